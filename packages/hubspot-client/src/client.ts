@@ -1,0 +1,145 @@
+// createHubSpotClient: openapi-fetch typed by our generated `paths`, plus what every HubSpot
+// call needs – the bearer token, a User-Agent, timeouts, rate-limit headers and typed errors.
+import createClient, { type Client } from 'openapi-fetch';
+import type { paths } from './generated/campaigns.js';
+import { HubSpotApiError, HubSpotNetworkError, type HubSpotErrorBody } from './errors.js';
+import { parseRateLimitHeaders, parseRetryAfter, type RateLimitInfo } from './rate-limit.js';
+import { campaignsApiRoot, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
+
+/**
+ * Where the bearer token comes from: a fixed private-app token, or a function asked before
+ * every request (an OAuth provider that refreshes by TTL plugs in here).
+ */
+export type TokenProvider = string | (() => string | Promise<string>);
+
+export interface RateLimitEvent {
+  method: string;
+  /** Path relative to the API host, without query. */
+  path: string;
+  status: number;
+}
+
+export interface HubSpotClientOptions {
+  /** Private-app token or token provider. Never logged, never put in an error. */
+  token: TokenProvider;
+  /** API host. Default `https://api.hubapi.com`; point it at the simulator in tests. */
+  baseUrl?: string;
+  /** `v3` (default) or a date version such as `2026-03`; changes the path prefix only. */
+  apiVersion?: ApiVersion;
+  /** fetch implementation (default `globalThis.fetch`). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Per-request timeout in ms, from sending to the end of the headers. Default 30 000; 0 disables. */
+  timeoutMs?: number;
+  /** User-Agent header. Default `campaigns-hubspot-client/<version>`. */
+  userAgent?: string;
+  /** Called with the parsed rate-limit headers of every response, successful or not. */
+  onRateLimit?: (info: RateLimitInfo, event: RateLimitEvent) => void;
+  /** Extra headers sent with every request. `Authorization` here is ignored. */
+  headers?: Record<string, string>;
+}
+
+export type HubSpotClient = Client<paths, 'application/json'> & {
+  /** The URL generated paths are relative to, e.g. `https://api.hubapi.com/marketing/v3/campaigns`. */
+  readonly apiRoot: string;
+  readonly apiVersion: ApiVersion;
+};
+
+export const CLIENT_VERSION = '0.1.0';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_USER_AGENT = `campaigns-hubspot-client/${CLIENT_VERSION}`;
+
+/**
+ * A typed HubSpot Campaigns client. Non-2xx answers reject with {@link HubSpotApiError};
+ * timeouts and connection failures reject with {@link HubSpotNetworkError}; a caller's own
+ * `signal` aborting rejects with that signal's reason.
+ */
+export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClient {
+  const apiVersion = options.apiVersion ?? 'v3';
+  const apiRoot = campaignsApiRoot(options.baseUrl ?? DEFAULT_BASE_URL, apiVersion);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new TypeError(`timeoutMs must be a non-negative number, got ${timeoutMs}`);
+  }
+  if (typeof options.token !== 'string' && typeof options.token !== 'function') {
+    throw new TypeError('token must be a string or a function returning the token');
+  }
+  const innerFetch = options.fetch ?? globalThis.fetch;
+  const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+  const extraHeaders = Object.entries(options.headers ?? {}).filter(
+    ([name]) => name.toLowerCase() !== 'authorization',
+  );
+
+  async function hubspotFetch(input: Request): Promise<Response> {
+    const token = await resolveToken(options.token);
+    const secrets = [token];
+    const url = new URL(input.url);
+    const method = input.method;
+    const path = url.pathname;
+
+    const headers = new Headers(input.headers);
+    for (const [name, value] of extraHeaders) headers.set(name, value);
+    headers.set('Authorization', `Bearer ${token}`);
+    headers.set('User-Agent', userAgent);
+    if (!headers.has('Accept')) headers.set('Accept', 'application/json');
+
+    const callerSignal = input.signal;
+    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signal = timeout ? AbortSignal.any([callerSignal, timeout]) : callerSignal;
+    const request = new Request(input, { headers, signal });
+
+    let response: Response;
+    try {
+      response = await innerFetch(request);
+    } catch (error) {
+      if (callerSignal.aborted) throw callerSignal.reason;
+      if (timeout?.aborted) {
+        throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
+      }
+      throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
+    }
+
+    options.onRateLimit?.(parseRateLimitHeaders(response.headers), { method, path, status: response.status });
+    if (response.ok) return response;
+
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (callerSignal.aborted) throw callerSignal.reason;
+      if (timeout?.aborted) throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
+      throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
+    }
+    throw new HubSpotApiError({
+      status: response.status,
+      method,
+      path,
+      body: parseBody(text),
+      rateLimit: parseRateLimitHeaders(response.headers),
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      secrets,
+    });
+  }
+
+  const client = createClient<paths, 'application/json'>({ baseUrl: apiRoot, fetch: hubspotFetch });
+  return Object.assign(client, { apiRoot, apiVersion });
+}
+
+async function resolveToken(provider: TokenProvider): Promise<string> {
+  const token = typeof provider === 'function' ? await provider() : provider;
+  if (typeof token !== 'string' || token.trim() === '') {
+    throw new TypeError('the HubSpot token provider returned no token');
+  }
+  return token;
+}
+
+function parseBody(text: string): HubSpotErrorBody | string | undefined {
+  if (text === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as HubSpotErrorBody)
+      : text;
+  } catch {
+    return text;
+  }
+}

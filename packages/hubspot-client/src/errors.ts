@@ -1,0 +1,194 @@
+// Typed failures: a caller (the core's retry logic, the gateway) switches on these fields
+// instead of parsing messages. None of them carries a credential.
+import type { RateLimitInfo } from './rate-limit.js';
+import { redactString, redactValue } from './redact.js';
+
+/** Body HubSpot sends with a whole-request failure (`Error`), or with a 429. */
+export interface HubSpotErrorBody {
+  status?: string;
+  category?: string;
+  subCategory?: string;
+  message?: string;
+  correlationId?: string;
+  policyName?: string;
+  errorType?: string;
+  errors?: Array<{
+    message: string;
+    code?: string;
+    in?: string;
+    subCategory?: string;
+    context?: Record<string, string[]>;
+  }>;
+  context?: Record<string, string[]>;
+  links?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** Rate-limit policies HubSpot names in 429 bodies. */
+export type RateLimitPolicy = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY' | (string & {});
+
+interface HubSpotApiErrorInit {
+  status: number;
+  method: string;
+  path: string;
+  body: HubSpotErrorBody | string | undefined;
+  rateLimit: RateLimitInfo;
+  retryAfterMs: number | undefined;
+  secrets: readonly string[];
+}
+
+/** A non-2xx answer from HubSpot. */
+export class HubSpotApiError extends Error {
+  override readonly name = 'HubSpotApiError';
+  /** HTTP status. */
+  readonly status: number;
+  /** `category` of the body (`VALIDATION_ERROR`, `MISSING_SCOPES`, ...), or `RATE_LIMIT` for 429s. */
+  readonly category: string | undefined;
+  readonly subCategory: string | undefined;
+  readonly correlationId: string | undefined;
+  /** For 429s: which limit was hit. */
+  readonly policyName: RateLimitPolicy | undefined;
+  /** `Retry-After` in ms, when HubSpot sent it. */
+  readonly retryAfterMs: number | undefined;
+  /** HTTP method and path (relative to the API host, without query) of the failed request. */
+  readonly method: string;
+  readonly path: string;
+  /** Parsed body (JSON object, or text when not JSON), with any credential redacted. */
+  readonly body: HubSpotErrorBody | string | undefined;
+  /** Rate-limit headers of the failed response. */
+  readonly rateLimit: RateLimitInfo;
+
+  constructor(init: HubSpotApiErrorInit) {
+    const body = redactValue(init.body, init.secrets);
+    const obj = typeof body === 'object' && body !== null ? body : undefined;
+    const category =
+      typeof obj?.category === 'string'
+        ? obj.category
+        : typeof obj?.errorType === 'string'
+          ? obj.errorType
+          : init.status === 429
+            ? 'RATE_LIMIT'
+            : undefined;
+    const upstreamMessage =
+      typeof obj?.message === 'string'
+        ? obj.message
+        : typeof body === 'string' && body.trim()
+          ? body.trim().slice(0, 200)
+          : 'no message';
+    super(
+      `HubSpot answered ${init.status}${category ? ` ${category}` : ''} to ${init.method} ${init.path}: ${redactString(upstreamMessage, init.secrets)}`,
+    );
+    this.status = init.status;
+    this.category = category;
+    this.subCategory = typeof obj?.subCategory === 'string' ? obj.subCategory : undefined;
+    this.correlationId = typeof obj?.correlationId === 'string' ? obj.correlationId : undefined;
+    this.policyName = typeof obj?.policyName === 'string' ? obj.policyName : undefined;
+    this.retryAfterMs = init.retryAfterMs;
+    this.method = init.method;
+    this.path = init.path;
+    this.body = body;
+    this.rateLimit = init.rateLimit;
+  }
+
+  /** True for answers worth retrying as they are: 429 (except DAILY) and 5xx. */
+  get retryable(): boolean {
+    if (this.status === 429) return this.policyName !== 'DAILY';
+    return this.status >= 500;
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      message: this.message,
+      status: this.status,
+      category: this.category,
+      subCategory: this.subCategory,
+      correlationId: this.correlationId,
+      policyName: this.policyName,
+      retryAfterMs: this.retryAfterMs,
+      method: this.method,
+      path: this.path,
+      body: this.body,
+      rateLimit: this.rateLimit,
+    };
+  }
+}
+
+export type HubSpotNetworkErrorKind = 'timeout' | 'network';
+
+/** No HTTP answer: the request timed out, or the connection failed or dropped. */
+export class HubSpotNetworkError extends Error {
+  override readonly name = 'HubSpotNetworkError';
+  readonly kind: HubSpotNetworkErrorKind;
+  readonly method: string;
+  readonly path: string;
+  /** For timeouts: the limit that was exceeded. */
+  readonly timeoutMs: number | undefined;
+  /** Sanitised description of the underlying error (name, message, code), never the original. */
+  declare readonly cause: { name: string; message: string; code?: string } | undefined;
+
+  constructor(init: {
+    kind: HubSpotNetworkErrorKind;
+    method: string;
+    path: string;
+    timeoutMs?: number;
+    cause?: unknown;
+    secrets: readonly string[];
+  }) {
+    const cause = describeCause(init.cause, init.secrets);
+    const what =
+      init.kind === 'timeout'
+        ? `timed out after ${init.timeoutMs} ms`
+        : `failed: ${cause?.message ?? 'network error'}${cause?.code ? ` (${cause.code})` : ''}`;
+    super(`HubSpot request ${init.method} ${init.path} ${what}`, cause ? { cause } : undefined);
+    this.kind = init.kind;
+    this.method = init.method;
+    this.path = init.path;
+    this.timeoutMs = init.timeoutMs;
+  }
+
+  /** Timeouts and dropped connections are transient. */
+  get retryable(): boolean {
+    return true;
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      message: this.message,
+      kind: this.kind,
+      method: this.method,
+      path: this.path,
+      timeoutMs: this.timeoutMs,
+      cause: this.cause,
+    };
+  }
+}
+
+function describeCause(error: unknown, secrets: readonly string[]) {
+  if (error === undefined) return undefined;
+  // undici wraps socket errors: the useful code sits on error.cause.
+  const inner = (error as { cause?: unknown })?.cause;
+  const code =
+    (error as { code?: unknown })?.code ?? (inner as { code?: unknown } | undefined)?.code;
+  const name = error instanceof Error ? error.name : 'Error';
+  const message =
+    error instanceof Error
+      ? inner instanceof Error && inner.message
+        ? `${error.message}: ${inner.message}`
+        : error.message
+      : String(error);
+  return {
+    name,
+    message: redactString(message, secrets),
+    ...(typeof code === 'string' ? { code: redactString(code, secrets) } : {}),
+  };
+}
+
+export function isHubSpotApiError(error: unknown): error is HubSpotApiError {
+  return error instanceof HubSpotApiError;
+}
+
+export function isHubSpotNetworkError(error: unknown): error is HubSpotNetworkError {
+  return error instanceof HubSpotNetworkError;
+}

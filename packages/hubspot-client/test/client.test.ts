@@ -1,0 +1,342 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createHubSpotClient,
+  DEFAULT_USER_AGENT,
+  HubSpotApiError,
+  HubSpotNetworkError,
+  type RateLimitInfo,
+} from '../src/index.js';
+import { json, startTestServer, type TestServer } from './test-server.js';
+
+const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
+const CAMPAIGN = {
+  id: 'edb9b6c3-d2e2-4ca8-8396-832262aed0d4',
+  properties: { hs_name: 'Spring launch' },
+  businessUnits: [{ id: 0 }],
+  createdAt: '2026-01-02T03:04:05.000Z',
+  updatedAt: '2026-01-03T03:04:05.000Z',
+};
+const batchOk = {
+  status: 'COMPLETE',
+  results: [CAMPAIGN],
+  startedAt: '2026-01-03T03:04:05.000Z',
+  completedAt: '2026-01-03T03:04:06.000Z',
+};
+const updateBody = { inputs: [{ id: CAMPAIGN.id, properties: { hs_name: 'Spring launch' } }] };
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('requests', () => {
+  it('sends the bearer token, user agent and JSON body to the v3 path', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    const { data } = await client.POST('/batch/update', { body: updateBody });
+
+    expect(data?.results[0]?.id).toBe(CAMPAIGN.id);
+    const [req] = server.requests;
+    expect(req?.method).toBe('POST');
+    expect(req?.url).toBe('/marketing/v3/campaigns/batch/update');
+    expect(req?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(req?.headers['user-agent']).toBe(DEFAULT_USER_AGENT);
+    expect(req?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(req!.body)).toEqual(updateBody);
+  });
+
+  it('targets a date version by configuration, with the same call site', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, apiVersion: '2026-03' });
+
+    await client.POST('/batch/update', { body: updateBody });
+    await client.GET('/{campaignGuid}', { params: { path: { campaignGuid: CAMPAIGN.id } } });
+
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/marketing/campaigns/2026-03/batch/update',
+      `/marketing/campaigns/2026-03/${CAMPAIGN.id}`,
+    ]);
+    expect(client.apiRoot).toBe(`${server.url}/marketing/campaigns/2026-03`);
+  });
+
+  it('serialises query arrays the way HubSpot reads them', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, { total: 0, results: [] }));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    await client.GET('/', { params: { query: { limit: 10, properties: ['hs_name', 'hs_goal'] } } });
+
+    expect(server.requests[0]?.url).toBe('/marketing/v3/campaigns/?limit=10&properties=hs_name&properties=hs_goal');
+  });
+
+  it('asks a token provider before every request, so a refreshed token is used at once', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    let n = 0;
+    const client = createHubSpotClient({
+      token: async () => `oauth-access-token-${++n}`,
+      baseUrl: server.url,
+      userAgent: 'internal-app/2.0',
+    });
+
+    await client.POST('/batch/update', { body: updateBody });
+    await client.POST('/batch/update', { body: updateBody });
+
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer oauth-access-token-1',
+      'Bearer oauth-access-token-2',
+    ]);
+    expect(server.requests[0]?.headers['user-agent']).toBe('internal-app/2.0');
+  });
+
+  it('rejects before sending when the token provider gives nothing', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: () => '', baseUrl: server.url });
+
+    await expect(client.POST('/batch/update', { body: updateBody })).rejects.toThrow(/returned no token/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('refuses bad configuration with a message naming the setting', () => {
+    expect(() => createHubSpotClient({ token: TOKEN, apiVersion: 'v4' as never })).toThrow(/apiVersion/);
+    expect(() => createHubSpotClient({ token: TOKEN, apiVersion: '2026-13' as never })).toThrow(/apiVersion/);
+    expect(() => createHubSpotClient({ token: TOKEN, baseUrl: 'api.hubapi.com' })).toThrow(/baseUrl/);
+    expect(() => createHubSpotClient({ token: TOKEN, timeoutMs: -1 })).toThrow(/timeoutMs/);
+  });
+});
+
+describe('responses', () => {
+  it('hands a 207 back as data with its item errors', async () => {
+    const partial = {
+      ...batchOk,
+      numErrors: 1,
+      errors: [
+        {
+          status: 'error',
+          category: 'OBJECT_NOT_FOUND',
+          message: 'Could not find campaigns',
+          errors: [],
+          context: { ids: ['missing-id'] },
+          links: {},
+        },
+      ],
+    };
+    server = await startTestServer((_req, res) => json(res, 207, partial));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    const { data, response } = await client.POST('/batch/update', { body: updateBody });
+
+    expect(response.status).toBe(207);
+    expect(data && 'errors' in data ? data.errors?.[0]?.context.ids : undefined).toEqual(['missing-id']);
+  });
+
+  it('resolves a 204 with no data', async () => {
+    server = await startTestServer((_req, res) => {
+      res.writeHead(204);
+      res.end();
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    const { data, response } = await client.POST('/batch/archive', { body: { inputs: [{ id: 'x' }] } });
+
+    expect(response.status).toBe(204);
+    expect(data).toBeUndefined();
+  });
+
+  it('passes the rate-limit headers of every response to onRateLimit', async () => {
+    let call = 0;
+    server = await startTestServer((_req, res) => {
+      call++;
+      const headers = {
+        'X-HubSpot-RateLimit-Max': '190',
+        'X-HubSpot-RateLimit-Remaining': call === 1 ? '189' : '0',
+        'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
+        'X-HubSpot-RateLimit-Daily': '650000',
+        'X-HubSpot-RateLimit-Daily-Remaining': '649000',
+      };
+      if (call === 1) json(res, 200, batchOk, headers);
+      else json(res, 429, { status: 'error', message: 'slow down', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }, headers);
+    });
+    const seen: Array<[RateLimitInfo, number]> = [];
+    const client = createHubSpotClient({
+      token: TOKEN,
+      baseUrl: server.url,
+      onRateLimit: (info, event) => seen.push([info, event.status]),
+    });
+
+    await client.POST('/batch/update', { body: updateBody });
+    await client.POST('/batch/update', { body: updateBody }).catch(() => undefined);
+
+    expect(seen).toEqual([
+      [{ max: 190, remaining: 189, intervalMs: 10000, daily: 650000, dailyRemaining: 649000 }, 200],
+      [{ max: 190, remaining: 0, intervalMs: 10000, daily: 650000, dailyRemaining: 649000 }, 429],
+    ]);
+  });
+});
+
+describe('failures', () => {
+  async function failureFrom(status: number, body: unknown, headers: Record<string, string> = {}) {
+    server = await startTestServer((_req, res) => {
+      if (typeof body === 'string') {
+        res.writeHead(status, { 'content-type': 'text/html', ...headers });
+        res.end(body);
+      } else json(res, status, body, headers);
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    const error = await client.POST('/batch/update', { body: updateBody }).then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HubSpotApiError);
+    return error as HubSpotApiError;
+  }
+
+  it('turns a 400 into a HubSpotApiError with category, correlation id and details', async () => {
+    const error = await failureFrom(400, {
+      status: 'error',
+      category: 'VALIDATION_ERROR',
+      correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf',
+      message: 'Property hs_budget_items_sum_amount is read-only',
+      errors: [{ message: 'read-only', context: { propertyName: ['hs_budget_items_sum_amount'] } }],
+    });
+    expect(error.status).toBe(400);
+    expect(error.category).toBe('VALIDATION_ERROR');
+    expect(error.correlationId).toBe('aeb5f871-7f07-4993-9211-075dc63e7cbf');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('POST /marketing/v3/campaigns/batch/update');
+    expect(error.message).toContain('read-only');
+    expect(typeof error.body === 'object' && error.body?.errors?.[0]?.context?.propertyName).toEqual([
+      'hs_budget_items_sum_amount',
+    ]);
+  });
+
+  it('maps 401 and 403 to their categories, not retryable', async () => {
+    const unauth = await failureFrom(401, { category: 'INVALID_AUTHENTICATION', correlationId: 'c1', message: 'bad token' });
+    expect([unauth.status, unauth.category, unauth.retryable]).toEqual([401, 'INVALID_AUTHENTICATION', false]);
+    await server?.close();
+    const forbidden = await failureFrom(403, {
+      category: 'MISSING_SCOPES',
+      correlationId: 'c2',
+      message: 'missing scopes',
+      errors: [{ message: 'needs write', context: { requiredScopes: ['marketing.campaigns.write'] } }],
+    });
+    expect([forbidden.status, forbidden.category, forbidden.retryable]).toEqual([403, 'MISSING_SCOPES', false]);
+  });
+
+  it('reads a 429 policy and Retry-After in ms', async () => {
+    const error = await failureFrom(
+      429,
+      { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c3', policyName: 'TEN_SECONDLY_ROLLING' },
+      { 'Retry-After': '2' },
+    );
+    expect(error.category).toBe('RATE_LIMIT');
+    expect(error.policyName).toBe('TEN_SECONDLY_ROLLING');
+    expect(error.retryAfterMs).toBe(2000);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('marks a DAILY 429 as not retryable', async () => {
+    const error = await failureFrom(429, { status: 'error', message: 'daily limit', errorType: 'RATE_LIMIT', policyName: 'DAILY' });
+    expect(error.policyName).toBe('DAILY');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('keeps a non-JSON 5xx body as text and marks it retryable', async () => {
+    const error = await failureFrom(502, '<html><body>Bad gateway</body></html>');
+    expect(error.status).toBe(502);
+    expect(error.category).toBeUndefined();
+    expect(error.body).toBe('<html><body>Bad gateway</body></html>');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('times out a hanging request with a HubSpotNetworkError of kind timeout', async () => {
+    server = await startTestServer(() => {
+      /* never answers */
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, timeoutMs: 150 });
+
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HubSpotNetworkError);
+    expect((error as HubSpotNetworkError).kind).toBe('timeout');
+    expect((error as HubSpotNetworkError).message).toMatch(/timed out after 150 ms/);
+  });
+
+  it("rejects with the caller's abort reason when the caller's signal aborts", async () => {
+    server = await startTestServer(() => {
+      /* never answers */
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, timeoutMs: 5000 });
+    const controller = new AbortController();
+    const reason = new Error('user navigated away');
+    setTimeout(() => controller.abort(reason), 50);
+
+    await expect(
+      client.POST('/batch/update', { body: updateBody, signal: controller.signal }),
+    ).rejects.toBe(reason);
+  });
+
+  it('reports a dropped connection as a network error', async () => {
+    server = await startTestServer((_req, res) => {
+      res.socket?.destroy();
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HubSpotNetworkError);
+    expect((error as HubSpotNetworkError).kind).toBe('network');
+    expect((error as HubSpotNetworkError).retryable).toBe(true);
+  });
+});
+
+describe('token redaction', () => {
+  function expectNoToken(error: unknown) {
+    const e = error as Error;
+    const forms = [
+      e.message,
+      String(e),
+      e.stack ?? '',
+      JSON.stringify(e),
+      JSON.stringify((e as { cause?: unknown }).cause ?? null),
+      JSON.stringify((e as { body?: unknown }).body ?? null),
+    ];
+    for (const form of forms) expect(form).not.toContain(TOKEN);
+  }
+
+  it('keeps the token out of an error even when the server echoes it back', async () => {
+    server = await startTestServer((req, res) =>
+      json(res, 401, {
+        category: 'INVALID_AUTHENTICATION',
+        correlationId: 'c4',
+        message: `Token ${req.headers.authorization} is not valid (${TOKEN})`,
+        context: { [TOKEN]: [TOKEN] },
+      }),
+    );
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HubSpotApiError);
+    expect((error as Error).message).toContain('[REDACTED]');
+    expectNoToken(error);
+  });
+
+  it('keeps the token out of the cause of a network error', async () => {
+    const client = createHubSpotClient({
+      token: TOKEN,
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: async (request) => {
+        throw new TypeError(`connect failed for ${request.headers.get('authorization')}`);
+      },
+    });
+
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HubSpotNetworkError);
+    expect(JSON.stringify((error as HubSpotNetworkError).cause)).toContain('connect failed');
+    expectNoToken(error);
+  });
+});

@@ -1,0 +1,56 @@
+// HubSpot publishes the same API with different path layouts: some files put the API root in
+// `servers` (paths like `/batch/update`), others in every path (`/marketing/v3/campaigns/...`,
+// `/marketing/campaigns/2026-03/...`). Generated types always use paths relative to the API
+// root, so a client built on them works for every version and every file layout.
+
+/** Matches the API root at the start of a path: v3, a date version or a `{version}` template. */
+const API_ROOT = /^\/marketing\/(?:v3\/campaigns|campaigns\/(?:\d{4}-\d{2}|\{[^}/]+\}))(?=\/|$)/;
+
+export interface OpenApiDocument {
+  openapi?: string;
+  swagger?: string;
+  paths?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Rewrites path keys to be relative to the Campaigns API root; other keys stay as they are. */
+export function normalizeApiPaths<T extends OpenApiDocument>(doc: T): T {
+  if (!doc.paths) return doc;
+  const paths: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(doc.paths)) {
+    const relative = key.replace(API_ROOT, '') || '/';
+    if (relative in paths) {
+      throw new Error(`two paths normalize to "${relative}" (one is "${key}")`);
+    }
+    paths[relative] = item;
+  }
+  return { ...doc, paths };
+}
+
+/**
+ * Removes `example: null` (HubSpot's files carry it on nearly every node): it says nothing, and
+ * would otherwise become an `@example null` comment on every generated type. Other examples stay.
+ */
+export function dropNullExamples<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(dropNullExamples) as T;
+  if (node && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'example' && value === null) continue;
+      out[key] = dropNullExamples(value);
+    }
+    return out as T;
+  }
+  return node;
+}
+
+/** Rejects documents openapi-typescript cannot turn into the types the client relies on. */
+export function assertOpenApi3(doc: unknown, file: string): asserts doc is OpenApiDocument {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new Error(`${file}: not an OpenAPI document (expected a YAML or JSON object)`);
+  }
+  const version = (doc as OpenApiDocument).openapi;
+  if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
+    throw new Error(`${file}: expected "openapi: 3.0.x" or "3.1.x", found ${JSON.stringify(version ?? (doc as OpenApiDocument).swagger ?? null)}`);
+  }
+}

@@ -1,0 +1,94 @@
+// HubSpot's own spec files have quirks (example: null everywhere, `default` responses with
+// `*/*` content, $ref with sibling description, full paths). This proves that such a file,
+// dropped into openapi/, generates types the client's unchanged source compiles against.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTypes } from '../src/generate.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = path.join(here, 'fixtures/hubspot-quirks.json');
+const clientSrc = path.resolve(here, '../../../packages/hubspot-client/src');
+
+let generated = '';
+let workDir = '';
+
+beforeAll(async () => {
+  generated = await generateTypes(fixture, 'hubspot-quirks.json');
+  // Inside the repository, so `openapi-fetch` resolves from the workspace's node_modules.
+  workDir = await mkdtemp(path.join(here, '..', '.tmp-quirks-'));
+});
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+function compile(rootFiles: string[]): string[] {
+  const program = ts.createProgram(rootFiles, {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+    types: ['node'],
+    skipLibCheck: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+}
+
+describe('a HubSpot-style spec with quirks', () => {
+  it('generates paths relative to the API root and drops the null examples', () => {
+    const pathsBlock = generated.slice(generated.indexOf('export interface paths {'), generated.indexOf('export type webhooks'));
+    expect(pathsBlock).toContain('"/batch/update": {');
+    expect(pathsBlock).toContain('"/{campaignGuid}": {');
+    expect(pathsBlock).not.toMatch(/^ {4}"\/marketing/m);
+    expect(generated).not.toContain('@example null');
+    expect(generated).toContain('"*/*": components["schemas"]["Error"]');
+  });
+
+  it("compiles the client's unchanged source against the generated types", async () => {
+    const src = path.join(workDir, 'src');
+    await cp(clientSrc, src, { recursive: true });
+    await writeFile(path.join(src, 'generated/campaigns.ts'), generated);
+    await writeFile(
+      path.join(src, 'usage.ts'),
+      `import { createHubSpotClient, type PublicCampaign } from './index.js';
+const client = createHubSpotClient({ token: 'x', apiVersion: '2026-03' });
+export async function run(): Promise<string | undefined> {
+  const { data } = await client.POST('/batch/update', {
+    body: { inputs: [{ id: 'edb9b6c3', properties: { hs_name: 'A', hs_notes: '' } }] },
+  });
+  const first: PublicCampaign | undefined = data?.results[0];
+  const unit: number | undefined = first?.businessUnits[0]?.id;
+  // @ts-expect-error an unknown path is a compile error
+  await client.POST('/batch/upsert', { body: { inputs: [] } });
+  // @ts-expect-error an update input needs an id
+  await client.POST('/batch/update', { body: { inputs: [{ properties: {} }] } });
+  return first ? first.id + String(unit) : undefined;
+}
+`,
+    );
+    const diagnostics = compile([path.join(src, 'index.ts'), path.join(src, 'usage.ts')]);
+    expect(diagnostics).toEqual([]);
+  }, 60_000);
+
+  it('would catch a client that relies on something the spec lacks', async () => {
+    const dir = path.join(workDir, 'negative');
+    await cp(clientSrc, dir, { recursive: true });
+    // A call to a path the spec does not have must fail to compile, or the test above proves nothing.
+    await writeFile(path.join(dir, 'generated/campaigns.ts'), generated);
+    await writeFile(
+      path.join(dir, 'usage.ts'),
+      `import { createHubSpotClient } from './index.js';
+export const p = createHubSpotClient({ token: 'x' }).POST('/batch/no-such-path', { body: {} });
+`,
+    );
+    expect(compile([path.join(dir, 'usage.ts')]).join('\n')).toMatch(/batch\/no-such-path/);
+  }, 60_000);
+});
