@@ -8,6 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { assertOpenApi3, dropNullExamples, normalizeApiPaths } from './normalize.js';
 
 const SPEC_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
+/** Tooling files that may sit beside the specs (the folder is an Nx project). */
+const NOT_SPECS = new Set(['project.json', 'package.json']);
 
 export interface SpecFile {
   /** Absolute path of the spec. */
@@ -23,7 +25,7 @@ export async function findSpecs(specDir: string): Promise<SpecFile[]> {
   const byName = new Map<string, string>();
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const ext = path.extname(entry.name).toLowerCase();
-    if (!entry.isFile() || !SPEC_EXTENSIONS.has(ext)) continue;
+    if (!entry.isFile() || !SPEC_EXTENSIONS.has(ext) || NOT_SPECS.has(entry.name)) continue;
     const name = path.basename(entry.name, path.extname(entry.name));
     if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) {
       throw new Error(`${entry.name}: spec file names must be letters, digits, ".", "_" or "-"`);

@@ -70,6 +70,11 @@ describe('drift check', () => {
     expect(result.stderr).toContain('npm run codegen');
   }, 60_000);
 
+  it('skips the Nx project file that sits beside the specs', async () => {
+    await writeFile(path.join(specDir, 'project.json'), '{"name":"openapi"}');
+    expect((await findSpecs(specDir)).map((s) => s.name)).toEqual(['campaigns']);
+  });
+
   it('refuses two specs that would generate the same module', async () => {
     await cp(path.join(specDir, 'campaigns.yaml'), path.join(specDir, 'campaigns.json'));
     await expect(findSpecs(specDir)).rejects.toThrow(/campaigns\.json and campaigns\.yaml would both generate campaigns\.ts/);
