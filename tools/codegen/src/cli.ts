@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // Usage: campaigns-codegen --spec-dir <dir> --out-dir <dir> [--check]
 //   Without --check: regenerates the types. With --check: fails (exit 1) naming every drifted file.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkGenerated, writeGenerated } from './generate.js';
@@ -19,7 +20,15 @@ if (!specDir || !outDir) {
   console.error('usage: campaigns-codegen --spec-dir <dir> --out-dir <dir> [--check]');
   process.exit(2);
 }
-const rel = (file: string) => path.relative(process.cwd(), file) || file;
+// Name files from the workspace root (where nx.json is), whatever folder Nx ran us in.
+function workspaceRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nx.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
+const root = workspaceRoot(process.cwd());
+const rel = (file: string) => path.relative(root, file) || file;
 
 try {
   if (values.check) {
