@@ -1,0 +1,19 @@
+// HubSpot takes at most 50 inputs per batch request; everything bigger is split here.
+
+export const HUBSPOT_BATCH_LIMIT = 50;
+
+/** Splits `items` into consecutive chunks of at most `size` (1–50) items, keeping order. */
+export function chunk<T>(items: readonly T[], size: number = HUBSPOT_BATCH_LIMIT): T[][] {
+  if (!Number.isInteger(size) || size < 1 || size > HUBSPOT_BATCH_LIMIT) {
+    throw new RangeError(`chunk size must be an integer from 1 to ${HUBSPOT_BATCH_LIMIT}, got ${size}`);
+  }
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** Splits a chunk in two halves (the first one larger when odd), for isolating bad items. */
+export function bisect<T>(items: readonly T[]): [T[], T[]] {
+  const mid = Math.ceil(items.length / 2);
+  return [items.slice(0, mid), items.slice(mid)];
+}

@@ -1,0 +1,244 @@
+// The four bulk operations on HubSpot campaigns, each a thin layer over the generic runner:
+// what to validate, how to send one chunk, how to pair HubSpot's results with the inputs.
+import {
+  HubSpotApiError,
+  parseRateLimitHeaders,
+  parseRetryAfter,
+  type HubSpotClient,
+  type PublicCampaign,
+  type PublicCampaignWithAssets,
+  type StandardError,
+} from '@campaigns/hubspot-client';
+import { budgetFor } from './budgets.js';
+import { coalesceUpdates } from './coalesce.js';
+import type { RateLimitBudget, RateLimitBudgetOptions } from './limiter.js';
+import { CoreCategory, type BatchOutcome, type CampaignBatchError, type CampaignBatchOutcome, type CoalescedId } from './outcome.js';
+import { runBatch, type BatchOperation, type RunnerItem, type RunOptions, type SentChunk } from './runner.js';
+import { checkId, checkUpdateInput, InvalidInputsError, type InputProblem, type UpdateInput } from './validate.js';
+
+/** What the core needs of a client: its typed `POST`. Our HubSpotClient fits, and so does a fake. */
+export type CampaignsClient = Pick<HubSpotClient, 'POST'>;
+
+export interface BulkOptions extends RunOptions {
+  /** Budget settings used when this client's shared budget is first created. */
+  rateLimit?: RateLimitBudgetOptions;
+  /** An explicit budget, e.g. shared by several clients that use the same token. */
+  budget?: RateLimitBudget;
+  /** `skip` (default): invalid inputs are reported and the rest proceeds. `reject`: throw InvalidInputsError, send nothing. */
+  onInvalid?: 'skip' | 'reject';
+}
+
+type BatchPath = '/batch/update' | '/batch/read' | '/batch/create' | '/batch/archive';
+
+interface RawAnswer {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+
+/** Turns an openapi-fetch answer into a SentChunk, or throws for non-2xx (for clients that do not throw themselves). */
+function toSentChunk<R>(path: BatchPath, answer: RawAnswer): SentChunk<R> {
+  const { response } = answer;
+  if (!response.ok) {
+    throw new HubSpotApiError({
+      status: response.status,
+      method: 'POST',
+      path,
+      body: answer.error as never,
+      rateLimit: parseRateLimitHeaders(response.headers),
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      secrets: [],
+    });
+  }
+  const data = (answer.data ?? {}) as {
+    results?: R[];
+    errors?: StandardError[];
+    requestedAt?: string;
+    startedAt?: string;
+    completedAt?: string;
+    links?: Record<string, string>;
+  };
+  return {
+    status: response.status,
+    results: data.results ?? [],
+    errors: data.errors ?? [],
+    ...(data.requestedAt ? { requestedAt: data.requestedAt } : {}),
+    ...(data.startedAt ? { startedAt: data.startedAt } : {}),
+    ...(data.completedAt ? { completedAt: data.completedAt } : {}),
+    ...(data.links ? { links: data.links } : {}),
+    rateLimit: parseRateLimitHeaders(response.headers),
+  };
+}
+
+const byId = <P, R extends { id: string }>(items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]> => {
+  const keys = new Set(items.map((i) => i.key));
+  return results.filter((r) => keys.has(r.id)).map((r) => [r.id, r]);
+};
+
+function invalidErrors(problems: InputProblem[], rejectedIds: Map<string, number[]>): CampaignBatchError[] {
+  const byDisplayId = new Map<string, InputProblem[]>();
+  for (const p of problems) byDisplayId.set(p.id, [...(byDisplayId.get(p.id) ?? []), p]);
+  const errors: CampaignBatchError[] = [];
+  for (const [id, list] of byDisplayId) {
+    const indices = [...new Set([...list.map((p) => p.index), ...(rejectedIds.get(id) ?? [])])].sort((a, b) => a - b);
+    const others = indices.filter((i) => !list.some((p) => p.index === i));
+    errors.push({
+      status: 'error',
+      category: CoreCategory.INVALID_INPUT,
+      message:
+        list.map((p) => `input ${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; ') +
+        (others.length ? `; inputs ${others.join(', ')} have the same id and were not sent either` : ''),
+      ids: [id],
+      indices,
+      errors: list.map((p) => ({ message: p.message, in: p.field || 'input', context: { index: [String(p.index)] } })),
+      context: { ids: [id], indices: indices.map(String) },
+      links: {},
+    });
+  }
+  return errors;
+}
+
+function withInvalid<R>(outcome: BatchOutcome<R>, invalid: CampaignBatchError[]): BatchOutcome<R> {
+  if (invalid.length === 0) return outcome;
+  return { ...outcome, errors: [...invalid, ...outcome.errors], numErrors: outcome.numErrors + invalid.length };
+}
+
+/**
+ * Updates any number of campaigns: validates, coalesces duplicate ids (later values win),
+ * sends chunks of ≤50 under the client's shared rate budget, retries what is transient,
+ * isolates bad items, and returns one outcome naming every input id once.
+ */
+export async function updateCampaigns(
+  client: CampaignsClient,
+  inputs: ReadonlyArray<UpdateInput>,
+  options: BulkOptions = {},
+): Promise<CampaignBatchOutcome<PublicCampaign>> {
+  const problems = inputs.flatMap((input, index) => checkUpdateInput(input, index));
+  if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
+
+  // An id with any invalid occurrence is not sent at all: half of someone's intent is worse than none.
+  const badIds = new Set(problems.map((p) => p.id));
+  const badIndices = new Set(problems.map((p) => p.index));
+  const rejectedIds = new Map<string, number[]>();
+  const valid: Array<{ index: number; input: UpdateInput }> = [];
+  inputs.forEach((input, index) => {
+    if (badIndices.has(index)) return;
+    if (badIds.has(input.id)) rejectedIds.set(input.id, [...(rejectedIds.get(input.id) ?? []), index]);
+    else valid.push({ index, input });
+  });
+  const { updates, coalesced } = coalesceUpdates(valid);
+
+  const op: BatchOperation<UpdateInput, PublicCampaign> = {
+    name: 'update',
+    send: async (payloads, signal) =>
+      toSentChunk('/batch/update', await client.POST('/batch/update', { body: { inputs: payloads }, signal })),
+    match: byId,
+  };
+  const items = updates.map((u) => ({ key: u.id, payload: { id: u.id, properties: u.properties } }));
+  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
+}
+
+export interface ReadOptions extends BulkOptions {
+  /** Properties to return; default: HubSpot's default set. */
+  properties?: string[];
+}
+
+/** Reads any number of campaigns (duplicates read once); unknown ids are OBJECT_NOT_FOUND errors. */
+export async function readCampaigns(
+  client: CampaignsClient,
+  ids: ReadonlyArray<string>,
+  options: ReadOptions = {},
+): Promise<CampaignBatchOutcome<PublicCampaignWithAssets>> {
+  const { items, problems, coalesced } = prepareIds(ids, options);
+  const query = options.properties?.length ? { properties: options.properties } : undefined;
+  const op: BatchOperation<{ id: string }, PublicCampaignWithAssets> = {
+    name: 'read',
+    send: async (payloads, signal) =>
+      toSentChunk(
+        '/batch/read',
+        await client.POST('/batch/read', { body: { inputs: payloads }, ...(query ? { params: { query } } : {}), signal }),
+      ),
+    match: byId,
+  };
+  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
+}
+
+/** Archives (deletes) any number of campaigns. HubSpot answers 204 whether or not they existed. */
+export async function archiveCampaigns(
+  client: CampaignsClient,
+  ids: ReadonlyArray<string>,
+  options: BulkOptions = {},
+): Promise<CampaignBatchOutcome<{ id: string }>> {
+  const { items, problems, coalesced } = prepareIds(ids, options);
+  const op: BatchOperation<{ id: string }, { id: string }> = {
+    name: 'archive',
+    send: async (payloads, signal) => {
+      const sent = toSentChunk<{ id: string }>(
+        '/batch/archive',
+        await client.POST('/batch/archive', { body: { inputs: payloads }, signal }),
+      );
+      // 204: everything sent counts as archived.
+      return { ...sent, results: payloads.map((p) => ({ id: p.id })) };
+    },
+    match: byId,
+  };
+  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
+}
+
+export interface CreateInput {
+  properties: Record<string, string>;
+}
+
+/**
+ * Creates any number of campaigns. HubSpot does not say which result belongs to which input, so
+ * results are paired by their properties; the outcome's results follow input order.
+ */
+export async function createCampaigns(
+  client: CampaignsClient,
+  inputs: ReadonlyArray<CreateInput>,
+  options: BulkOptions = {},
+): Promise<BatchOutcome<PublicCampaign>> {
+  const problems = inputs.flatMap((input, index) =>
+    checkUpdateInput({ id: `#${index}`, properties: (input as { properties?: unknown })?.properties }, index),
+  );
+  if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
+  const bad = new Set(problems.map((p) => p.index));
+  const items = inputs.flatMap((input, index) => (bad.has(index) ? [] : [{ key: `#${index}`, payload: { properties: input.properties } }]));
+  const op: BatchOperation<CreateInput, PublicCampaign> = {
+    name: 'create',
+    send: async (payloads, signal) =>
+      toSentChunk('/batch/create', await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
+    match: matchByProperties,
+  };
+  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  return withInvalid(outcome, invalidErrors(problems, new Map()));
+}
+
+function matchByProperties(items: ReadonlyArray<RunnerItem<CreateInput>>, results: PublicCampaign[]): Array<[string, PublicCampaign]> {
+  const free = [...items];
+  const pairs: Array<[string, PublicCampaign]> = [];
+  for (const result of results) {
+    const i = free.findIndex((item) =>
+      Object.entries(item.payload.properties).every(([k, v]) => v === '' || result.properties[k] === v),
+    );
+    const item = free.splice(i >= 0 ? i : 0, 1)[0];
+    if (item) pairs.push([item.key, result]);
+  }
+  return pairs;
+}
+
+function prepareIds(ids: ReadonlyArray<string>, options: BulkOptions) {
+  const problems = ids.flatMap((id, index) => checkId(id, index));
+  if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
+  const bad = new Set(problems.map((p) => p.index));
+  const seen = new Map<string, number[]>();
+  ids.forEach((id, index) => {
+    if (!bad.has(index)) seen.set(id, [...(seen.get(id) ?? []), index]);
+  });
+  const coalesced: CoalescedId[] = [...seen].filter(([, idx]) => idx.length > 1).map(([id, indices]) => ({ id, indices }));
+  const items = [...seen.keys()].map((id) => ({ key: id, payload: { id } }));
+  return { items, problems, coalesced };
+}

@@ -1,0 +1,84 @@
+// The shape every bulk operation returns: HubSpot's batch response, widened to a whole run.
+import type { ErrorDetail, StandardError } from '@campaigns/hubspot-client';
+
+export type OutcomeStatus = 'COMPLETE' | 'CANCELED';
+
+/** Categories the core itself assigns (HubSpot's own categories pass through unchanged). */
+export const CoreCategory = {
+  /** The input failed validation before anything was sent. */
+  INVALID_INPUT: 'INVALID_INPUT',
+  /** The run was canceled or hit its deadline before this chunk was sent. */
+  CANCELED: 'CANCELED',
+  /** The run was canceled while this chunk was in flight: HubSpot may or may not have applied it. */
+  CANCELED_IN_FLIGHT: 'CANCELED_IN_FLIGHT',
+  /** HubSpot's daily request limit is used up; nothing more was sent. */
+  DAILY_LIMIT_REACHED: 'DAILY_LIMIT_REACHED',
+  /** A transient failure (429, 5xx, network, timeout) outlasted every retry. */
+  RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
+  /** The run stopped after an authentication or scope failure; this chunk was not sent. */
+  NOT_SENT_AFTER_AUTH_FAILURE: 'NOT_SENT_AFTER_AUTH_FAILURE',
+  /** HubSpot's answer mentioned neither a result nor an error for this id. */
+  MISSING_FROM_RESPONSE: 'MISSING_FROM_RESPONSE',
+  /** Something unexpected (a bug, a token provider failure): see the message. */
+  UNEXPECTED_ERROR: 'UNEXPECTED_ERROR',
+} as const;
+
+/**
+ * One error of the merged outcome. HubSpot's `StandardError` shape, plus `ids` (the inputs it
+ * covers, also in `context.ids`) and what the core knows of the HTTP exchange.
+ */
+export interface CampaignBatchError extends Omit<StandardError, 'subCategory'> {
+  /** The input ids this error covers, in input order. Never empty. */
+  ids: string[];
+  subCategory?: string;
+  /** HTTP status of the failed request, when there was one. */
+  httpStatus?: number;
+  correlationId?: string;
+  /** For INVALID_INPUT: the positions of the offending inputs. */
+  indices?: number[];
+}
+
+export interface RunStats {
+  /** HTTP requests sent, retries and isolation included. */
+  requests: number;
+  retries: number;
+  /** 429s received (each is also a retry or a stop). */
+  rateLimited: number;
+  /** Chunks planned at the start. */
+  chunks: number;
+  /** Extra requests made to isolate bad items in a chunk that failed with 400. */
+  isolationRequests: number;
+  durationMs: number;
+}
+
+export type StopReason = 'aborted' | 'deadline' | 'auth' | 'daily-limit';
+
+export interface BatchOutcome<R> {
+  status: OutcomeStatus;
+  /** One result per succeeded input, in input order. */
+  results: R[];
+  /** Every failed input is named by exactly one error. */
+  errors: CampaignBatchError[];
+  /** Number of failed ids (not of error groups). */
+  numErrors: number;
+  requestedAt: string;
+  startedAt: string;
+  completedAt: string;
+  links: Record<string, string>;
+  /** Why the run stopped early, when it did. */
+  stopReason?: StopReason;
+  stats: RunStats;
+}
+
+export interface CoalescedId {
+  id: string;
+  /** Positions of every occurrence in the input; later values won per property. */
+  indices: number[];
+}
+
+export type CampaignBatchOutcome<R> = BatchOutcome<R> & {
+  /** Ids given more than once, merged into one update. */
+  coalesced: CoalescedId[];
+};
+
+export type { ErrorDetail };

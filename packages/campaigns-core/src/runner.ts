@@ -1,0 +1,421 @@
+// The generic batch engine behind update, read, create and archive: chunks of ≤50 under one
+// shared rate budget, retries with backoff, isolation of bad items, and one merged outcome.
+import type { RateLimitInfo, StandardError } from '@campaigns/hubspot-client';
+import { HubSpotApiError } from '@campaigns/hubspot-client';
+import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
+import { bisect, chunk, HUBSPOT_BATCH_LIMIT } from './chunk.js';
+import { classifyFailure, type Failure } from './failure.js';
+import type { RateLimitBudget } from './limiter.js';
+import { mergeBatchResponses, type ChunkReport, type ErrorPayload } from './merge.js';
+import { CoreCategory, type BatchOutcome, type RunStats, type StopReason } from './outcome.js';
+import type { RunEvent, RunHooks } from './progress.js';
+import { Semaphore } from './semaphore.js';
+
+export interface RunnerItem<P> {
+  /** Identifies the item in the outcome (the campaign id, or `#index` for creates). */
+  key: string;
+  payload: P;
+}
+
+/** HubSpot's successful answer to one chunk (200, 201, 204 or 207). */
+export interface SentChunk<R> {
+  status: number;
+  results: R[];
+  errors: StandardError[];
+  requestedAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  links?: Record<string, string>;
+  rateLimit: RateLimitInfo;
+}
+
+export interface BatchOperation<P, R> {
+  /** `update`, `read`, `create`, `archive`: used in events and messages. */
+  name: string;
+  /** Sends one chunk. Rejects (HubSpotApiError, HubSpotNetworkError, abort) when it failed. */
+  send(payloads: P[], signal: AbortSignal): Promise<SentChunk<R>>;
+  /** Pairs the results of a chunk with the keys of its items. */
+  match(items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]>;
+}
+
+export interface RunOptions extends RunHooks {
+  /** Items per request, 1–50. Default 50. */
+  chunkSize?: number;
+  /** Requests in flight at once for this run. Default 10. */
+  maxConcurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Give up on what is not done after this many ms: the outcome is CANCELED. */
+  deadlineMs?: number;
+  signal?: AbortSignal;
+  /** Random source for backoff jitter, for tests. */
+  random?: () => number;
+}
+
+const DEFAULT_CONCURRENCY = 10;
+
+/** Marker reason for the internal stop controller (auth failure or daily limit). */
+const STOP = Symbol('stop');
+
+export async function runBatch<P, R>(
+  op: BatchOperation<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  budget: RateLimitBudget,
+  options: RunOptions = {},
+  displayId: (key: string) => string = (key) => key,
+): Promise<BatchOutcome<R>> {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
+    throw new RangeError(`retry.maxAttempts must be a positive integer, got ${policy.maxAttempts}`);
+  }
+  const chunkSize = options.chunkSize ?? HUBSPOT_BATCH_LIMIT;
+  const chunks = chunk(items, chunkSize);
+  const semaphore = new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY);
+  const random = options.random ?? Math.random;
+  const emit = (event: RunEvent) => options.onEvent?.(event);
+
+  const started = Date.now();
+  const deadline = options.deadlineMs !== undefined ? AbortSignal.timeout(options.deadlineMs) : undefined;
+  const runSignal = anySignal([options.signal, deadline]);
+  const stopController = new AbortController();
+  const controlSignal = anySignal([runSignal, stopController.signal]);
+
+  const stats: Omit<RunStats, 'durationMs'> = { requests: 0, retries: 0, rateLimited: 0, chunks: chunks.length, isolationRequests: 0 };
+  const reports: ChunkReport<R>[] = [];
+  let stop: { reason: StopReason; message: string; payload: ErrorPayload } | undefined;
+  let chunksDone = 0;
+  let idsDone = 0;
+  let succeeded = 0;
+
+  const report = (r: ChunkReport<R>) => {
+    reports.push(r);
+    idsDone += r.keys.length;
+    succeeded += r.results.length;
+  };
+  const fail = (chunkItems: ReadonlyArray<RunnerItem<P>>, error: ErrorPayload) =>
+    report({ keys: chunkItems.map((i) => i.key), results: [], errors: [{ keys: chunkItems.map((i) => i.key), error }] });
+
+  const stopRun = (reason: StopReason, message: string, payload: ErrorPayload) => {
+    if (stop) return;
+    stop = { reason, message, payload };
+    emit({ type: 'stop', operation: op.name, reason, message });
+    stopController.abort(STOP);
+  };
+
+  /** Why a chunk could not be sent: an earlier stop, the deadline or the caller's abort. */
+  const notSent = (chunkItems: ReadonlyArray<RunnerItem<P>>, lastFailure?: string) => {
+    if (!stop) {
+      const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
+      stopRun(reason, reason === 'deadline' ? `deadline of ${options.deadlineMs} ms passed` : 'the run was canceled', canceledPayload(reason, options.deadlineMs));
+    }
+    const { reason, payload } = stop!;
+    const canceled = reason === 'deadline' || reason === 'aborted';
+    fail(chunkItems, canceled && lastFailure ? canceledPayload(reason, options.deadlineMs, lastFailure) : payload);
+  };
+
+  async function processChunk(initial: ReadonlyArray<RunnerItem<P>>, isolating: boolean): Promise<void> {
+    let current = initial;
+    let attempt = 0;
+    let lastFailure: string | undefined;
+    while (current.length > 0) {
+      attempt++;
+      if (stop || controlSignal.aborted) return notSent(current, lastFailure);
+      let release: (() => void) | undefined;
+      try {
+        release = await semaphore.acquire(controlSignal);
+        await budget.acquire(controlSignal);
+      } catch (error) {
+        release?.();
+        const failure = classifyFailure(error);
+        if (failure.kind === 'daily-limit') {
+          stopRun('daily-limit', failure.error.message, dailyPayload(failure.error.message));
+          return fail(current, stop!.payload);
+        }
+        return notSent(current, lastFailure);
+      }
+
+      stats.requests++;
+      if (isolating) stats.isolationRequests++;
+      emit({ type: 'request', operation: op.name, size: current.length, attempt });
+      const sentAt = Date.now();
+      let sent: SentChunk<R> | undefined;
+      let thrown: unknown;
+      try {
+        sent = await op.send(current.map((i) => i.payload), runSignal);
+      } catch (error) {
+        thrown = error;
+      } finally {
+        release();
+      }
+      const durationMs = Date.now() - sentAt;
+
+      if (sent) {
+        budget.observe(sent.rateLimit);
+        emit({ type: 'response', operation: op.name, size: current.length, status: sent.status, durationMs });
+        return report(chunkReport(op, current, sent));
+      }
+      if (runSignal.aborted) {
+        const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
+        stopRun(reason, reason === 'deadline' ? `deadline of ${options.deadlineMs} ms passed` : 'the run was canceled', canceledPayload(reason, options.deadlineMs));
+        return fail(current, inFlightPayload(reason));
+      }
+
+      const failure = classifyFailure(thrown);
+      if (failure.error instanceof HubSpotApiError) budget.observe(failure.error.rateLimit);
+      emit({
+        type: 'request-failed',
+        operation: op.name,
+        size: current.length,
+        ...(failure.error instanceof HubSpotApiError ? { status: failure.error.status } : {}),
+        kind: failure.kind,
+        durationMs,
+        message: failure.error instanceof Error ? failure.error.message : String(failure.error),
+      });
+      lastFailure = failure.error instanceof Error ? failure.error.message : String(failure.error);
+
+      switch (failure.kind) {
+        case 'daily-limit':
+          budget.exhaust(failure.resetsAt);
+          stats.rateLimited++;
+          stopRun('daily-limit', failure.error.message, dailyPayload(failure.error.message, failure.error));
+          return fail(current, stop!.payload);
+        case 'auth':
+          stopRun('auth', failure.error.message, notSentAfterAuthPayload(failure.error));
+          return fail(current, apiErrorPayload(failure.error));
+        case 'validation': {
+          const named = namedKeys(failure.error, current);
+          if (named.size > 0) {
+            const rest = current.filter((i) => !named.has(i.key));
+            report({
+              keys: current.filter((i) => named.has(i.key)).map((i) => i.key),
+              results: [],
+              errors: [...named].map(([key, error]) => ({ keys: [key], error })),
+            });
+            if (rest.length > 0) emit({ type: 'isolate', operation: op.name, size: current.length, named: named.size, strategy: 'drop-named' });
+            current = rest;
+            attempt = 0;
+            isolating = true;
+            continue;
+          }
+          if (current.length === 1) return fail(current, apiErrorPayload(failure.error));
+          emit({ type: 'isolate', operation: op.name, size: current.length, named: 0, strategy: 'bisect' });
+          const [left, right] = bisect(current);
+          await Promise.all([processChunk(left, true), processChunk(right, true)]);
+          return;
+        }
+        case 'rate-limited':
+          stats.rateLimited++;
+          budget.penalize(failure.retryAfterMs);
+          emit({ type: 'rate-limited', operation: op.name, ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}), ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) });
+          if (attempt >= policy.maxAttempts) return fail(current, exhaustedPayload(attempt, failure));
+          stats.retries++;
+          emit({ type: 'retry', operation: op.name, size: current.length, attempt: attempt + 1, delayMs: 0, reason: lastFailure });
+          continue; // the budget itself waits out the pause
+        case 'transient': {
+          if (attempt >= policy.maxAttempts) return fail(current, exhaustedPayload(attempt, failure));
+          const delayMs = backoffDelay(attempt, policy, random);
+          stats.retries++;
+          emit({ type: 'retry', operation: op.name, size: current.length, attempt: attempt + 1, delayMs, reason: lastFailure });
+          try {
+            await sleep(delayMs, controlSignal);
+          } catch {
+            return notSent(current, lastFailure);
+          }
+          continue;
+        }
+        case 'rejected':
+          return fail(current, apiErrorPayload(failure.error));
+        case 'unexpected':
+          return fail(current, unexpectedPayload(failure.error));
+      }
+    }
+  }
+
+  await Promise.all(
+    chunks.map(async (c) => {
+      await processChunk(c, false);
+      chunksDone++;
+      options.onProgress?.({
+        operation: op.name,
+        chunksDone,
+        chunksTotal: chunks.length,
+        idsDone,
+        idsTotal: items.length,
+        succeeded,
+        failed: idsDone - succeeded,
+        requests: stats.requests,
+        retries: stats.retries,
+        budget: budget.snapshot(),
+      });
+    }),
+  );
+
+  const completed = Date.now();
+  const merged = mergeBatchResponses(
+    items.map((i) => i.key),
+    reports,
+    { startedAt: new Date(started).toISOString(), completedAt: new Date(completed).toISOString() },
+    displayId,
+  );
+  return {
+    status: stop ? 'CANCELED' : 'COMPLETE',
+    ...merged,
+    ...(stop ? { stopReason: stop.reason } : {}),
+    stats: { ...stats, durationMs: completed - started },
+  };
+}
+
+function chunkReport<P, R>(op: BatchOperation<P, R>, items: ReadonlyArray<RunnerItem<P>>, sent: SentChunk<R>): ChunkReport<R> {
+  const keys = new Set(items.map((i) => i.key));
+  const errors = sent.errors.map((error) => ({
+    keys: (error.context?.ids ?? []).filter((id) => keys.has(id)),
+    error: standardErrorPayload(error, sent.status),
+  }));
+  return {
+    keys: [...keys],
+    results: op.match(items, sent.results),
+    errors: errors.filter((e) => e.keys.length > 0),
+    ...(sent.requestedAt ? { requestedAt: sent.requestedAt } : {}),
+    ...(sent.startedAt ? { startedAt: sent.startedAt } : {}),
+    ...(sent.completedAt ? { completedAt: sent.completedAt } : {}),
+    ...(sent.links ? { links: sent.links } : {}),
+  };
+}
+
+/**
+ * Keys a 400 names, each with the detail that names it: ids in `errors[].context`
+ * (`ids`, `id`, `objectId`, `campaignGuid`), in the top-level context, or quoted in a message.
+ */
+export function namedKeys<P>(error: HubSpotApiError, items: ReadonlyArray<RunnerItem<P>>): Map<string, ErrorPayload> {
+  const keys = new Set(items.map((i) => i.key));
+  const named = new Map<string, ErrorPayload>();
+  const body = typeof error.body === 'object' && error.body !== null ? error.body : undefined;
+  const base = apiErrorPayload(error);
+  const idsIn = (context: Record<string, unknown> | undefined, message: string | undefined) => {
+    const found = new Set<string>();
+    for (const field of ['ids', 'id', 'objectId', 'objectIds', 'campaignGuid', 'campaignGuids']) {
+      const value = context?.[field];
+      for (const v of Array.isArray(value) ? value : value !== undefined ? [value] : []) {
+        if (typeof v === 'string' && keys.has(v)) found.add(v);
+      }
+    }
+    if (message) for (const key of keys) if (key.length >= 8 && message.includes(key)) found.add(key);
+    return found;
+  };
+  for (const detail of body?.errors ?? []) {
+    for (const key of idsIn(detail.context, detail.message)) {
+      if (!named.has(key)) named.set(key, { ...base, message: detail.message || base.message, errors: [detail], context: { ...(detail.context ?? {}) } });
+    }
+  }
+  for (const key of idsIn(body?.context, body?.message)) if (!named.has(key)) named.set(key, base);
+  return named;
+}
+
+function standardErrorPayload(error: StandardError, httpStatus: number): ErrorPayload {
+  const { subCategory, ...rest } = error;
+  return {
+    ...rest,
+    errors: error.errors ?? [],
+    context: { ...(error.context ?? {}) },
+    links: error.links ?? {},
+    httpStatus,
+    ...(typeof subCategory === 'string' ? { subCategory } : {}),
+  };
+}
+
+function apiErrorPayload(error: HubSpotApiError): ErrorPayload {
+  const body = typeof error.body === 'object' && error.body !== null ? error.body : undefined;
+  return {
+    status: 'error',
+    category: error.category ?? `HTTP_${error.status}`,
+    ...(error.subCategory ? { subCategory: error.subCategory } : {}),
+    message: body?.message ?? error.message,
+    errors: body?.errors ?? [],
+    context: { ...(body?.context ?? {}) },
+    links: body?.links ?? {},
+    httpStatus: error.status,
+    ...(error.correlationId ? { correlationId: error.correlationId } : {}),
+  };
+}
+
+function exhaustedPayload(attempts: number, failure: Failure): ErrorPayload {
+  const error = failure.error;
+  const api = error instanceof HubSpotApiError ? error : undefined;
+  return {
+    status: 'error',
+    category: CoreCategory.RETRIES_EXHAUSTED,
+    subCategory: api ? (api.category ?? `HTTP_${api.status}`) : 'NETWORK',
+    message: `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${error instanceof Error ? error.message : String(error)}`,
+    errors: [],
+    context: {},
+    links: {},
+    ...(api ? { httpStatus: api.status } : {}),
+    ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
+  };
+}
+
+function dailyPayload(message: string, error?: unknown): ErrorPayload {
+  const api = error instanceof HubSpotApiError ? error : undefined;
+  return {
+    status: 'error',
+    category: CoreCategory.DAILY_LIMIT_REACHED,
+    message: `not sent: ${message}`,
+    errors: [],
+    context: {},
+    links: {},
+    ...(api ? { httpStatus: api.status } : {}),
+    ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
+  };
+}
+
+function notSentAfterAuthPayload(error: HubSpotApiError): ErrorPayload {
+  return {
+    status: 'error',
+    category: CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE,
+    subCategory: error.category ?? `HTTP_${error.status}`,
+    message: `not sent: the run stopped when HubSpot refused the credentials (${error.status} ${error.category ?? ''})`.trim(),
+    errors: [],
+    context: {},
+    links: {},
+  };
+}
+
+function canceledPayload(reason: StopReason, deadlineMs?: number, lastFailure?: string): ErrorPayload {
+  const why = reason === 'deadline' ? `the deadline of ${deadlineMs} ms passed` : 'the run was canceled';
+  return {
+    status: 'error',
+    category: CoreCategory.CANCELED,
+    message: `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure})` : ''}`,
+    errors: [],
+    context: {},
+    links: {},
+  };
+}
+
+function inFlightPayload(reason: StopReason): ErrorPayload {
+  return {
+    status: 'error',
+    category: CoreCategory.CANCELED_IN_FLIGHT,
+    message: `${reason === 'deadline' ? 'the deadline passed' : 'the run was canceled'} while this request was in flight: HubSpot may or may not have applied it`,
+    errors: [],
+    context: {},
+    links: {},
+  };
+}
+
+function unexpectedPayload(error: unknown): ErrorPayload {
+  return {
+    status: 'error',
+    category: CoreCategory.UNEXPECTED_ERROR,
+    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    errors: [],
+    context: {},
+    links: {},
+  };
+}
+
+function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length === 0) return new AbortController().signal;
+  if (present.length === 1) return present[0]!;
+  return AbortSignal.any(present);
+}

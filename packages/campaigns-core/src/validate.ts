@@ -1,0 +1,76 @@
+// Checks inputs before anything is sent, so one malformed row is reported with its position
+// instead of failing a whole chunk at HubSpot.
+
+/** HubSpot internal property names: lower-case letters, digits and underscores, max 100. */
+const PROPERTY_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+const MAX_ID_LENGTH = 100;
+
+export interface InputProblem {
+  /** Position in the caller's input array. */
+  index: number;
+  /** The id as given (stringified when it was not a string). */
+  id: string;
+  /** Where in the input: `id`, `properties`, `properties.hs_name`. */
+  field: string;
+  message: string;
+}
+
+export interface UpdateInput {
+  id: string;
+  properties: Record<string, string>;
+}
+
+/** Returns the problems of one update input (empty when valid). */
+export function checkUpdateInput(input: unknown, index: number): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const obj = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
+  const rawId = obj?.id;
+  const id = typeof rawId === 'string' ? rawId : rawId === undefined ? '' : String(rawId);
+  const at = (field: string, message: string) => problems.push({ index, id, field, message });
+
+  if (!obj) {
+    at('', 'each input must be an object { id, properties }');
+    return problems;
+  }
+  problems.push(...checkId(rawId, index));
+  const props = obj.properties;
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    at('properties', 'properties must be an object of property name to string value');
+    return problems;
+  }
+  const entries = Object.entries(props);
+  if (entries.length === 0) at('properties', 'properties is empty: there is nothing to update');
+  for (const [name, value] of entries) {
+    if (!PROPERTY_NAME.test(name)) {
+      at(`properties.${name}`, `"${name}" is not a HubSpot property name (lower-case letters, digits and _, starting with a letter)`);
+    }
+    if (typeof value !== 'string') {
+      at(`properties.${name}`, `value must be a string (use "" to reset the property), got ${value === null ? 'null' : typeof value}`);
+    }
+  }
+  return problems;
+}
+
+/** Problems of an id: a non-empty string without spaces or control characters. */
+export function checkId(rawId: unknown, index: number): InputProblem[] {
+  const id = typeof rawId === 'string' ? rawId : rawId === undefined ? '' : String(rawId);
+  const problem = (message: string) => [{ index, id, field: 'id', message }];
+  if (typeof rawId !== 'string') return problem(`id must be a string, got ${rawId === null ? 'null' : typeof rawId}`);
+  if (rawId.trim() === '') return problem('id is empty');
+  if (rawId.length > MAX_ID_LENGTH) return problem(`id is longer than ${MAX_ID_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(rawId)) return problem('id contains whitespace or control characters');
+  return [];
+}
+
+/** Thrown when the caller asked to refuse the whole call on any invalid input. */
+export class InvalidInputsError extends Error {
+  override readonly name = 'InvalidInputsError';
+  constructor(readonly problems: InputProblem[]) {
+    const first = problems
+      .slice(0, 5)
+      .map((p) => `input ${p.index}${p.id ? ` (id "${p.id}")` : ''}${p.field ? ` ${p.field}` : ''}: ${p.message}`)
+      .join('; ');
+    super(`${problems.length} invalid input${problems.length === 1 ? '' : 's'}, nothing was sent: ${first}${problems.length > 5 ? '; …' : ''}`);
+  }
+}
