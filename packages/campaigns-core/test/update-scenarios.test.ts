@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { CoreCategory, InvalidInputsError, RateLimitBudget, updateCampaigns, type ProgressEvent, type RunEvent } from '../src/index.js';
+import { campaign, fakeHubSpot, ids, jsonResponse, okEcho, type SentRequest } from './fake-hubspot.js';
+
+const updatesFor = (list: string[]) => list.map((id, i) => ({ id, properties: { hs_notes: `note ${i}` } as Record<string, string> }));
+const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
+const allIdsIn = (outcome: { results: Array<{ id: string }>; errors: Array<{ ids: string[] }> }) =>
+  [...outcome.results.map((r) => r.id), ...outcome.errors.flatMap((e) => e.ids)];
+
+describe('updateCampaigns', () => {
+  it('sends chunks of at most 50 and returns results in input order', async () => {
+    const { client, log } = fakeHubSpot(okEcho);
+    const input = ids(120);
+    const outcome = await updateCampaigns(client, updatesFor(input));
+    expect(log.map((r) => r.inputs.length)).toEqual([50, 50, 20]);
+    expect(outcome.status).toBe('COMPLETE');
+    expect(outcome.results.map((r) => r.id)).toEqual(input);
+    expect(outcome.numErrors).toBe(0);
+    expect(outcome.stats).toMatchObject({ requests: 3, chunks: 3, retries: 0 });
+  });
+
+  it('keeps the good items of a 207 and names the missing ids in one error', async () => {
+    const missing = new Set(['cmp-00003', 'cmp-00077']);
+    const { client } = fakeHubSpot((req) => {
+      const found = req.inputs.filter((i) => !missing.has(i.id!));
+      const gone = req.inputs.filter((i) => missing.has(i.id!)).map((i) => i.id!);
+      return jsonResponse(gone.length ? 207 : 200, {
+        status: 'COMPLETE',
+        results: found.map((i) => campaign(i.id!, i.properties)),
+        ...(gone.length ? { numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'not found', context: { ids: gone }, errors: [], links: {} }] } : {}),
+        startedAt: '2026-01-01T00:00:00Z',
+        completedAt: '2026-01-01T00:00:01Z',
+      });
+    });
+    const outcome = await updateCampaigns(client, updatesFor(ids(100)));
+    expect(outcome.results).toHaveLength(98);
+    expect(outcome.errors).toEqual([expect.objectContaining({ category: 'OBJECT_NOT_FOUND', ids: ['cmp-00003', 'cmp-00077'], httpStatus: 207 })]);
+    expect(outcome.numErrors).toBe(2);
+  });
+
+  it('drops the items a 400 names and resends the rest, so one bad campaign does not sink 49', async () => {
+    const { client, log } = fakeHubSpot((req) => {
+      const bad = req.inputs.filter((i) => i.properties?.hs_start_date === 'tomorrow');
+      if (bad.length === 0) return okEcho(req);
+      return jsonResponse(400, {
+        status: 'error',
+        category: 'VALIDATION_ERROR',
+        correlationId: 'c-1',
+        message: 'invalid date',
+        errors: bad.map((b) => ({ message: `hs_start_date of ${b.id} is not YYYY-MM-DD`, context: { propertyName: ['hs_start_date'], ids: [b.id!] } })),
+      });
+    });
+    const inputs = updatesFor(ids(50));
+    inputs[17]!.properties.hs_start_date = 'tomorrow';
+    const outcome = await updateCampaigns(client, inputs);
+    expect(log.map((r) => r.inputs.length)).toEqual([50, 49]);
+    expect(outcome.results).toHaveLength(49);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ ids: ['cmp-00017'], category: 'VALIDATION_ERROR', message: 'hs_start_date of cmp-00017 is not YYYY-MM-DD', httpStatus: 400 }),
+    ]);
+    expect(outcome.stats.isolationRequests).toBe(1);
+  });
+
+  it('bisects a chunk whose 400 names no item until the bad ones are found', async () => {
+    const badIds = new Set(['cmp-00005', 'cmp-00031']);
+    const { client, log } = fakeHubSpot((req) =>
+      req.inputs.some((i) => badIds.has(i.id!))
+        ? jsonResponse(400, { status: 'error', category: 'VALIDATION_ERROR', correlationId: 'c', message: 'Property values were not valid' })
+        : okEcho(req),
+    );
+    const outcome = await updateCampaigns(client, updatesFor(ids(50)));
+    expect(outcome.results).toHaveLength(48);
+    expect(outcome.errors.flatMap((e) => e.ids).sort()).toEqual(['cmp-00005', 'cmp-00031']);
+    expect(log.every((r) => r.inputs.length <= 50)).toBe(true);
+    expect(log.length).toBeLessThan(30); // far fewer than one request per item
+  });
+
+  it('retries 503s with backoff and succeeds', async () => {
+    const { client, log } = fakeHubSpot((req, n) => (n <= 2 ? jsonResponse(503, { message: 'unavailable' }) : okEcho(req)));
+    const outcome = await updateCampaigns(client, updatesFor(ids(10)), { retry: fastRetry });
+    expect(outcome.results).toHaveLength(10);
+    expect(outcome.stats.retries).toBe(2);
+    expect(log).toHaveLength(3);
+  });
+
+  it('retries a timeout and a dropped connection', async () => {
+    const { client } = fakeHubSpot((req, n) => (n === 1 ? 'hang' : n === 2 ? 'drop' : okEcho(req)), { timeoutMs: 50 });
+    const events: RunEvent[] = [];
+    const outcome = await updateCampaigns(client, updatesFor(ids(5)), { retry: fastRetry, onEvent: (e) => events.push(e) });
+    expect(outcome.status).toBe('COMPLETE');
+    expect(outcome.results).toHaveLength(5);
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
+  });
+
+  it('reports a chunk whose failures outlast every retry as RETRIES_EXHAUSTED, naming its ids', async () => {
+    const { client } = fakeHubSpot(() => jsonResponse(502, { message: 'bad gateway' }));
+    const outcome = await updateCampaigns(client, updatesFor(ids(3)), { retry: { ...fastRetry, maxAttempts: 3 } });
+    expect(outcome.results).toEqual([]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ category: CoreCategory.RETRIES_EXHAUSTED, ids: ids(3), httpStatus: 502, message: expect.stringMatching(/gave up after 3 attempts/) }),
+    ]);
+  });
+
+  it('honours a 429 Retry-After, then succeeds', async () => {
+    const { client, log } = fakeHubSpot((req, n) =>
+      n === 1
+        ? jsonResponse(429, { status: 'error', message: 'ten secondly', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }, { 'retry-after': '0' })
+        : okEcho(req),
+    );
+    const outcome = await updateCampaigns(client, updatesFor(ids(4)));
+    expect(outcome.results).toHaveLength(4);
+    expect(outcome.stats).toMatchObject({ rateLimited: 1, retries: 1 });
+    expect(log).toHaveLength(2);
+  });
+
+  it('stops sending after a DAILY 429: the rest fail with DAILY_LIMIT_REACHED, not retried', async () => {
+    const { client, log } = fakeHubSpot((req, n) =>
+      n === 1 ? okEcho(req) : jsonResponse(429, { status: 'error', message: 'daily', errorType: 'RATE_LIMIT', policyName: 'DAILY' }),
+    );
+    const outcome = await updateCampaigns(client, updatesFor(ids(200)), { maxConcurrency: 1 });
+    expect(log).toHaveLength(2);
+    expect(outcome.status).toBe('CANCELED');
+    expect(outcome.stopReason).toBe('daily-limit');
+    expect(outcome.results).toHaveLength(50);
+    expect(outcome.errors.every((e) => e.category === CoreCategory.DAILY_LIMIT_REACHED)).toBe(true);
+    expect(outcome.numErrors).toBe(150);
+    // The shared budget remembers: a new run on the same client sends nothing.
+    const again = await updateCampaigns(client, updatesFor(ids(3, 'x')));
+    expect(log).toHaveLength(2);
+    expect(again.errors[0]?.category).toBe(CoreCategory.DAILY_LIMIT_REACHED);
+  });
+
+  it('stops at once on 401: nothing more is sent', async () => {
+    const { client, log } = fakeHubSpot(() => jsonResponse(401, { category: 'INVALID_AUTHENTICATION', correlationId: 'c', message: 'expired' }));
+    const outcome = await updateCampaigns(client, updatesFor(ids(150)), { maxConcurrency: 1 });
+    expect(log).toHaveLength(1);
+    expect(outcome.stopReason).toBe('auth');
+    expect(outcome.errors.map((e) => [e.category, e.ids.length])).toEqual([
+      ['INVALID_AUTHENTICATION', 50],
+      [CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE, 100],
+    ]);
+  });
+
+  it('on abort, reports never-sent and in-flight ids as such', async () => {
+    const controller = new AbortController();
+    const { client } = fakeHubSpot((req, n) => {
+      if (n === 2) {
+        controller.abort(new Error('user canceled'));
+        return 'hang';
+      }
+      return okEcho(req);
+    });
+    const outcome = await updateCampaigns(client, updatesFor(ids(150)), { maxConcurrency: 1, signal: controller.signal });
+    expect(outcome.status).toBe('CANCELED');
+    expect(outcome.stopReason).toBe('aborted');
+    expect(outcome.results).toHaveLength(50);
+    expect(outcome.errors.map((e) => [e.category, e.ids.length])).toEqual([
+      [CoreCategory.CANCELED_IN_FLIGHT, 50],
+      [CoreCategory.CANCELED, 50],
+    ]);
+    expect(allIdsIn(outcome).sort()).toEqual(ids(150));
+  });
+
+  it('stops at the deadline with status CANCELED', async () => {
+    const { client } = fakeHubSpot(() => 'hang', { timeoutMs: 10_000 });
+    const outcome = await updateCampaigns(client, updatesFor(ids(60)), { deadlineMs: 100 });
+    expect(outcome.status).toBe('CANCELED');
+    expect(outcome.stopReason).toBe('deadline');
+    expect(allIdsIn(outcome).sort()).toEqual(ids(60));
+  });
+
+  it('coalesces duplicate ids into one update, later values winning', async () => {
+    const { client, log } = fakeHubSpot(okEcho);
+    const outcome = await updateCampaigns(client, [
+      { id: 'a-000001', properties: { hs_name: 'first', hs_goal: 'g' } },
+      { id: 'b-000002', properties: { hs_name: 'b' } },
+      { id: 'a-000001', properties: { hs_name: 'second' } },
+    ]);
+    expect(log[0]?.inputs).toEqual([
+      { id: 'a-000001', properties: { hs_name: 'second', hs_goal: 'g' } },
+      { id: 'b-000002', properties: { hs_name: 'b' } },
+    ]);
+    expect(outcome.coalesced).toEqual([{ id: 'a-000001', indices: [0, 2] }]);
+    expect(outcome.results.map((r) => r.id)).toEqual(['a-000001', 'b-000002']);
+  });
+
+  it('reports invalid inputs with index and id and sends the valid rest', async () => {
+    const { client, log } = fakeHubSpot(okEcho);
+    const outcome = await updateCampaigns(client, [
+      { id: 'good-0001', properties: { hs_name: 'ok' } },
+      { id: '', properties: { hs_name: 'no id' } },
+      { id: 'bad-00002', properties: { 'Not A Name': 'x' } },
+      { id: 'bad-00002', properties: { hs_name: 'fine, but same id as a bad one' } },
+    ]);
+    expect(log[0]?.inputs.map((i) => i.id)).toEqual(['good-0001']);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ category: 'INVALID_INPUT', ids: [''], indices: [1] }),
+      expect.objectContaining({ category: 'INVALID_INPUT', ids: ['bad-00002'], indices: [2, 3], message: expect.stringMatching(/input 2 properties.Not A Name.*inputs 3 have the same id/) }),
+    ]);
+    expect(outcome.numErrors).toBe(2);
+  });
+
+  it("refuses the whole call with onInvalid: 'reject', sending nothing", async () => {
+    const { client, log } = fakeHubSpot(okEcho);
+    await expect(updateCampaigns(client, [{ id: 'x-000001', properties: { hs_name: 7 as never } }], { onInvalid: 'reject' })).rejects.toBeInstanceOf(
+      InvalidInputsError,
+    );
+    expect(log).toHaveLength(0);
+  });
+
+  it('names an id HubSpot forgot to mention as MISSING_FROM_RESPONSE', async () => {
+    const { client } = fakeHubSpot((req) => okEcho({ ...req, inputs: req.inputs.slice(1) } as SentRequest));
+    const outcome = await updateCampaigns(client, updatesFor(ids(3)));
+    expect(outcome.errors).toEqual([expect.objectContaining({ category: CoreCategory.MISSING_FROM_RESPONSE, ids: ['cmp-00000'] })]);
+  });
+
+  it('reports progress per chunk with the current budget', async () => {
+    const { client } = fakeHubSpot(okEcho);
+    const progress: ProgressEvent[] = [];
+    await updateCampaigns(client, updatesFor(ids(120)), { maxConcurrency: 1, onProgress: (p) => progress.push(p) });
+    expect(progress.map((p) => [p.chunksDone, p.chunksTotal, p.idsDone, p.idsTotal])).toEqual([
+      [1, 3, 50, 120],
+      [2, 3, 100, 120],
+      [3, 3, 120, 120],
+    ]);
+    expect(progress[2]?.budget.max).toBeGreaterThan(0);
+  });
+
+  it('shares one budget between concurrent runs on the same client', async () => {
+    const budget = new RateLimitBudget({ max: 3, intervalMs: 60_000 });
+    const { client, log } = fakeHubSpot(okEcho);
+    const deadline = { deadlineMs: 300 };
+    const [a, b] = await Promise.all([
+      updateCampaigns(client, updatesFor(ids(100, 'a')), { budget, ...deadline }),
+      updateCampaigns(client, updatesFor(ids(100, 'b')), { budget, ...deadline }),
+    ]);
+    expect(log).toHaveLength(3);
+    expect(a.results.length + b.results.length).toBe(150);
+  });
+});
