@@ -49,6 +49,8 @@ export interface RunStats {
   /** Extra requests made to isolate bad items in a chunk that failed with 400. */
   isolationRequests: number;
   durationMs: number;
+  /** Time spent merging chunk answers into the outcome, in ms (CPU-bound; reported by benchmarks). */
+  mergeMs: number;
 }
 
 export type StopReason = 'aborted' | 'deadline' | 'auth' | 'daily-limit';

@@ -79,7 +79,7 @@ export async function runBatch<P, R>(
   const stopController = new AbortController();
   const controlSignal = anySignal([runSignal, stopController.signal]);
 
-  const stats: Omit<RunStats, 'durationMs'> = { requests: 0, retries: 0, rateLimited: 0, chunks: chunks.length, isolationRequests: 0 };
+  const stats: Omit<RunStats, 'durationMs' | 'mergeMs'> = { requests: 0, retries: 0, rateLimited: 0, chunks: chunks.length, isolationRequests: 0 };
   const reports: ChunkReport<R>[] = [];
   let stop: { reason: StopReason; message: string; payload: ErrorPayload } | undefined;
   let chunksDone = 0;
@@ -250,6 +250,7 @@ export async function runBatch<P, R>(
   );
 
   const completed = Date.now();
+  const mergeStarted = performance.now();
   const merged = mergeBatchResponses(
     items.map((i) => i.key),
     reports,
@@ -260,7 +261,7 @@ export async function runBatch<P, R>(
     status: stop ? 'CANCELED' : 'COMPLETE',
     ...merged,
     ...(stop ? { stopReason: stop.reason } : {}),
-    stats: { ...stats, durationMs: completed - started },
+    stats: { ...stats, durationMs: completed - started, mergeMs: performance.now() - mergeStarted },
   };
 }
 
