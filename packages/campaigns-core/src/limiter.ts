@@ -10,7 +10,7 @@ export interface RateLimitBudgetOptions {
   intervalMs?: number;
   /**
    * Extra time a grant stays in the window, in ms. HubSpot counts a request when it arrives,
-   * which can be a little later than when we sent it. Default 250.
+   * which can be a little later than when we sent it. Default 100.
    */
   windowMarginMs?: number;
   /** Follow `X-HubSpot-RateLimit-*` headers (raise or lower max, count other clients' use). Default true. */
@@ -72,7 +72,7 @@ export class RateLimitBudget {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`rate budget max must be a positive integer, got ${max}`);
     if (!(intervalMs > 0)) throw new RangeError(`rate budget intervalMs must be positive, got ${intervalMs}`);
     this.main = { max, intervalMs, grants: [] };
-    this.marginMs = options.windowMarginMs ?? 250;
+    this.marginMs = options.windowMarginMs ?? 100;
     this.adaptive = options.adaptive ?? true;
     this.now = options.now ?? Date.now;
   }

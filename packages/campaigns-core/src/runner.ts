@@ -1,5 +1,6 @@
 // The generic batch engine behind update, read, create and archive: chunks of ≤50 under one
 // shared rate budget, retries with backoff, isolation of bad items, and one merged outcome.
+import { setMaxListeners } from 'node:events';
 import type { RateLimitInfo, StandardError } from '@campaigns/hubspot-client';
 import { HubSpotApiError } from '@campaigns/hubspot-client';
 import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
@@ -78,6 +79,8 @@ export async function runBatch<P, R>(
   const runSignal = anySignal([options.signal, deadline]);
   const stopController = new AbortController();
   const controlSignal = anySignal([runSignal, stopController.signal]);
+  // Every waiting chunk listens on these signals: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, runSignal, controlSignal);
 
   const stats: Omit<RunStats, 'durationMs' | 'mergeMs'> = { requests: 0, retries: 0, rateLimited: 0, chunks: chunks.length, isolationRequests: 0 };
   const reports: ChunkReport<R>[] = [];

@@ -1,0 +1,92 @@
+// `npm run bench [-- scenario ...]`: runs the benchmark scenarios against simulators on
+// 127.0.0.1, prints a table and one JSON line per scenario, and records them in BENCHMARKS.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { table } from './measure.js';
+import type { ScenarioResult } from './scenarios.js';
+
+const ALL = ['throughput', 'faults', 'gateway-overhead', 'scale'] as const;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = requested.filter((r) => !(ALL as readonly string[]).includes(r));
+if (unknown.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
+  process.exit(2);
+}
+const selected = requested.length ? requested : [...ALL];
+const command = `npm run bench${requested.length ? ` -- ${requested.join(' ')}` : ''}`;
+
+function runInChild(name: string): Promise<ScenarioResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@campaigns/source', '--import', 'tsx', '--expose-gc', fileURLToPath(new URL('./run-scenario.ts', import.meta.url)), name],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`scenario ${name} exited with ${code}`));
+      try {
+        resolve(JSON.parse(last) as ScenarioResult);
+      } catch {
+        reject(new Error(`scenario ${name} printed no result`));
+      }
+    });
+  });
+}
+
+function section(result: ScenarioResult): string {
+  const targets = result.targets.map((t) => `- ${t.met ? '✅' : '❌'} ${t.target}: **${t.measured}**`).join('\n');
+  const notes = (result.notes ?? []).map((n) => `- ${n}`).join('\n');
+  return [
+    `<!-- scenario:${result.scenario} -->`,
+    `## ${result.scenario}`,
+    '',
+    table(result.headers, result.rows),
+    '',
+    targets,
+    ...(notes ? ['', notes] : []),
+    '',
+    '```json',
+    JSON.stringify({ scenario: result.scenario, ...result.figures }),
+    '```',
+    `<!-- /scenario:${result.scenario} -->`,
+  ].join('\n');
+}
+
+const file = path.join(root, 'BENCHMARKS.md');
+let doc = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const header = [
+  '# Benchmarks',
+  '',
+  'Measured on the HubSpot simulator on 127.0.0.1 (each scenario in a fresh process, each simulator in',
+  'its own process). Regenerate with `npm run bench` (all) or `npm run bench -- <scenario>`.',
+  '',
+].join('\n');
+if (!doc.startsWith('# Benchmarks')) doc = header;
+
+for (const name of selected) {
+  process.stderr.write(`bench: ${name}\n`);
+  const result = await runInChild(name);
+  console.log(`\n${result.scenario}\n${table(result.headers, result.rows)}`);
+  for (const t of result.targets) console.log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.measured}`);
+  console.log(JSON.stringify({ scenario: result.scenario, ...result.figures }));
+  const stamp = `_${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}) · Node ${process.version} · commit ${commit} · \`${command}\`_`;
+  const body = `${section(result)}`.replace(`## ${result.scenario}\n`, `## ${result.scenario}\n\n${stamp}\n`);
+  const pattern = new RegExp(`<!-- scenario:${result.scenario} -->[\\s\\S]*?<!-- /scenario:${result.scenario} -->`);
+  doc = pattern.test(doc) ? doc.replace(pattern, () => body) : `${doc.trimEnd()}\n\n${body}\n`;
+}
+writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+console.log(`\nwrote ${path.relative(process.cwd(), file)}`);

@@ -1,0 +1,17 @@
+// Runs one scenario in a fresh process (so peak RSS and CPU figures are that scenario's own)
+// and prints its result as the last line of stdout.
+import * as scenarios from './scenarios.js';
+
+const name = process.argv[2];
+const run = {
+  throughput: () => scenarios.throughput(),
+  faults: () => scenarios.faults(),
+  'gateway-overhead': () => scenarios.gatewayOverhead(),
+  scale: () => scenarios.scale(),
+}[name as string];
+if (!run) {
+  console.error(`unknown scenario ${name}`);
+  process.exit(2);
+}
+const result = await run();
+process.stdout.write(`\n${JSON.stringify(result)}\n`);
