@@ -1,0 +1,90 @@
+// `/__sim/*`: the simulator's control panel over HTTP, for tools in other processes (a benchmark,
+// curl). It needs no token, is never rate limited and never counted in the API stats.
+import { errorBody } from './errors.js';
+import { parseLatency, parseScriptedFaults, parseSimFaults, SimConfigError } from './faults.js';
+import type { ApiAnswer } from './handlers.js';
+import { decodeSegment } from './routes.js';
+import type { HubSpotSim } from './server.js';
+
+export const ADMIN_PREFIX = '/__sim/';
+
+type AdminControls = Pick<
+  HubSpotSim,
+  'store' | 'stats' | 'resetStats' | 'setFaults' | 'setLatency' | 'script' | 'seedCampaigns'
+>;
+
+export function handleAdminCall(
+  method: string,
+  pathname: string,
+  rawBody: string,
+  sim: AdminControls,
+): ApiAnswer {
+  const route = pathname.slice(ADMIN_PREFIX.length);
+  const campaign = /^campaigns\/([^/]+)$/.exec(route);
+  try {
+    if (campaign) {
+      if (method !== 'GET') return methodNotAllowed('GET');
+      const id = decodeSegment(campaign[1]!);
+      const current = sim.store.get(id);
+      return current
+        ? { status: 200, body: current }
+        : {
+            status: 404,
+            body: errorBody('OBJECT_NOT_FOUND', `Campaign ${id} does not exist`, {
+              context: { ids: [id] },
+            }),
+          };
+    }
+    switch (route) {
+      case 'stats':
+        return method === 'GET' ? { status: 200, body: sim.stats() } : methodNotAllowed('GET');
+      case 'stats/reset':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        sim.resetStats();
+        return { status: 204 };
+      case 'faults':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        sim.setFaults(parseSimFaults(parseJson(rawBody)));
+        return { status: 204 };
+      case 'latency':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        sim.setLatency(parseLatency(parseJson(rawBody)));
+        return { status: 204 };
+      case 'script':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        sim.script(...parseScriptedFaults(parseJson(rawBody)));
+        return { status: 204 };
+      case 'seed': {
+        if (method !== 'POST') return methodNotAllowed('POST');
+        const { count } = (parseJson(rawBody) ?? {}) as { count?: unknown };
+        return { status: 201, body: { ids: sim.seedCampaigns(count as number) } };
+      }
+      default:
+        return {
+          status: 404,
+          body: errorBody('RESOURCE_NOT_FOUND', `No admin endpoint ${method} ${pathname}`),
+        };
+    }
+  } catch (error) {
+    if (error instanceof SimConfigError)
+      return { status: 400, body: errorBody('VALIDATION_ERROR', error.message) };
+    throw error;
+  }
+}
+
+function parseJson(raw: string): unknown {
+  if (raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new SimConfigError(`Invalid JSON body: ${(error as Error).message}`);
+  }
+}
+
+function methodNotAllowed(allowed: string): ApiAnswer {
+  return {
+    status: 405,
+    headers: { Allow: allowed },
+    body: errorBody('METHOD_NOT_ALLOWED', `Use ${allowed} for this admin endpoint`),
+  };
+}

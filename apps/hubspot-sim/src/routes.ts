@@ -1,0 +1,90 @@
+// Which operation a request is for: the v3 and date-versioned prefixes lead to the same
+// routes, and stats and validation key on the route template, never on the prefix.
+import type { OperationSpec } from './spec.js';
+
+/** `/marketing/v3/campaigns` or `/marketing/campaigns/YYYY-MM`, then the route. */
+const API_PREFIX = /^\/marketing\/(?:v3\/campaigns|campaigns\/\d{4}-(?:0[1-9]|1[0-2]))(?=\/|$)/;
+
+export type RouteMatch =
+  | {
+      kind: 'operation';
+      operation: OperationSpec;
+      params: Record<string, string>;
+      routeKey: string;
+    }
+  | { kind: 'method-not-allowed'; allowed: string[]; routeKey: string }
+  | { kind: 'not-found'; routeKey: string };
+
+/** Stats key for anything that matches no route. */
+export const UNKNOWN_ROUTE = '(unknown route)';
+
+/** `'POST /batch/update'`: how stats name an operation. */
+export function routeKeyOf(method: string, template: string): string {
+  return `${method} ${template}`;
+}
+
+export function matchRoute(
+  method: string,
+  pathname: string,
+  operations: readonly OperationSpec[],
+): RouteMatch {
+  const prefix = API_PREFIX.exec(pathname);
+  if (!prefix) return { kind: 'not-found', routeKey: routeKeyOf(method, UNKNOWN_ROUTE) };
+  const segments = splitPath(pathname.slice(prefix[0].length));
+  const candidates = operations
+    .map((operation) => ({ operation, params: matchTemplate(splitPath(operation.path), segments) }))
+    .filter(
+      (c): c is { operation: OperationSpec; params: Record<string, string> } =>
+        c.params !== undefined,
+    )
+    // A literal segment beats a `{parameter}`: `/batch/read` is never a campaign id.
+    .sort((a, b) => parameterCount(a.operation.path) - parameterCount(b.operation.path));
+  if (candidates.length === 0)
+    return { kind: 'not-found', routeKey: routeKeyOf(method, UNKNOWN_ROUTE) };
+  const template = candidates[0]!.operation.path;
+  const sameTemplate = candidates.filter((c) => c.operation.path === template);
+  const chosen = sameTemplate.find((c) => c.operation.method === method);
+  if (!chosen) {
+    return {
+      kind: 'method-not-allowed',
+      allowed: sameTemplate.map((c) => c.operation.method),
+      routeKey: routeKeyOf(method, template),
+    };
+  }
+  return {
+    kind: 'operation',
+    operation: chosen.operation,
+    params: chosen.params,
+    routeKey: routeKeyOf(method, template),
+  };
+}
+
+/** `/` and `` are both the root; a trailing slash is ignored. */
+function splitPath(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '');
+}
+
+function matchTemplate(template: string[], segments: string[]): Record<string, string> | undefined {
+  if (template.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of template.entries()) {
+    const parameter = /^\{(\w+)\}$/.exec(part);
+    const segment = segments[i]!;
+    if (parameter) params[parameter[1]!] = decodeSegment(segment);
+    else if (part !== segment) return undefined;
+  }
+  return params;
+}
+
+/** A malformed escape is kept as sent: it can only name a campaign that does not exist. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function parameterCount(template: string): number {
+  return (template.match(/\{/g) ?? []).length;
+}

@@ -1,0 +1,167 @@
+// startHubSpotSim: one independent simulator per call – an HTTP server on 127.0.0.1, its own
+// store, limiter, faults and stats – that tests, benchmarks and `npm start` talk to.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_PREFIX, handleAdminCall } from './admin.js';
+import { TokenRegistry } from './auth.js';
+import { errorBody } from './errors.js';
+import {
+  FaultPlan,
+  SimConfigError,
+  type ScriptedFault,
+  type SimFaults,
+  type SimLatency,
+} from './faults.js';
+import { OPERATION_HANDLERS } from './handlers.js';
+import { resolveSimOptions, type HubSpotSimOptions } from './options.js';
+import { answerApiCall, type PipelineParts } from './pipeline.js';
+import { createSeededRandom, deriveSeed } from './random.js';
+import { RateLimiter } from './rate-limit.js';
+import { routeKeyOf } from './routes.js';
+import { loadCampaignsSpec, type CampaignsSpec } from './spec.js';
+import { StatsRecorder, type SimStats } from './stats.js';
+import { CampaignStore } from './store.js';
+import { createSpecValidator, type SpecValidator } from './validation.js';
+
+export interface HubSpotSim {
+  /** The API host, e.g. `http://127.0.0.1:PORT`; clients use it as their base URL. */
+  url: string;
+  /** Stops listening and ends hung requests and open connections. */
+  close(): Promise<void>;
+  /** The campaigns as the server holds them now. */
+  store: CampaignStore;
+  stats(): SimStats;
+  resetStats(): void;
+  setFaults(faults: SimFaults): void;
+  setLatency(latency: SimLatency | undefined): void;
+  /** The next API calls (not `/__sim`) answer these, in order, before normal handling. */
+  script(...faults: ScriptedFault[]): void;
+  /** Adds `n` demo campaigns and returns their ids. */
+  seedCampaigns(n: number): string[];
+}
+
+/** The most campaigns one `seedCampaigns` call adds; a guard against a typo that eats memory. */
+export const MAX_SEED_COUNT = 1_000_000;
+
+export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<HubSpotSim> {
+  const settings = resolveSimOptions(options);
+  const { spec, validator } = compiledContract();
+  const unhandled = spec.operations
+    .map((o) => routeKeyOf(o.method, o.path))
+    .filter((key) => !OPERATION_HANDLERS[key]);
+  if (unhandled.length > 0)
+    throw new Error(`hubspot-sim has no handler for ${unhandled.join(', ')} from the spec`);
+
+  const store = new CampaignStore({
+    random: createSeededRandom(deriveSeed(settings.seed, 'data')),
+  });
+  store.seed(settings.campaigns);
+  const faults = new FaultPlan(
+    createSeededRandom(deriveSeed(settings.seed, 'faults')),
+    settings.faults,
+    settings.latency,
+  );
+  const stats = new StatsRecorder();
+  const closing = new AbortController();
+  const parts: PipelineParts = {
+    spec,
+    validator,
+    tokens: new TokenRegistry(settings.tokens),
+    limiter: settings.rateLimit && new RateLimiter(settings.rateLimit),
+    faults,
+    stats,
+    handlerContext: {
+      store,
+      order: createSeededRandom(deriveSeed(settings.seed, 'order')),
+      validationErrorsNameIds: settings.validationErrorsNameIds,
+    },
+    closing: closing.signal,
+  };
+
+  const sim: Omit<HubSpotSim, 'url' | 'close'> = {
+    store,
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    setFaults: (next) => faults.setFaults(next),
+    setLatency: (next) => faults.setLatency(next),
+    script: (...next) => faults.script(next),
+    seedCampaigns: (n) => {
+      if (!Number.isInteger(n) || n < 0 || n > MAX_SEED_COUNT) {
+        throw new SimConfigError(
+          `the number of campaigns to seed must be an integer from 0 to ${MAX_SEED_COUNT}, got ${JSON.stringify(n)}`,
+        );
+      }
+      return store.seed(n);
+    },
+  };
+
+  const server = createServer((req, res) => {
+    void serve(req, res).catch((error: unknown) => failInternally(res, error));
+  });
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = new URL(req.url ?? '/', 'http://sim').pathname;
+    if (pathname.startsWith(ADMIN_PREFIX)) {
+      const answer = handleAdminCall(req.method ?? 'GET', pathname, await readBody(req), sim);
+      res.writeHead(answer.status, {
+        ...(answer.body === undefined ? {} : { 'Content-Type': 'application/json;charset=utf-8' }),
+        ...answer.headers,
+      });
+      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+      return;
+    }
+    stats.requestStarted();
+    res.once('close', () => stats.requestEnded());
+    await answerApiCall(req, res, await readBody(req), parts);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= new Promise<void>((resolve) => {
+      closing.abort();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+
+  return { ...sim, url: `http://${host}:${port}`, close };
+}
+
+let contract: { spec: CampaignsSpec; validator: SpecValidator } | undefined;
+
+/** The spec cannot change while the process runs: load and compile it once for every instance. */
+function compiledContract(): { spec: CampaignsSpec; validator: SpecValidator } {
+  if (!contract) {
+    const spec = loadCampaignsSpec();
+    contract = { spec, validator: createSpecValidator(spec) };
+  }
+  return contract;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** A bug in the sim answers 500 with its message, so a test sees it instead of a hang. */
+function failInternally(res: ServerResponse, error: unknown): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const message = `hubspot-sim failed: ${error instanceof Error ? error.message : String(error)}`;
+  res.writeHead(500, { 'Content-Type': 'application/json;charset=utf-8' });
+  res.end(JSON.stringify(errorBody('INTERNAL_ERROR', message)));
+}

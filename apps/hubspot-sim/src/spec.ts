@@ -1,0 +1,153 @@
+// Our OpenAPI document is the contract the sim enforces: routes, scopes, request schemas and
+// query parameters are read from it at start, so the sim and the client share one source.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+/** `openapi/campaigns.yaml` at the workspace root; the same relative hop works from src/ and dist/. */
+export const DEFAULT_SPEC_URL = new URL('../../../openapi/campaigns.yaml', import.meta.url);
+
+/** Component schemas are registered with ajv under this base, `#/components/schemas/X` becomes `${base}X`. */
+export const SCHEMA_ID_BASE = 'https://hubspot-sim.invalid/schemas/';
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+export interface QueryParameterSpec {
+  name: string;
+  required: boolean;
+  schema: JsonSchema;
+}
+
+export interface OperationSpec {
+  /** Upper case, e.g. `POST`. */
+  method: string;
+  /** Relative to the API root, e.g. `/batch/update` or `/{campaignGuid}`. */
+  path: string;
+  operationId: string;
+  /** Scopes a token needs, all of them (the spec's oauth2 requirement). */
+  requiredScopes: string[];
+  requestBody?: { required: boolean; schema: JsonSchema };
+  queryParameters: QueryParameterSpec[];
+  /** JSON Schema of each JSON response, by status code or `default`. */
+  responses: Record<string, JsonSchema>;
+}
+
+export interface CampaignsSpec {
+  operations: OperationSpec[];
+  /** Component schemas as JSON Schema, by name. */
+  schemas: Record<string, JsonSchema>;
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+
+type OpenApiNode = { [key: string]: unknown };
+
+/** Reads an OpenAPI 3.0 document (YAML or JSON) and turns what the sim needs into JSON Schema. */
+export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
+  const document = asNode(parse(readFileSync(url, 'utf8')), 'the OpenAPI document');
+  const components = asNode(document.components ?? {}, 'components');
+  const resolve = (node: unknown, what: string): OpenApiNode => {
+    const object = asNode(node, what);
+    if (typeof object.$ref !== 'string') return object;
+    const match = /^#\/components\/(\w+)\/([^/]+)$/.exec(object.$ref);
+    const target = match && asNode(components[match[1]!] ?? {}, match[1]!)[match[2]!];
+    if (target === undefined) throw new Error(`${what}: cannot resolve ${object.$ref}`);
+    return asNode(target, object.$ref);
+  };
+
+  const schemas = Object.fromEntries(
+    Object.entries(asNode(components.schemas ?? {}, 'components.schemas')).map(([name, schema]) => [
+      name,
+      toJsonSchema(schema),
+    ]),
+  );
+
+  const operations: OperationSpec[] = [];
+  for (const [path, pathItemNode] of Object.entries(asNode(document.paths, 'paths'))) {
+    const pathItem = asNode(pathItemNode, path);
+    for (const method of HTTP_METHODS.filter((m) => pathItem[m] !== undefined)) {
+      const what = `${method.toUpperCase()} ${path}`;
+      const operation = asNode(pathItem[method], what);
+      const parameters = [...asArray(pathItem.parameters), ...asArray(operation.parameters)].map(
+        (p) => resolve(p, `${what} parameter`),
+      );
+      const body =
+        operation.requestBody === undefined
+          ? undefined
+          : resolve(operation.requestBody, `${what} body`);
+      const bodySchema = body && jsonContentSchema(body);
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        operationId: String(operation.operationId ?? what),
+        requiredScopes: oauthScopes(operation.security ?? document.security),
+        ...(bodySchema
+          ? { requestBody: { required: body?.required === true, schema: toJsonSchema(bodySchema) } }
+          : {}),
+        queryParameters: parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => ({
+            name: String(p.name),
+            required: p.required === true,
+            schema: toJsonSchema(p.schema ?? {}),
+          })),
+        responses: Object.fromEntries(
+          Object.entries(asNode(operation.responses ?? {}, `${what} responses`)).flatMap(
+            ([status, response]) => {
+              const schema = jsonContentSchema(resolve(response, `${what} ${status}`));
+              return schema ? [[status, toJsonSchema(schema)]] : [];
+            },
+          ),
+        ),
+      });
+    }
+  }
+  return { operations, schemas };
+}
+
+/**
+ * OpenAPI 3.0 schema → JSON Schema for ajv: `example` dropped, `nullable` folded into `type`,
+ * component references pointed at the ids the schemas are registered under.
+ */
+function toJsonSchema(node: unknown): JsonSchema {
+  return asNode(convert(node), 'schema');
+}
+
+function convert(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(convert);
+  if (node === null || typeof node !== 'object') return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'example' || key === 'nullable') continue;
+    if (key === '$ref' && typeof value === 'string') {
+      out.$ref = value.replace(/^#\/components\/schemas\//, SCHEMA_ID_BASE);
+    } else out[key] = convert(value);
+  }
+  if ((node as OpenApiNode).nullable === true && typeof out.type === 'string')
+    out.type = [out.type, 'null'];
+  return out;
+}
+
+function jsonContentSchema(holder: OpenApiNode): unknown {
+  const content = holder.content === undefined ? {} : asNode(holder.content, 'content');
+  const media = content['application/json'] ?? content['*/*'];
+  return media === undefined ? undefined : asNode(media, 'media type').schema;
+}
+
+function oauthScopes(security: unknown): string[] {
+  for (const requirement of asArray(security)) {
+    const scopes = asNode(requirement, 'security requirement').oauth2;
+    if (Array.isArray(scopes)) return scopes.map(String);
+  }
+  return [];
+}
+
+function asNode(value: unknown, what: string): OpenApiNode {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`OpenAPI: ${what} must be an object`);
+  }
+  return value as OpenApiNode;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
