@@ -304,7 +304,22 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description A whole-request failure. Rate-limit (429) answers carry `status`, `errorType` (`RATE_LIMIT`) and `policyName` instead of `category`. */
+        /** @description The body of a 429. Not one of HubSpot's published component names: the client reads it through its own hand-written type, so HubSpot's spec file can still replace this one. */
+        RateLimitError: {
+            /** @example error */
+            status: string;
+            message: string;
+            /** @enum {string} */
+            errorType: "RATE_LIMIT";
+            /** Format: uuid */
+            correlationId?: string;
+            /**
+             * @description Which limit was hit.
+             * @enum {string}
+             */
+            policyName: "TEN_SECONDLY_ROLLING" | "SECONDLY" | "DAILY";
+        };
+        /** @description A whole-request failure (400, 401, 403, 404, 5xx). */
         Error: {
             /** @description For example VALIDATION_ERROR, INVALID_AUTHENTICATION, MISSING_SCOPES. */
             category: string;
@@ -359,7 +374,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["RateLimitError"];
             };
         };
     };
