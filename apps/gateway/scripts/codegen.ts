@@ -1,0 +1,93 @@
+// Regenerates src/generated/ from src/schema.graphql (codegen.ts), formatted with the
+// workspace's Prettier settings. With --check: writes nothing and fails (exit 1) naming every
+// committed file that differs from what the schema generates.
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from '@graphql-codegen/cli';
+import * as prettier from 'prettier';
+import config from '../codegen.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const workspaceRoot = path.resolve(projectRoot, '../..');
+const rel = (file: string) => path.relative(workspaceRoot, file);
+const check = process.argv.includes('--check');
+
+interface GeneratedFile {
+  file: string;
+  content: string;
+}
+
+async function regenerate(): Promise<GeneratedFile[]> {
+  const outputs = (await generate({ ...config, cwd: projectRoot, silent: true }, false)) as Array<{
+    filename: string;
+    content: string;
+  }>;
+  return Promise.all(
+    outputs.map(async ({ filename, content }) => {
+      const file = path.resolve(projectRoot, filename);
+      const options = (await prettier.resolveConfig(file)) ?? {};
+      return { file, content: await prettier.format(content, { ...options, filepath: file }) };
+    }),
+  );
+}
+
+function firstDifference(committed: string, generated: string) {
+  const a = committed.split('\n');
+  const b = generated.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i])
+      return {
+        line: i + 1,
+        committed: a[i] ?? '<end of file>',
+        generated: b[i] ?? '<end of file>',
+      };
+  }
+  return { line: 0, committed: '', generated: '' };
+}
+
+async function main(): Promise<number> {
+  const files = await regenerate();
+  if (!check) {
+    for (const { file, content } of files) {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+      console.log(`codegen: wrote ${rel(file)}`);
+    }
+    return 0;
+  }
+  let drifted = 0;
+  for (const { file, content } of files) {
+    const committed = await readFile(file, 'utf8').catch(() => undefined);
+    if (committed === undefined) {
+      console.error(
+        `codegen drift: ${rel(file)} is missing: the schema generates it but it is not committed`,
+      );
+      drifted++;
+    } else if (committed !== content) {
+      const d = firstDifference(committed, content);
+      console.error(
+        `codegen drift: ${rel(file)} differs from what ${config.schema as string} generates (first at line ${d.line})`,
+      );
+      console.error(`  committed: ${d.committed.trim()}`);
+      console.error(`  generated: ${d.generated.trim()}`);
+      drifted++;
+    }
+  }
+  if (drifted > 0) {
+    console.error('Run `npm run codegen -w @campaigns/gateway` and commit the result.');
+    return 1;
+  }
+  console.log(
+    `codegen: ${files.map((f) => rel(f.file)).join(', ')} up to date with ${config.schema as string}`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`codegen failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,414 @@
+// The gateway's settings, read from the environment once at start and validated as a whole:
+// one ConfigError lists every missing or malformed setting, by its variable name.
+import { isIP } from 'node:net';
+import { isApiVersion, type ApiVersion } from '@campaigns/hubspot-client';
+import { z } from 'zod';
+
+export const DEFAULT_OAUTH_TOKEN_URL = 'https://api.hubapi.com/oauth/v1/token';
+export const DEFAULT_WRITE_SCOPE = 'campaigns:write';
+export const DEFAULT_READ_SCOPE = 'campaigns:read';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Where the HubSpot token comes from. `simulator`: none configured, `npm start` embeds the simulator. */
+export type HubSpotCredentialsConfig =
+  | { kind: 'simulator' }
+  | { kind: 'token'; token: string }
+  | { kind: 'token-file'; path: string }
+  | {
+      kind: 'oauth';
+      clientId: string;
+      clientSecret: string;
+      refreshToken: string;
+      tokenUrl: string;
+      /** Refresh this long before the access token expires (capped at half its lifetime). */
+      refreshMarginMs: number;
+    };
+
+export interface JwtConfig {
+  /** Exactly one of jwksUrl (asymmetric keys) and secret (HS256/384/512). */
+  jwksUrl?: string;
+  secret?: string;
+  issuer: string;
+  audience: string;
+  /** Claim holding the scopes: a space-separated string or an array of strings. */
+  scopeClaim: string;
+  algorithms?: string[];
+  clockToleranceSec: number;
+}
+
+export interface ApiKeyEntry {
+  /** Shown in logs as the caller's subject (`api-key:<name>`). */
+  name: string;
+  /** SHA-256 of the key, 32 bytes. The key itself is never stored. */
+  sha256: Buffer;
+  scopes: string[];
+}
+
+export interface AuthConfig {
+  /** `none`: every caller is anonymous with every scope (loopback HOST only). */
+  none: boolean;
+  /** True when AUTH_MODE was not set and `none` was chosen for the embedded simulator. */
+  noneByDefault: boolean;
+  jwt?: JwtConfig;
+  apiKeys?: ApiKeyEntry[];
+  writeScope: string;
+  readScope: string;
+}
+
+export interface LimitsConfig {
+  maxCampaignsPerMutation: number;
+  maxCampaignsPerQuery: number;
+  maxPropertiesPerCampaign: number;
+  maxPropertyValueLength: number;
+  maxBodyBytes: number;
+  maxQueryDepth: number;
+  maxQueryAliases: number;
+  maxQueryCost: number;
+}
+
+export interface GatewayConfig {
+  server: {
+    host: string;
+    port: number;
+    nodeEnv: NodeEnv;
+    production: boolean;
+    logLevel: LogLevel;
+  };
+  hubspot: {
+    credentials: HubSpotCredentialsConfig;
+    baseUrl: string | undefined;
+    apiVersion: ApiVersion;
+    timeoutMs: number;
+    maxConcurrency: number;
+    maxAttempts: number;
+  };
+  simulator: { campaigns: number; seed: number };
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  mutationDeadlineMs: number;
+  shutdownGraceMs: number;
+}
+
+/** Every problem of the environment, each naming its variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(
+      `invalid gateway configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ error: `must be an integer between ${min} and ${max}` })
+    .int({ error: `must be an integer between ${min} and ${max}` })
+    .min(min, { error: `must be an integer between ${min} and ${max}` })
+    .max(max, { error: `must be an integer between ${min} and ${max}` })
+    .default(fallback);
+
+const httpUrl = z
+  .string()
+  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), {
+    error: 'must be an absolute http(s) URL',
+  });
+
+const scope = z.string().regex(/^\S+$/, { error: 'must be one scope name without spaces' });
+
+/** The shape of each variable on its own; combinations are checked afterwards. */
+const envSchema = z.object({
+  PORT: int(0, 65_535, 4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: 'must be development, production or test',
+    })
+    .default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+
+  HUBSPOT_TOKEN: z.string().optional(),
+  HUBSPOT_TOKEN_FILE: z.string().optional(),
+  HUBSPOT_CLIENT_ID: z.string().optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().optional(),
+  HUBSPOT_REFRESH_TOKEN: z.string().optional(),
+  HUBSPOT_OAUTH_TOKEN_URL: httpUrl.default(DEFAULT_OAUTH_TOKEN_URL),
+  HUBSPOT_OAUTH_REFRESH_MARGIN_S: int(0, 3600, 300),
+  HUBSPOT_BASE_URL: httpUrl.optional(),
+  HUBSPOT_API_VERSION: z
+    .string()
+    .refine(isApiVersion, { error: 'must be v3 or a date version such as 2026-03' })
+    .default('v3'),
+  HUBSPOT_TIMEOUT_MS: int(0, 600_000, 30_000),
+  HUBSPOT_MAX_CONCURRENCY: int(1, 100, 10),
+  HUBSPOT_MAX_ATTEMPTS: int(1, 20, 5),
+
+  SIM_CAMPAIGNS: int(0, 100_000, 200),
+  SIM_SEED: int(0, 2 ** 31 - 1, 1),
+
+  AUTH_MODE: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (modes) =>
+        modes.length > 0 &&
+        (modes.join() === 'none' || modes.every((m) => m === 'jwt' || m === 'api-key')) &&
+        new Set(modes).size === modes.length,
+      { error: 'must be jwt, api-key, jwt,api-key or none' },
+    )
+    .optional(),
+  JWT_JWKS_URL: httpUrl.optional(),
+  JWT_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (HS256 needs 256 bits)' })
+    .optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_SCOPE_CLAIM: z.string().min(1).default('scope'),
+  JWT_ALGORITHMS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (algs) =>
+        algs.length > 0 &&
+        algs.every((a) => /^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(a)),
+      {
+        error:
+          'must be a comma-separated list of JWS algorithms (HS256, RS256, ES256, PS256, EdDSA, ...)',
+      },
+    )
+    .optional(),
+  JWT_CLOCK_TOLERANCE_S: int(0, 300, 5),
+  AUTH_WRITE_SCOPE: scope.default(DEFAULT_WRITE_SCOPE),
+  AUTH_READ_SCOPE: scope.default(DEFAULT_READ_SCOPE),
+  GATEWAY_API_KEYS: z.string().optional(),
+
+  MAX_CAMPAIGNS_PER_MUTATION: int(1, 100_000, 1000),
+  MAX_CAMPAIGNS_PER_QUERY: int(1, 100_000, 1000),
+  MAX_PROPERTIES_PER_CAMPAIGN: int(1, 1000, 100),
+  MAX_PROPERTY_VALUE_LENGTH: int(1, 1_000_000, 65_536),
+  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+  MAX_QUERY_DEPTH: int(2, 100, 10),
+  MAX_QUERY_ALIASES: int(0, 1000, 15),
+  MAX_QUERY_COST: int(1, 1_000_000, 5000),
+  MUTATION_DEADLINE_MS: int(1000, 3_600_000, 120_000),
+  SHUTDOWN_GRACE_MS: int(0, 600_000, 30_000),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the gateway's settings. Throws one {@link ConfigError} naming every
+ * missing or malformed variable. Empty values count as unset.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const raw: Env = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key]?.trim();
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '');
+      // Never echo a value: some of these variables are secrets.
+      problems.push(`${name}: ${issue.message}`);
+    }
+  }
+  const has = (name: string) => raw[name] !== undefined;
+
+  // HubSpot credentials: exactly one source.
+  const oauthVars = ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'HUBSPOT_REFRESH_TOKEN'];
+  const oauthGiven = oauthVars.filter(has);
+  const sources = [
+    has('HUBSPOT_TOKEN') && 'HUBSPOT_TOKEN',
+    has('HUBSPOT_TOKEN_FILE') && 'HUBSPOT_TOKEN_FILE',
+    oauthGiven.length > 0 && 'OAuth (HUBSPOT_CLIENT_ID/SECRET/REFRESH_TOKEN)',
+  ].filter((s): s is string => typeof s === 'string');
+  if (sources.length > 1)
+    problems.push(`HubSpot credentials: set only one of ${sources.join(', ')}`);
+  if (oauthGiven.length > 0 && oauthGiven.length < 3) {
+    for (const name of oauthVars.filter((n) => !has(n)))
+      problems.push(`${name}: required for OAuth (the other OAuth settings are set)`);
+  }
+  const simulator = sources.length === 0;
+  const production = raw.NODE_ENV === 'production';
+  if (simulator && production) {
+    problems.push(
+      'HUBSPOT_TOKEN, HUBSPOT_TOKEN_FILE or HUBSPOT_CLIENT_ID/SECRET/REFRESH_TOKEN: required when NODE_ENV=production (the embedded simulator is for development)',
+    );
+  }
+
+  // Callers.
+  const host = raw.HOST ?? '127.0.0.1';
+  const loopback = isLoopback(host);
+  // Parsed on its own so that its consequences are checked even when other settings are broken.
+  const modes = envSchema.shape.AUTH_MODE.safeParse(raw.AUTH_MODE).data;
+  let none = false;
+  let noneByDefault = false;
+  if (!has('AUTH_MODE')) {
+    if (simulator && loopback && !production) {
+      none = true;
+      noneByDefault = true;
+    } else {
+      problems.push(`AUTH_MODE: required (jwt, api-key, jwt,api-key${loopback ? ' or none' : ''})`);
+    }
+  } else if (modes?.join() === 'none') {
+    none = true;
+    if (!loopback)
+      problems.push(
+        `AUTH_MODE: none is allowed only when HOST is a loopback address (127.0.0.1, ::1, localhost), not ${host}`,
+      );
+  }
+  const jwtMode = modes?.includes('jwt') ?? false;
+  const apiKeyMode = modes?.includes('api-key') ?? false;
+  if (jwtMode) {
+    if (!has('JWT_JWKS_URL') && !has('JWT_SECRET'))
+      problems.push('JWT_JWKS_URL or JWT_SECRET: one is required for AUTH_MODE=jwt');
+    if (has('JWT_JWKS_URL') && has('JWT_SECRET'))
+      problems.push('JWT_JWKS_URL and JWT_SECRET: set only one');
+    if (!has('JWT_ISSUER')) problems.push('JWT_ISSUER: required for AUTH_MODE=jwt');
+    if (!has('JWT_AUDIENCE')) problems.push('JWT_AUDIENCE: required for AUTH_MODE=jwt');
+  }
+  let apiKeys: ApiKeyEntry[] | undefined;
+  if (apiKeyMode) {
+    if (!has('GATEWAY_API_KEYS')) problems.push('GATEWAY_API_KEYS: required for AUTH_MODE=api-key');
+    else {
+      const result = parseApiKeys(raw.GATEWAY_API_KEYS!);
+      problems.push(...result.problems.map((p) => `GATEWAY_API_KEYS: ${p}`));
+      apiKeys = result.keys;
+    }
+  } else if (has('GATEWAY_API_KEYS')) {
+    const result = parseApiKeys(raw.GATEWAY_API_KEYS!);
+    problems.push(...result.problems.map((p) => `GATEWAY_API_KEYS: ${p}`));
+  }
+
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const credentials: HubSpotCredentialsConfig = e.HUBSPOT_TOKEN
+    ? { kind: 'token', token: e.HUBSPOT_TOKEN }
+    : e.HUBSPOT_TOKEN_FILE
+      ? { kind: 'token-file', path: e.HUBSPOT_TOKEN_FILE }
+      : e.HUBSPOT_CLIENT_ID
+        ? {
+            kind: 'oauth',
+            clientId: e.HUBSPOT_CLIENT_ID,
+            clientSecret: e.HUBSPOT_CLIENT_SECRET!,
+            refreshToken: e.HUBSPOT_REFRESH_TOKEN!,
+            tokenUrl: e.HUBSPOT_OAUTH_TOKEN_URL,
+            refreshMarginMs: e.HUBSPOT_OAUTH_REFRESH_MARGIN_S * 1000,
+          }
+        : { kind: 'simulator' };
+
+  return {
+    server: { host, port: e.PORT, nodeEnv: e.NODE_ENV, production, logLevel: e.LOG_LEVEL },
+    hubspot: {
+      credentials,
+      baseUrl: e.HUBSPOT_BASE_URL,
+      apiVersion: e.HUBSPOT_API_VERSION as ApiVersion,
+      timeoutMs: e.HUBSPOT_TIMEOUT_MS,
+      maxConcurrency: e.HUBSPOT_MAX_CONCURRENCY,
+      maxAttempts: e.HUBSPOT_MAX_ATTEMPTS,
+    },
+    simulator: { campaigns: e.SIM_CAMPAIGNS, seed: e.SIM_SEED },
+    auth: {
+      none,
+      noneByDefault,
+      ...(jwtMode
+        ? {
+            jwt: {
+              ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),
+              ...(e.JWT_SECRET ? { secret: e.JWT_SECRET } : {}),
+              issuer: e.JWT_ISSUER!,
+              audience: e.JWT_AUDIENCE!,
+              scopeClaim: e.JWT_SCOPE_CLAIM,
+              ...(e.JWT_ALGORITHMS ? { algorithms: e.JWT_ALGORITHMS } : {}),
+              clockToleranceSec: e.JWT_CLOCK_TOLERANCE_S,
+            },
+          }
+        : {}),
+      ...(apiKeys ? { apiKeys } : {}),
+      writeScope: e.AUTH_WRITE_SCOPE,
+      readScope: e.AUTH_READ_SCOPE,
+    },
+    limits: {
+      maxCampaignsPerMutation: e.MAX_CAMPAIGNS_PER_MUTATION,
+      maxCampaignsPerQuery: e.MAX_CAMPAIGNS_PER_QUERY,
+      maxPropertiesPerCampaign: e.MAX_PROPERTIES_PER_CAMPAIGN,
+      maxPropertyValueLength: e.MAX_PROPERTY_VALUE_LENGTH,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxQueryDepth: e.MAX_QUERY_DEPTH,
+      maxQueryAliases: e.MAX_QUERY_ALIASES,
+      maxQueryCost: e.MAX_QUERY_COST,
+    },
+    mutationDeadlineMs: e.MUTATION_DEADLINE_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** `name:sha256hex:scope1 scope2,name2:...` → entries, or problems naming the entry by position and name. */
+export function parseApiKeys(value: string): { keys: ApiKeyEntry[]; problems: string[] } {
+  const keys: ApiKeyEntry[] = [];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .forEach((entry, i) => {
+      if (entry === '') return;
+      // Scopes may contain colons themselves (campaigns:write): only the first two separate fields.
+      const [name = '', hash = '', ...scopeParts] = entry.split(':');
+      const scopes = scopeParts.join(':');
+      const label = `entry ${i + 1}${/^[\w.-]+$/.test(name) ? ` (${name})` : ''}`;
+      if (scopeParts.length === 0 || !/^[\w.-]+$/.test(name)) {
+        problems.push(
+          `${label}: must be name:sha256hex:scopes, the name made of letters, digits, _ . -`,
+        );
+        return;
+      }
+      if (!/^[0-9a-f]{64}$/i.test(hash)) {
+        problems.push(
+          `${label}: the key must be given as its SHA-256 in hex (64 characters), never in clear`,
+        );
+        return;
+      }
+      const scopeList = scopes.split(/\s+/).filter(Boolean);
+      if (scopeList.length === 0) {
+        problems.push(
+          `${label}: lists no scopes (e.g. "${DEFAULT_READ_SCOPE} ${DEFAULT_WRITE_SCOPE}")`,
+        );
+        return;
+      }
+      if (names.has(name)) {
+        problems.push(`${label}: the name is used twice`);
+        return;
+      }
+      names.add(name);
+      keys.push({ name, sha256: Buffer.from(hash, 'hex'), scopes: scopeList });
+    });
+  if (keys.length === 0 && problems.length === 0) problems.push('lists no keys');
+  return { keys, problems };
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}

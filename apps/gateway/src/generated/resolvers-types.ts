@@ -1,0 +1,472 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type {
+  CampaignModel,
+  UpdateCampaignsPayloadModel,
+  CampaignsPayloadModel,
+  CampaignBatchErrorModel,
+  ErrorDetailModel,
+  BusinessUnitModel,
+  CampaignPropertyModel,
+  CoalescedIdModel,
+} from '../models.js';
+import type { GatewayContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string };
+  String: { input: string; output: string };
+  Boolean: { input: boolean; output: boolean };
+  Int: { input: number; output: number };
+  Float: { input: number; output: number };
+  /** An ISO 8601 date-time, e.g. `2026-03-01T12:00:00.000Z`. */
+  DateTime: { input: string; output: string };
+  /** Any JSON value (object, array, string, number, boolean or null). */
+  JSON: { input: unknown; output: unknown };
+};
+
+export type BatchStatus = 'CANCELED' | 'COMPLETE' | 'PENDING' | 'PROCESSING';
+
+export type BusinessUnit = {
+  __typename?: 'BusinessUnit';
+  /** An int64 upstream, carried as a decimal string: ids above 2^31 do not fit GraphQL's Int. */
+  id: Scalars['ID']['output'];
+};
+
+export type Campaign = {
+  __typename?: 'Campaign';
+  businessUnits: Array<BusinessUnit>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Every property HubSpot returned, sorted by name. */
+  properties: Array<CampaignProperty>;
+  /** The value of one property, or null when HubSpot did not return it. */
+  property?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type CampaignPropertyArgs = {
+  name: Scalars['String']['input'];
+};
+
+/** A failure shared by one or more campaigns (HubSpot's StandardError, widened to the whole run). */
+export type CampaignBatchError = {
+  __typename?: 'CampaignBatchError';
+  /** HubSpot's category (`OBJECT_NOT_FOUND`, `VALIDATION_ERROR`, ...) or the engine's (`RETRIES_EXHAUSTED`, `CANCELED`, ...). */
+  category: Scalars['String']['output'];
+  context?: Maybe<Scalars['JSON']['output']>;
+  /** HubSpot's correlation id, for HubSpot support. */
+  correlationId?: Maybe<Scalars['String']['output']>;
+  details: Array<ErrorDetail>;
+  /** HTTP status of HubSpot's answer, when there was one. */
+  httpStatus?: Maybe<Scalars['Int']['output']>;
+  /** The campaign ids this error covers, in input order. Never empty. */
+  ids: Array<Scalars['ID']['output']>;
+  links?: Maybe<Scalars['JSON']['output']>;
+  message: Scalars['String']['output'];
+  status: Scalars['String']['output'];
+  subCategory?: Maybe<Scalars['String']['output']>;
+};
+
+export type CampaignProperty = {
+  __typename?: 'CampaignProperty';
+  name: Scalars['String']['output'];
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/** One property to set. An empty `value` (`""`) resets the property. */
+export type CampaignPropertyInput = {
+  /** HubSpot's internal property name, e.g. `hs_name`, `hs_notes`, `hs_start_date`. */
+  name: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+export type CampaignUpdateInput = {
+  /** The campaign's id (a UUID, HubSpot's `campaignGuid`). */
+  id: Scalars['ID']['input'];
+  properties: Array<CampaignPropertyInput>;
+};
+
+export type CampaignsPayload = {
+  __typename?: 'CampaignsPayload';
+  completedAt: Scalars['DateTime']['output'];
+  errors: Array<CampaignBatchError>;
+  links?: Maybe<Scalars['JSON']['output']>;
+  numErrors: Scalars['Int']['output'];
+  requestedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The campaigns found, in the order of `ids` (duplicates once). */
+  results: Array<Campaign>;
+  startedAt: Scalars['DateTime']['output'];
+  status: BatchStatus;
+  stopReason?: Maybe<StopReason>;
+};
+
+export type CoalescedId = {
+  __typename?: 'CoalescedId';
+  id: Scalars['ID']['output'];
+  /** Positions of every occurrence in `inputs`. */
+  indices: Array<Scalars['Int']['output']>;
+};
+
+export type ErrorDetail = {
+  __typename?: 'ErrorDetail';
+  code?: Maybe<Scalars['String']['output']>;
+  context?: Maybe<Scalars['JSON']['output']>;
+  in?: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  subCategory?: Maybe<Scalars['String']['output']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Updates any number of campaigns (up to the gateway's MAX_CAMPAIGNS_PER_MUTATION). Invalid
+   * input refuses the whole mutation with `BAD_USER_INPUT` and sends nothing to HubSpot. Failures
+   * of individual campaigns at HubSpot are `errors` entries of the payload, not GraphQL errors.
+   * Requires the write scope (`campaigns:write` by default).
+   */
+  updateCampaigns: UpdateCampaignsPayload;
+};
+
+export type MutationUpdateCampaignsArgs = {
+  inputs: Array<CampaignUpdateInput>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /**
+   * Reads campaigns by id through the same engine as the mutation (chunks of ≤50, shared rate
+   * budget, retries). Unknown ids are `errors` entries (`OBJECT_NOT_FOUND`), not GraphQL errors.
+   * Requires the read scope (`campaigns:read` by default).
+   */
+  campaigns: CampaignsPayload;
+};
+
+export type QueryCampaignsArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  properties?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Why a run stopped before every campaign was tried. */
+export type StopReason =
+  /** The gateway canceled the run (shutdown grace period over). */
+  | 'ABORTED'
+  /** HubSpot refused the gateway's credentials (401/403). */
+  | 'AUTH'
+  /** HubSpot's daily request limit is used up. */
+  | 'DAILY_LIMIT'
+  /** The run outlasted MUTATION_DEADLINE_MS. */
+  | 'DEADLINE';
+
+export type UpdateCampaignsPayload = {
+  __typename?: 'UpdateCampaignsPayload';
+  /** Ids given more than once: their properties were merged into one update, later values winning. */
+  coalesced: Array<CoalescedId>;
+  completedAt: Scalars['DateTime']['output'];
+  /** Every failed id is named by exactly one error. */
+  errors: Array<CampaignBatchError>;
+  links?: Maybe<Scalars['JSON']['output']>;
+  /** Number of failed ids. */
+  numErrors: Scalars['Int']['output'];
+  requestedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The updated campaigns as HubSpot returned them, in input order. */
+  results: Array<Campaign>;
+  startedAt: Scalars['DateTime']['output'];
+  /** `COMPLETE` when every campaign was tried; `CANCELED` when the run stopped early (see `stopReason`). */
+  status: BatchStatus;
+  stopReason?: Maybe<StopReason>;
+};
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<
+  TResult,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> =
+  | ResolverFn<TResult, TParent, TContext, TArgs>
+  | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<
+  TResult,
+  TKey extends string,
+  TParent,
+  TContext,
+  TArgs,
+> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<
+  TResult,
+  TKey extends string,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<
+  TTypes,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<
+  T = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<
+  TResult = Record<PropertyKey, never>,
+  TParent = Record<PropertyKey, never>,
+  TContext = Record<PropertyKey, never>,
+  TArgs = Record<PropertyKey, never>,
+> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => TResult | Promise<TResult>;
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  BatchStatus: BatchStatus;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BusinessUnit: ResolverTypeWrapper<BusinessUnitModel>;
+  Campaign: ResolverTypeWrapper<CampaignModel>;
+  CampaignBatchError: ResolverTypeWrapper<CampaignBatchErrorModel>;
+  CampaignProperty: ResolverTypeWrapper<CampaignPropertyModel>;
+  CampaignPropertyInput: CampaignPropertyInput;
+  CampaignUpdateInput: CampaignUpdateInput;
+  CampaignsPayload: ResolverTypeWrapper<CampaignsPayloadModel>;
+  CoalescedId: ResolverTypeWrapper<CoalescedIdModel>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  ErrorDetail: ResolverTypeWrapper<ErrorDetailModel>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  StopReason: StopReason;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UpdateCampaignsPayload: ResolverTypeWrapper<UpdateCampaignsPayloadModel>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  Boolean: Scalars['Boolean']['output'];
+  BusinessUnit: BusinessUnitModel;
+  Campaign: CampaignModel;
+  CampaignBatchError: CampaignBatchErrorModel;
+  CampaignProperty: CampaignPropertyModel;
+  CampaignPropertyInput: CampaignPropertyInput;
+  CampaignUpdateInput: CampaignUpdateInput;
+  CampaignsPayload: CampaignsPayloadModel;
+  CoalescedId: CoalescedIdModel;
+  DateTime: Scalars['DateTime']['output'];
+  ErrorDetail: ErrorDetailModel;
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  JSON: Scalars['JSON']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Query: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
+  UpdateCampaignsPayload: UpdateCampaignsPayloadModel;
+};
+
+export type BusinessUnitResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['BusinessUnit'] = ResolversParentTypes['BusinessUnit'],
+> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type CampaignResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign'],
+> = {
+  businessUnits?: Resolver<Array<ResolversTypes['BusinessUnit']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  properties?: Resolver<Array<ResolversTypes['CampaignProperty']>, ParentType, ContextType>;
+  property?: Resolver<
+    Maybe<ResolversTypes['String']>,
+    ParentType,
+    ContextType,
+    RequireFields<CampaignPropertyArgs, 'name'>
+  >;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CampaignBatchErrorResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignBatchError'] =
+    ResolversParentTypes['CampaignBatchError'],
+> = {
+  category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  context?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  correlationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  details?: Resolver<Array<ResolversTypes['ErrorDetail']>, ParentType, ContextType>;
+  httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  ids?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  links?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CampaignPropertyResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignProperty'] =
+    ResolversParentTypes['CampaignProperty'],
+> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CampaignsPayloadResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignsPayload'] =
+    ResolversParentTypes['CampaignsPayload'],
+> = {
+  completedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['CampaignBatchError']>, ParentType, ContextType>;
+  links?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  numErrors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  requestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BatchStatus'], ParentType, ContextType>;
+  stopReason?: Resolver<Maybe<ResolversTypes['StopReason']>, ParentType, ContextType>;
+};
+
+export type CoalescedIdResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CoalescedId'] = ResolversParentTypes['CoalescedId'],
+> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  indices?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<
+  ResolversTypes['DateTime'],
+  any
+> {
+  name: 'DateTime';
+}
+
+export type ErrorDetailResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['ErrorDetail'] = ResolversParentTypes['ErrorDetail'],
+> = {
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  context?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  in?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  subCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
+export type MutationResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
+> = {
+  updateCampaigns?: Resolver<
+    ResolversTypes['UpdateCampaignsPayload'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationUpdateCampaignsArgs, 'inputs'>
+  >;
+};
+
+export type QueryResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
+> = {
+  campaigns?: Resolver<
+    ResolversTypes['CampaignsPayload'],
+    ParentType,
+    ContextType,
+    RequireFields<QueryCampaignsArgs, 'ids'>
+  >;
+};
+
+export type UpdateCampaignsPayloadResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['UpdateCampaignsPayload'] =
+    ResolversParentTypes['UpdateCampaignsPayload'],
+> = {
+  coalesced?: Resolver<Array<ResolversTypes['CoalescedId']>, ParentType, ContextType>;
+  completedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['CampaignBatchError']>, ParentType, ContextType>;
+  links?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  numErrors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  requestedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  results?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BatchStatus'], ParentType, ContextType>;
+  stopReason?: Resolver<Maybe<ResolversTypes['StopReason']>, ParentType, ContextType>;
+};
+
+export type Resolvers<ContextType = GatewayContext> = {
+  BusinessUnit?: BusinessUnitResolvers<ContextType>;
+  Campaign?: CampaignResolvers<ContextType>;
+  CampaignBatchError?: CampaignBatchErrorResolvers<ContextType>;
+  CampaignProperty?: CampaignPropertyResolvers<ContextType>;
+  CampaignsPayload?: CampaignsPayloadResolvers<ContextType>;
+  CoalescedId?: CoalescedIdResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  ErrorDetail?: ErrorDetailResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  UpdateCampaignsPayload?: UpdateCampaignsPayloadResolvers<ContextType>;
+};

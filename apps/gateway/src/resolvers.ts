@@ -1,0 +1,198 @@
+// Resolvers: check the caller's scope, turn GraphQL input into the engine's input, run the
+// engine, and present its outcome. No batching logic lives here: chunking, rate limits, retries
+// and merging are @campaigns/core's. Per-campaign failures stay in the payload's `errors`.
+import {
+  InvalidInputsError,
+  readCampaigns,
+  updateCampaigns,
+  type BatchOutcome,
+  type BulkOptions,
+  type CampaignsClient,
+  type RunEvent,
+  type StopReason as CoreStopReason,
+} from '@campaigns/core';
+import { requireScope } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import type { Resolvers, StopReason } from './generated/resolvers-types.js';
+import { invalidInputError, toReadIds, toUpdateInputs } from './input.js';
+import type { GatewayMetrics, OperationOutcome } from './metrics.js';
+import type { CampaignModel } from './models.js';
+import { DateTimeScalar, JSONScalar } from './scalars.js';
+
+export interface ResolverDeps {
+  /** The process's one HubSpot client: every operation shares its rate budget. */
+  hubspot: CampaignsClient;
+  config: Pick<GatewayConfig, 'limits' | 'auth' | 'hubspot' | 'mutationDeadlineMs'>;
+  metrics: GatewayMetrics;
+  /** Aborted when a shutdown's grace period is over: running operations stop and report CANCELED. */
+  shutdownSignal: AbortSignal;
+}
+
+const STOP_REASONS: Record<CoreStopReason, StopReason> = {
+  aborted: 'ABORTED',
+  deadline: 'DEADLINE',
+  auth: 'AUTH',
+  'daily-limit': 'DAILY_LIMIT',
+};
+
+export function createResolvers(deps: ResolverDeps): Resolvers {
+  const { config, metrics } = deps;
+
+  /** Engine options shared by every operation of this request. */
+  const runOptions = (ctx: GatewayContext): BulkOptions => ({
+    onInvalid: 'reject',
+    signal: deps.shutdownSignal,
+    deadlineMs: config.mutationDeadlineMs,
+    maxConcurrency: config.hubspot.maxConcurrency,
+    retry: { maxAttempts: config.hubspot.maxAttempts },
+    onEvent: (event: RunEvent) => {
+      metrics.onRunEvent(event);
+      ctx.log.debug({ event }, `hubspot ${event.type}`);
+    },
+  });
+
+  /** Runs one engine call with the bookkeeping every operation needs. */
+  async function run<O extends BatchOutcome<unknown>>(
+    kind: 'mutation' | 'query',
+    operation: string,
+    ctx: GatewayContext,
+    ids: number,
+    call: () => Promise<O>,
+  ): Promise<O> {
+    const started = Date.now();
+    let outcome: O;
+    try {
+      outcome = await call();
+    } catch (error) {
+      if (error instanceof InvalidInputsError) {
+        metrics.recordOperation(kind, 'bad_input');
+        throw invalidInputError(error.problems);
+      }
+      metrics.recordOperation(kind, 'error');
+      throw error;
+    }
+    const failed = outcome.numErrors;
+    const succeeded = outcome.results.length;
+    const result: OperationOutcome =
+      outcome.status === 'CANCELED'
+        ? 'canceled'
+        : failed === 0
+          ? 'complete'
+          : succeeded === 0
+            ? 'failed'
+            : 'partial';
+    metrics.recordOperation(kind, result, {
+      operation,
+      succeeded,
+      failed,
+      durationMs: Date.now() - started,
+    });
+    ctx.log.info(
+      {
+        operation,
+        ids,
+        status: outcome.status,
+        succeeded,
+        failed,
+        ...(outcome.stopReason ? { stopReason: outcome.stopReason } : {}),
+        categories: [...new Set(outcome.errors.map((e) => e.category))],
+        requests: outcome.stats.requests,
+        retries: outcome.stats.retries,
+        rateLimited: outcome.stats.rateLimited,
+        durationMs: outcome.stats.durationMs,
+      },
+      `${operation} finished: ${succeeded} succeeded, ${failed} failed`,
+    );
+    return outcome;
+  }
+
+  /** Wraps validation so refusals are counted too. */
+  function validated<T>(kind: 'mutation' | 'query', check: () => T): T {
+    try {
+      return check();
+    } catch (error) {
+      metrics.recordOperation(kind, 'bad_input');
+      throw error;
+    }
+  }
+
+  function scoped(kind: 'mutation' | 'query', ctx: GatewayContext, scope: string, action: string) {
+    try {
+      requireScope(ctx.caller, scope, action);
+    } catch (error) {
+      metrics.recordOperation(kind, 'forbidden');
+      throw error;
+    }
+  }
+
+  const payloadFields = {
+    stopReason: (parent: { stopReason?: CoreStopReason }) =>
+      parent.stopReason ? STOP_REASONS[parent.stopReason] : null,
+    links: (parent: { links: Record<string, string> }) => parent.links,
+  };
+
+  return {
+    DateTime: DateTimeScalar,
+    JSON: JSONScalar,
+
+    Mutation: {
+      async updateCampaigns(_parent, { inputs }, ctx) {
+        scoped('mutation', ctx, config.auth.writeScope, 'updateCampaigns');
+        const updates = validated('mutation', () => toUpdateInputs(inputs, config.limits));
+        return run('mutation', 'update', ctx, updates.length, () =>
+          updateCampaigns(deps.hubspot, updates, runOptions(ctx)),
+        );
+      },
+    },
+
+    Query: {
+      async campaigns(_parent, { ids, properties }, ctx) {
+        scoped('query', ctx, config.auth.readScope, 'campaigns');
+        const checked = validated('query', () => toReadIds(ids, properties, config.limits));
+        return run('query', 'read', ctx, checked.length, () =>
+          readCampaigns(deps.hubspot, checked, {
+            ...runOptions(ctx),
+            ...(properties?.length ? { properties: [...properties] } : {}),
+          }),
+        );
+      },
+    },
+
+    UpdateCampaignsPayload: payloadFields,
+    CampaignsPayload: payloadFields,
+
+    Campaign: {
+      properties: (campaign: CampaignModel) =>
+        Object.entries(campaign.properties ?? {})
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([name, value]) => ({ name, value: value ?? null })),
+      property: (campaign: CampaignModel, { name }) => campaign.properties?.[name] ?? null,
+      businessUnits: (campaign: CampaignModel) => campaign.businessUnits ?? [],
+    },
+
+    BusinessUnit: {
+      // int64 upstream: a decimal string keeps ids above 2^31 intact (GraphQL Int is 32-bit).
+      id: (unit) => String(unit.id),
+    },
+
+    CampaignBatchError: {
+      subCategory: (error) => error.subCategory ?? null,
+      details: (error) => error.errors ?? [],
+      context: (error) => error.context ?? null,
+      links: (error) => error.links ?? null,
+      httpStatus: (error) => error.httpStatus ?? null,
+      correlationId: (error) => error.correlationId ?? null,
+    },
+
+    ErrorDetail: {
+      subCategory: (detail) =>
+        typeof detail.subCategory === 'string'
+          ? detail.subCategory
+          : detail.subCategory
+            ? JSON.stringify(detail.subCategory)
+            : null,
+      context: (detail) => detail.context ?? null,
+    },
+  };
+}

@@ -1,0 +1,242 @@
+// A gateway in front of a real simulator, both on 127.0.0.1, called over HTTP with a real
+// GraphQL client. Every log line and every response body is captured for the token scans.
+import {
+  CAMPAIGN_SCOPES,
+  startHubSpotSim,
+  type HubSpotSim,
+  type HubSpotSimOptions,
+} from '@campaigns/hubspot-sim';
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { loadConfig } from '../src/config.js';
+import { createGateway, type Gateway, type GatewayDeps } from '../src/server.js';
+
+/** A private-app-shaped token, long and unique, so a scan for it cannot miss or misfire. */
+export const HUBSPOT_TOKEN = 'pat-na1-7f3c2e1d-9b8a-4c6d-a5e4-0123456789ab';
+export const ALL_SCOPES = Object.values(CAMPAIGN_SCOPES);
+
+export interface Stack {
+  sim: HubSpotSim;
+  gateway: Gateway;
+  /** Every JSON log line the gateway wrote. */
+  logs: string[];
+  /** Every response body the gateway sent through `client()` or `http()`. */
+  responses: string[];
+  /** A GraphQL client with these extra headers. */
+  client(headers?: Record<string, string>): GraphQLClient;
+  /** A raw HTTP call to the gateway (path relative to its origin). */
+  http(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Settings on top of the test defaults (AUTH_MODE=none, the sim's URL and HUBSPOT_TOKEN). */
+  env?: Record<string, string | undefined>;
+  sim?: HubSpotSimOptions;
+  deps?: GatewayDeps;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startHubSpotSim({
+    campaigns: 150,
+    seed: 7,
+    tokens: [{ token: HUBSPOT_TOKEN, scopes: ALL_SCOPES }],
+    ...options.sim,
+  });
+  const logs: string[] = [];
+  const responses: string[] = [];
+  let gateway: Gateway;
+  try {
+    const config = loadConfig({
+      PORT: '0',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'debug',
+      AUTH_MODE: 'none',
+      HUBSPOT_TOKEN,
+      HUBSPOT_BASE_URL: sim.url,
+      ...options.env,
+    });
+    gateway = await createGateway(config, {
+      logDestination: { write: (line: string) => void logs.push(line) },
+      defaultMetrics: false,
+      ...options.deps,
+    });
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+  const capturing: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    responses.push(await response.clone().text());
+    return response;
+  };
+  return {
+    sim,
+    gateway,
+    logs,
+    responses,
+    client: (headers = {}) => new GraphQLClient(gateway.url, { headers, fetch: capturing }),
+    http: (path, init) => capturing(`${gateway.origin}${path}`, init),
+    close: async () => {
+      await gateway.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The GraphQL errors of a failed request (throws when the request did not fail). */
+export async function graphqlErrors(
+  promise: Promise<unknown>,
+): Promise<{
+  status: number;
+  errors: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ClientError) {
+      return {
+        status: error.response.status,
+        errors: (error.response.errors ?? []) as unknown as Array<{
+          message: string;
+          extensions?: Record<string, unknown>;
+        }>,
+      };
+    }
+    throw error;
+  }
+  throw new Error('expected the request to fail with GraphQL errors');
+}
+
+export const UPDATE = /* GraphQL */ `
+  mutation Update($inputs: [CampaignUpdateInput!]!) {
+    updateCampaigns(inputs: $inputs) {
+      status
+      requestedAt
+      startedAt
+      completedAt
+      numErrors
+      links
+      stopReason
+      results {
+        id
+        properties {
+          name
+          value
+        }
+        name: property(name: "hs_name")
+        notes: property(name: "hs_notes")
+        businessUnits {
+          id
+        }
+        createdAt
+        updatedAt
+      }
+      errors {
+        ids
+        category
+        subCategory
+        message
+        status
+        context
+        httpStatus
+        details {
+          message
+          code
+          in
+          subCategory
+          context
+        }
+      }
+      coalesced {
+        id
+        indices
+      }
+    }
+  }
+`;
+
+export const READ = /* GraphQL */ `
+  query Read($ids: [ID!]!, $properties: [String!]) {
+    campaigns(ids: $ids, properties: $properties) {
+      status
+      numErrors
+      results {
+        id
+        name: property(name: "hs_name")
+        notes: property(name: "hs_notes")
+        businessUnits {
+          id
+        }
+      }
+      errors {
+        ids
+        category
+        message
+      }
+    }
+  }
+`;
+
+export interface UpdatePayload {
+  status: string;
+  requestedAt: string | null;
+  startedAt: string;
+  completedAt: string;
+  numErrors: number;
+  links: unknown;
+  stopReason: string | null;
+  results: Array<{
+    id: string;
+    properties: Array<{ name: string; value: string | null }>;
+    name: string | null;
+    notes: string | null;
+    businessUnits: Array<{ id: string }>;
+    createdAt: string;
+    updatedAt: string;
+  }>;
+  errors: Array<{
+    ids: string[];
+    category: string;
+    subCategory: string | null;
+    message: string;
+    status: string;
+    context: Record<string, string[]> | null;
+    httpStatus: number | null;
+    details: Array<{ message: string; code: string | null; in: string | null }>;
+  }>;
+  coalesced: Array<{ id: string; indices: number[] }>;
+}
+
+export interface ReadPayload {
+  status: string;
+  numErrors: number;
+  results: Array<{
+    id: string;
+    name: string | null;
+    notes: string | null;
+    businessUnits: Array<{ id: string }>;
+  }>;
+  errors: Array<{ ids: string[]; category: string; message: string }>;
+}
+
+export type Input = { id: string; properties: Array<{ name: string; value: string }> };
+
+export function notesInputs(
+  ids: readonly string[],
+  note: (i: number) => string = (i) => `note ${i}`,
+): Input[] {
+  return ids.map((id, i) => ({ id, properties: [{ name: 'hs_notes', value: note(i) }] }));
+}
+
+/** Waits (polling, no fixed sleeps in assertions) until `condition` holds. */
+export async function until(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
