@@ -1,5 +1,5 @@
 // Sorts whatever a HubSpot call threw into what the runner can act on: retry, isolate, stop.
-import { HubSpotApiError, HubSpotNetworkError } from '@campaigns/hubspot-client';
+import { HubSpotApiError, HubSpotNetworkError, HubSpotTokenError } from '@campaigns/hubspot-client';
 import { DailyLimitReachedError } from './limiter.js';
 
 export type Failure =
@@ -7,13 +7,14 @@ export type Failure =
   | { kind: 'daily-limit'; error: HubSpotApiError | DailyLimitReachedError; resetsAt: number }
   | { kind: 'auth'; error: HubSpotApiError }
   | { kind: 'validation'; error: HubSpotApiError }
-  | { kind: 'transient'; error: HubSpotApiError | HubSpotNetworkError }
+  | { kind: 'transient'; error: HubSpotApiError | HubSpotNetworkError | HubSpotTokenError }
   | { kind: 'rejected'; error: HubSpotApiError }
   | { kind: 'unexpected'; error: unknown };
 
 export function classifyFailure(error: unknown, now: number = Date.now()): Failure {
   if (error instanceof DailyLimitReachedError) return { kind: 'daily-limit', error, resetsAt: error.resetsAt };
-  if (error instanceof HubSpotNetworkError) return { kind: 'transient', error };
+  // A token refresh that failed is as transient as a dropped connection: nothing reached HubSpot.
+  if (error instanceof HubSpotNetworkError || error instanceof HubSpotTokenError) return { kind: 'transient', error };
   if (error instanceof HubSpotApiError) {
     if (error.status === 429) {
       if (error.policyName === 'DAILY') {

@@ -2,7 +2,7 @@
 // shared rate budget, retries with backoff, isolation of bad items, and one merged outcome.
 import { setMaxListeners } from 'node:events';
 import type { RateLimitInfo, StandardError } from '@campaigns/hubspot-client';
-import { HubSpotApiError } from '@campaigns/hubspot-client';
+import { HubSpotApiError, HubSpotTokenError } from '@campaigns/hubspot-client';
 import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
 import { bisect, chunk, HUBSPOT_BATCH_LIMIT } from './chunk.js';
 import { classifyFailure, type Failure } from './failure.js';
@@ -347,7 +347,7 @@ function exhaustedPayload(attempts: number, failure: Failure): ErrorPayload {
   return {
     status: 'error',
     category: CoreCategory.RETRIES_EXHAUSTED,
-    subCategory: api ? (api.category ?? `HTTP_${api.status}`) : 'NETWORK',
+    subCategory: api ? (api.category ?? `HTTP_${api.status}`) : error instanceof HubSpotTokenError ? 'TOKEN' : 'NETWORK',
     message: `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${error instanceof Error ? error.message : String(error)}`,
     errors: [],
     context: {},

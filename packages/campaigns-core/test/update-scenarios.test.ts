@@ -1,3 +1,4 @@
+import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { describe, expect, it } from 'vitest';
 import { CoreCategory, InvalidInputsError, RateLimitBudget, updateCampaigns, type ProgressEvent, type RunEvent } from '../src/index.js';
 import { campaign, fakeHubSpot, ids, jsonResponse, okEcho, type SentRequest } from './fake-hubspot.js';
@@ -90,6 +91,27 @@ describe('updateCampaigns', () => {
     expect(outcome.status).toBe('COMPLETE');
     expect(outcome.results).toHaveLength(5);
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
+  });
+
+  it('retries when the token provider fails once (an OAuth refresh blip), sending nothing meanwhile', async () => {
+    const log: string[] = [];
+    let calls = 0;
+    const client = createHubSpotClient({
+      token: async () => {
+        if (++calls === 1) throw new Error('token endpoint timed out');
+        return 'fresh-token-0123456789';
+      },
+      baseUrl: 'http://hubspot.test',
+      fetch: async (request) => {
+        log.push(request.url);
+        return okEcho({ path: '/batch/update', inputs: ((await request.json()) as { inputs: SentRequest['inputs'] }).inputs });
+      },
+    });
+    const outcome = await updateCampaigns(client, updatesFor(ids(3)), { retry: fastRetry });
+    expect(outcome.status).toBe('COMPLETE');
+    expect(outcome.results).toHaveLength(3);
+    expect(outcome.stats.retries).toBe(1);
+    expect(log).toHaveLength(1);
   });
 
   it('reports a chunk whose failures outlast every retry as RETRIES_EXHAUSTED, naming its ids', async () => {

@@ -2,7 +2,7 @@
 // call needs – the bearer token, a User-Agent, timeouts, rate-limit headers and typed errors.
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/campaigns.js';
-import { HubSpotApiError, HubSpotNetworkError, type HubSpotErrorBody } from './errors.js';
+import { HubSpotApiError, HubSpotNetworkError, HubSpotTokenError, type HubSpotErrorBody } from './errors.js';
 import { parseRateLimitHeaders, parseRetryAfter, type RateLimitInfo } from './rate-limit.js';
 import { campaignsApiRoot, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
 
@@ -50,7 +50,8 @@ export const DEFAULT_USER_AGENT = `campaigns-hubspot-client/${CLIENT_VERSION}`;
 
 /**
  * A typed HubSpot Campaigns client. Non-2xx answers reject with {@link HubSpotApiError};
- * timeouts and connection failures reject with {@link HubSpotNetworkError}; a caller's own
+ * timeouts and connection failures reject with {@link HubSpotNetworkError}; a failing token
+ * provider rejects with {@link HubSpotTokenError} (nothing sent); a caller's own
  * `signal` aborting rejects with that signal's reason.
  */
 export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClient {
@@ -70,11 +71,11 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
   );
 
   async function hubspotFetch(input: Request): Promise<Response> {
-    const token = await resolveToken(options.token);
-    const secrets = [token];
     const url = new URL(input.url);
     const method = input.method;
     const path = url.pathname;
+    const token = await resolveToken(options.token, method, path);
+    const secrets = [token];
 
     const headers = new Headers(input.headers);
     for (const [name, value] of extraHeaders) headers.set(name, value);
@@ -124,10 +125,15 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
   return Object.assign(client, { apiRoot, apiVersion });
 }
 
-async function resolveToken(provider: TokenProvider): Promise<string> {
-  const token = typeof provider === 'function' ? await provider() : provider;
+async function resolveToken(provider: TokenProvider, method: string, path: string): Promise<string> {
+  let token: unknown;
+  try {
+    token = typeof provider === 'function' ? await provider() : provider;
+  } catch (cause) {
+    throw new HubSpotTokenError({ method, path, cause });
+  }
   if (typeof token !== 'string' || token.trim() === '') {
-    throw new TypeError('the HubSpot token provider returned no token');
+    throw new HubSpotTokenError({ method, path, reason: 'the token provider returned no token' });
   }
   return token;
 }

@@ -165,6 +165,31 @@ export class HubSpotNetworkError extends Error {
   }
 }
 
+/**
+ * The token provider failed (e.g. an OAuth refresh could not reach its endpoint) or gave no
+ * token. Nothing was sent to HubSpot. Retryable: a refresh that failed may well work next time.
+ */
+export class HubSpotTokenError extends Error {
+  override readonly name = 'HubSpotTokenError';
+  declare readonly cause: { name: string; message: string; code?: string } | undefined;
+
+  constructor(init: { method: string; path: string; cause?: unknown; reason?: string }) {
+    const cause = describeCause(init.cause, []);
+    super(
+      `no HubSpot token for ${init.method} ${init.path}: ${init.reason ?? `the token provider failed: ${cause?.message ?? 'unknown error'}`}`,
+      cause ? { cause } : undefined,
+    );
+  }
+
+  get retryable(): boolean {
+    return true;
+  }
+
+  toJSON() {
+    return { name: this.name, message: this.message, cause: this.cause };
+  }
+}
+
 function describeCause(error: unknown, secrets: readonly string[]) {
   if (error === undefined) return undefined;
   // undici wraps socket errors: the useful code sits on error.cause.

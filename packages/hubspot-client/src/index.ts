@@ -3,6 +3,7 @@ export type { HubSpotClient, HubSpotClientOptions, TokenProvider, RateLimitEvent
 export {
   HubSpotApiError,
   HubSpotNetworkError,
+  HubSpotTokenError,
   isHubSpotApiError,
   isHubSpotNetworkError,
 } from './errors.js';

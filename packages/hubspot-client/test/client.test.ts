@@ -4,6 +4,7 @@ import {
   DEFAULT_USER_AGENT,
   HubSpotApiError,
   HubSpotNetworkError,
+  HubSpotTokenError,
   type RateLimitInfo,
 } from '../src/index.js';
 import { json, startTestServer, type TestServer } from './test-server.js';
@@ -94,6 +95,23 @@ describe('requests', () => {
     const client = createHubSpotClient({ token: () => '', baseUrl: server.url });
 
     await expect(client.POST('/batch/update', { body: updateBody })).rejects.toThrow(/returned no token/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('wraps a failing token provider in a retryable HubSpotTokenError, sending nothing', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({
+      token: async () => {
+        throw new Error('OAuth endpoint unreachable');
+      },
+      baseUrl: server.url,
+    });
+
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HubSpotTokenError);
+    expect((error as HubSpotTokenError).retryable).toBe(true);
+    expect((error as Error).message).toMatch(/token provider failed: OAuth endpoint unreachable/);
     expect(server.requests).toHaveLength(0);
   });
 
