@@ -3,27 +3,29 @@
 import type { CoalescedId } from './outcome.js';
 import type { UpdateInput } from './validate.js';
 
-export interface CoalescedUpdate extends UpdateInput {
-  /** Position of the first occurrence: the result is reported there. */
-  firstIndex: number;
-}
-
-export function coalesceUpdates(
-  inputs: ReadonlyArray<{ index: number; input: UpdateInput }>,
-): { updates: CoalescedUpdate[]; coalesced: CoalescedId[] } {
-  const byId = new Map<string, CoalescedUpdate & { indices: number[] }>();
+/**
+ * Returns one update per id, in order of first occurrence. An id given once keeps the caller's
+ * own object (no copy: a 100,000-row run should not hold its input twice); a repeated id gets
+ * a merged copy.
+ */
+export function coalesceUpdates(inputs: ReadonlyArray<{ index: number; input: UpdateInput }>): {
+  updates: UpdateInput[];
+  coalesced: CoalescedId[];
+} {
+  const byId = new Map<string, { update: UpdateInput; indices: number[] }>();
   for (const { index, input } of inputs) {
     const existing = byId.get(input.id);
-    if (existing) {
-      Object.assign(existing.properties, input.properties);
-      existing.indices.push(index);
-    } else {
-      byId.set(input.id, { id: input.id, properties: { ...input.properties }, firstIndex: index, indices: [index] });
+    if (!existing) {
+      byId.set(input.id, { update: input, indices: [index] });
+      continue;
     }
+    if (existing.indices.length === 1) existing.update = { id: input.id, properties: { ...existing.update.properties } };
+    Object.assign(existing.update.properties, input.properties);
+    existing.indices.push(index);
   }
-  const updates: CoalescedUpdate[] = [];
+  const updates: UpdateInput[] = [];
   const coalesced: CoalescedId[] = [];
-  for (const { indices, ...update } of byId.values()) {
+  for (const { update, indices } of byId.values()) {
     updates.push(update);
     if (indices.length > 1) coalesced.push({ id: update.id, indices });
   }

@@ -134,6 +134,7 @@ export async function updateCampaigns(
       toSentChunk('/batch/update', await client.POST('/batch/update', { body: { inputs: payloads }, signal })),
     match: byId,
   };
+  // A fresh { id, properties } per item: nothing else the caller's object carries goes to HubSpot.
   const items = updates.map((u) => ({ key: u.id, payload: { id: u.id, properties: u.properties } }));
   const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };

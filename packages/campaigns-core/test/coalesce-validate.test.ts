@@ -11,10 +11,20 @@ describe('coalesceUpdates', () => {
       { index: 2, input: { id: 'a', properties: { hs_name: 'A2', hs_notes: '' } } },
     ]);
     expect(updates).toEqual([
-      { id: 'a', properties: { hs_name: 'A2', hs_goal: 'g', hs_notes: '' }, firstIndex: 0 },
-      { id: 'b', properties: { hs_name: 'B' }, firstIndex: 1 },
+      { id: 'a', properties: { hs_name: 'A2', hs_goal: 'g', hs_notes: '' } },
+      { id: 'b', properties: { hs_name: 'B' } },
     ]);
     expect(coalesced).toEqual([{ id: 'a', indices: [0, 2] }]);
+  });
+
+  it("never changes the caller's objects", () => {
+    const first = { id: 'a', properties: { hs_name: 'A1' } };
+    const { updates } = coalesceUpdates([
+      { index: 0, input: first },
+      { index: 1, input: { id: 'a', properties: { hs_name: 'A2' } } },
+    ]);
+    expect(first.properties.hs_name).toBe('A1');
+    expect(updates[0]?.properties.hs_name).toBe('A2');
   });
 
   it('yields each id once, whatever the input', () => {
