@@ -129,41 +129,52 @@ export async function faults(n = 10_000): Promise<ScenarioResult> {
 }
 
 export async function scale(sizes = [1_000, 10_000, 100_000]): Promise<ScenarioResult> {
-  const rows: Array<Array<string | number>> = [];
-  const runs: Array<{ n: number; wallMs: number; msPerThousand: number; mergeMs: number; cpuUserMs: number; lost: number }> = [];
-  for (const n of sizes) {
-    process.stderr.write(`  scale: ${n}…\n`);
-    const sim = await startRemoteSim({ campaigns: n, seed: 3, rateLimit: { max: 1_000_000, intervalMs: 10_000, daily: 100_000_000 } });
-    try {
-      const { inputs, expected } = intendedUpdates(sim.ids, `scale ${n}`);
-      const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url });
+  const generous = { max: 1_000_000, intervalMs: 10_000, daily: 100_000_000 };
+  const runs: Array<{ n: number; wallMs: number; msPerThousand: number; mergeMs: number; cpuUserMs: number; lost: number; maxRssMb: number }> = [];
+  // One simulator holding the largest size serves every run (its store is a map: lookups do
+  // not slow down with its size), warmed once together with our process.
+  const sim = await startRemoteSim({ campaigns: Math.max(...sizes), seed: 3, rateLimit: generous });
+  try {
+    const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url });
+    process.stderr.write('  scale: warm-up (20,000 untimed updates)…\n');
+    await updateCampaigns(client, intendedUpdates(sim.ids.slice(0, 20_000), 'warm-up').inputs);
+    for (const n of sizes) {
+      process.stderr.write(`  scale: ${n}…\n`);
+      const { inputs, expected } = intendedUpdates(sim.ids.slice(0, n), `scale ${n}`);
+      // Collect the previous run's garbage now, or this run pays for it (node --expose-gc).
+      (globalThis as { gc?: () => void }).gc?.();
       const cpu = process.cpuUsage();
       const started = performance.now();
-      const outcome = await updateCampaigns(client, inputs, { maxConcurrency: 16 });
+      const outcome = await updateCampaigns(client, inputs); // default options, as a script would
       const wallMs = performance.now() - started;
       const cpuUserMs = process.cpuUsage(cpu).user / 1000;
+      // Read before the verification below, which is the benchmark's own bookkeeping.
+      const maxRssMb = process.resourceUsage().maxRSS / 1024;
       const lost = (await sim.notApplied(PROPERTY, expected)).length;
-      runs.push({ n, wallMs, msPerThousand: (wallMs / n) * 1000, mergeMs: outcome.stats.mergeMs, cpuUserMs, lost });
-      rows.push([n, wallMs / 1000, (wallMs / n) * 1000, outcome.stats.mergeMs, cpuUserMs, lost]);
-    } finally {
-      await sim.close();
+      if (outcome.results.length + outcome.numErrors !== n) throw new Error(`outcome does not account for ${n} ids`);
+      runs.push({ n, wallMs, msPerThousand: (wallMs / n) * 1000, mergeMs: outcome.stats.mergeMs, cpuUserMs, lost, maxRssMb });
     }
+  } finally {
+    await sim.close();
   }
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const largest = runs[runs.length - 1]!;
   const perK = runs.map((r) => r.msPerThousand);
-  const base = perK[1] ?? perK[0]!;
-  const biggest = perK[perK.length - 1]!;
-  const deviation = Math.abs(biggest / base - 1);
+  const deviations = perK.slice(1).map((v, i) => Math.abs(v / perK[i]! - 1));
+  const worst = Math.max(...deviations);
   return {
     scenario: 'scale',
-    headers: ['updates', 'wall s', 'ms per 1,000', 'merge ms', 'process CPU ms', 'lost ids'],
-    rows,
-    figures: { runs, peakRssMb, linearityDeviation: deviation },
+    headers: ['updates', 'wall s', 'ms per 1,000', 'merge ms', 'process CPU ms', 'peak RSS MB (so far)', 'lost ids'],
+    rows: runs.map((r) => [r.n, r.wallMs / 1000, r.msPerThousand, r.mergeMs, r.cpuUserMs, r.maxRssMb, r.lost]),
+    figures: { runs, peakRssMb: largest.maxRssMb, linearity: { msPerThousand: perK, worstStepDeviation: worst } },
     targets: [
-      { target: 'peak RSS ≤ 300 MB at 100,000 updates', measured: `${peakRssMb.toFixed(0)} MB`, met: peakRssMb <= 300 },
-      { target: 'wall time linear within 15% (ms per 1,000 at 100,000 vs 10,000)', measured: `${(deviation * 100).toFixed(1)}%`, met: deviation <= 0.15 },
+      { target: 'peak RSS ≤ 300 MB at 100,000 updates', measured: `${largest.maxRssMb.toFixed(0)} MB`, met: largest.maxRssMb <= 300 },
+      { target: 'wall time linear within 15% (ms per 1,000 between consecutive sizes)', measured: `${(worst * 100).toFixed(1)}%`, met: worst <= 0.15 },
+      { target: 'every id accounted for, 0 lost', measured: String(runs.reduce((n, r) => n + r.lost, 0)), met: runs.every((r) => r.lost === 0) },
     ],
-    notes: [`peak RSS of the benchmark process (the simulator runs in its own process): ${peakRssMb.toFixed(0)} MB`],
+    notes: [
+      'The simulator runs in its own process; RSS and CPU are the benchmark process’s (tsx loader included, about 30 MB).',
+      'Default engine options (10 requests in flight); one simulator seeded with the largest size, and 20,000 untimed updates first to warm both processes.',
+    ],
   };
 }
 
