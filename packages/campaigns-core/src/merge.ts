@@ -20,9 +20,13 @@ export interface ChunkReport<R> {
   links?: Record<string, string>;
 }
 
+/** The merged part of an outcome, shaped like HubSpot's batch response. */
 export interface MergedBatch<R> {
+  /** One result per succeeded input, in input order. */
   results: R[];
+  /** Every failed input is named by exactly one error. */
   errors: CampaignBatchError[];
+  /** Number of failed ids (not of error groups). */
   numErrors: number;
   requestedAt: string;
   startedAt: string;

@@ -1,5 +1,6 @@
 // The shape every bulk operation returns: HubSpot's batch response, widened to a whole run.
 import type { ErrorDetail, StandardError } from '@campaigns/hubspot-client';
+import type { MergedBatch } from './merge.js';
 
 export type OutcomeStatus = 'COMPLETE' | 'CANCELED';
 
@@ -55,18 +56,8 @@ export interface RunStats {
 
 export type StopReason = 'aborted' | 'deadline' | 'auth' | 'daily-limit';
 
-export interface BatchOutcome<R> {
+export interface BatchOutcome<R> extends MergedBatch<R> {
   status: OutcomeStatus;
-  /** One result per succeeded input, in input order. */
-  results: R[];
-  /** Every failed input is named by exactly one error. */
-  errors: CampaignBatchError[];
-  /** Number of failed ids (not of error groups). */
-  numErrors: number;
-  requestedAt: string;
-  startedAt: string;
-  completedAt: string;
-  links: Record<string, string>;
   /** Why the run stopped early, when it did. */
   stopReason?: StopReason;
   stats: RunStats;

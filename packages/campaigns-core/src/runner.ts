@@ -341,80 +341,55 @@ function apiErrorPayload(error: HubSpotApiError): ErrorPayload {
   };
 }
 
+/** An error of the core's own making: HubSpot's StandardError shape with empty details. */
+function corePayload(category: string, message: string, extra: Partial<ErrorPayload> = {}): ErrorPayload {
+  return { status: 'error', category, message, errors: [], context: {}, links: {}, ...extra };
+}
+
 function exhaustedPayload(attempts: number, failure: Failure): ErrorPayload {
   const error = failure.error;
   const api = error instanceof HubSpotApiError ? error : undefined;
-  return {
-    status: 'error',
-    category: CoreCategory.RETRIES_EXHAUSTED,
-    subCategory: api ? (api.category ?? `HTTP_${api.status}`) : error instanceof HubSpotTokenError ? 'TOKEN' : 'NETWORK',
-    message: `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${error instanceof Error ? error.message : String(error)}`,
-    errors: [],
-    context: {},
-    links: {},
-    ...(api ? { httpStatus: api.status } : {}),
-    ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
-  };
+  return corePayload(
+    CoreCategory.RETRIES_EXHAUSTED,
+    `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      subCategory: api ? (api.category ?? `HTTP_${api.status}`) : error instanceof HubSpotTokenError ? 'TOKEN' : 'NETWORK',
+      ...(api ? { httpStatus: api.status } : {}),
+      ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
+    },
+  );
 }
 
 function dailyPayload(message: string, error?: unknown): ErrorPayload {
   const api = error instanceof HubSpotApiError ? error : undefined;
-  return {
-    status: 'error',
-    category: CoreCategory.DAILY_LIMIT_REACHED,
-    message: `not sent: ${message}`,
-    errors: [],
-    context: {},
-    links: {},
+  return corePayload(CoreCategory.DAILY_LIMIT_REACHED, `not sent: ${message}`, {
     ...(api ? { httpStatus: api.status } : {}),
     ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
-  };
+  });
 }
 
 function notSentAfterAuthPayload(error: HubSpotApiError): ErrorPayload {
-  return {
-    status: 'error',
-    category: CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE,
-    subCategory: error.category ?? `HTTP_${error.status}`,
-    message: `not sent: the run stopped when HubSpot refused the credentials (${error.status} ${error.category ?? ''})`.trim(),
-    errors: [],
-    context: {},
-    links: {},
-  };
+  return corePayload(
+    CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE,
+    `not sent: the run stopped when HubSpot refused the credentials (${error.status} ${error.category ?? ''})`.trim(),
+    { subCategory: error.category ?? `HTTP_${error.status}` },
+  );
 }
 
 function canceledPayload(reason: StopReason, deadlineMs?: number, lastFailure?: string): ErrorPayload {
   const why = reason === 'deadline' ? `the deadline of ${deadlineMs} ms passed` : 'the run was canceled';
-  return {
-    status: 'error',
-    category: CoreCategory.CANCELED,
-    message: `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure})` : ''}`,
-    errors: [],
-    context: {},
-    links: {},
-  };
+  return corePayload(CoreCategory.CANCELED, `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure})` : ''}`);
 }
 
 function inFlightPayload(reason: StopReason): ErrorPayload {
-  return {
-    status: 'error',
-    category: CoreCategory.CANCELED_IN_FLIGHT,
-    message: `${reason === 'deadline' ? 'the deadline passed' : 'the run was canceled'} while this request was in flight: HubSpot may or may not have applied it`,
-    errors: [],
-    context: {},
-    links: {},
-  };
+  return corePayload(
+    CoreCategory.CANCELED_IN_FLIGHT,
+    `${reason === 'deadline' ? 'the deadline passed' : 'the run was canceled'} while this request was in flight: HubSpot may or may not have applied it`,
+  );
 }
 
 function unexpectedPayload(error: unknown): ErrorPayload {
-  return {
-    status: 'error',
-    category: CoreCategory.UNEXPECTED_ERROR,
-    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    errors: [],
-    context: {},
-    links: {},
-  };
+  return corePayload(CoreCategory.UNEXPECTED_ERROR, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {
