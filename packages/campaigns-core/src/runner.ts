@@ -70,7 +70,6 @@ export async function runBatch<P, R>(
   }
   const chunkSize = options.chunkSize ?? HUBSPOT_BATCH_LIMIT;
   const chunks = chunk(items, chunkSize);
-  const semaphore = new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY);
   const random = options.random ?? Math.random;
   const emit = (event: RunEvent) => options.onEvent?.(event);
 
@@ -79,8 +78,9 @@ export async function runBatch<P, R>(
   const runSignal = anySignal([options.signal, deadline]);
   const stopController = new AbortController();
   const controlSignal = anySignal([runSignal, stopController.signal]);
-  // Every waiting chunk listens on these signals: thousands of listeners are expected, not a leak.
+  // One listener per request in flight and per waiter on the budget: more than 10 is not a leak.
   setMaxListeners(0, runSignal, controlSignal);
+  const semaphore = new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY, controlSignal);
 
   const stats: Omit<RunStats, 'durationMs' | 'mergeMs'> = { requests: 0, retries: 0, rateLimited: 0, chunks: chunks.length, isolationRequests: 0 };
   const reports: ChunkReport<R>[] = [];
@@ -124,7 +124,7 @@ export async function runBatch<P, R>(
       if (stop || controlSignal.aborted) return notSent(current, lastFailure);
       let release: (() => void) | undefined;
       try {
-        release = await semaphore.acquire(controlSignal);
+        release = await semaphore.acquire();
         await budget.acquire(controlSignal);
       } catch (error) {
         release?.();
@@ -142,11 +142,18 @@ export async function runBatch<P, R>(
       const sentAt = Date.now();
       let sent: SentChunk<R> | undefined;
       let thrown: unknown;
+      // A signal per request, linked to the run's for as long as the request lasts: fetch hangs
+      // listeners on the signal it gets, and on the run's own they would pile up chunk after chunk.
+      const requestAbort = new AbortController();
+      const forward = () => requestAbort.abort(runSignal.reason);
+      runSignal.addEventListener('abort', forward, { once: true });
+      if (runSignal.aborted) forward(); // aborted between the check above and now
       try {
-        sent = await op.send(current.map((i) => i.payload), runSignal);
+        sent = await op.send(current.map((i) => i.payload), requestAbort.signal);
       } catch (error) {
         thrown = error;
       } finally {
+        runSignal.removeEventListener('abort', forward);
         release();
       }
       const durationMs = Date.now() - sentAt;

@@ -96,6 +96,8 @@ const header = [
   '',
 ].join('\n');
 if (!doc.startsWith('# Benchmarks')) doc = header;
+const sections = new Map<string, string>();
+for (const match of doc.matchAll(/<!-- scenario:([\w-]+) -->[\s\S]*?<!-- \/scenario:\1 -->/g)) sections.set(match[1]!, match[0]);
 
 for (const name of selected) {
   process.stderr.write(`bench: ${name}\n`);
@@ -106,8 +108,10 @@ for (const name of selected) {
   console.log(JSON.stringify({ scenario: result.scenario, ...result.figures }));
   const stamp = `_${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}) · Node ${process.version} · commit ${commit} · \`${command}\`_`;
   const body = `${section(result)}`.replace(`## ${result.scenario}\n`, `## ${result.scenario}\n\n${stamp}\n`);
-  const pattern = new RegExp(`<!-- scenario:${result.scenario} -->[\\s\\S]*?<!-- /scenario:${result.scenario} -->`);
-  doc = pattern.test(doc) ? doc.replace(pattern, () => body) : `${doc.trimEnd()}\n\n${body}\n`;
+  sections.set(result.scenario, body);
 }
-writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+// Hand-written text before the first generated section is kept; sections follow ALL's order.
+const preamble = doc.split('<!-- scenario:')[0]!.trimEnd();
+const ordered = ALL.filter((name) => sections.has(name)).map((name) => sections.get(name)!);
+writeFileSync(file, `${preamble}\n\n${ordered.join('\n\n')}\n`);
 console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
