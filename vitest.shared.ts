@@ -10,7 +10,10 @@ const base = JSON.parse(readFileSync(path.join(root, 'tsconfig.base.json'), 'utf
   compilerOptions: { paths: Record<string, string[]> };
 };
 const alias = Object.fromEntries(
-  Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [name, path.join(root, target!)]),
+  Object.entries(base.compilerOptions.paths).map(([name, [target]]) => [
+    name,
+    path.join(root, target!),
+  ]),
 );
 
 export function projectConfig(overrides: ViteUserConfig['test'] = {}): ViteUserConfig {

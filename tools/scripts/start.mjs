@@ -10,7 +10,9 @@ const gatewayMain = path.join(root, 'apps/gateway/src/main.ts');
 
 if (!existsSync(gatewayMain)) {
   console.error('npm start: the gateway (apps/gateway) is not built yet.');
-  console.error('What exists today: the typed client (packages/hubspot-client) and its code generator.');
+  console.error(
+    'What exists today: the typed client (packages/hubspot-client) and its code generator.',
+  );
   console.error('Run `npm test` to exercise them.');
   process.exit(1);
 }

@@ -109,11 +109,9 @@ const int = (min: number, max: number, fallback: number) =>
     .max(max, { error: `must be an integer between ${min} and ${max}` })
     .default(fallback);
 
-const httpUrl = z
-  .string()
-  .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), {
-    error: 'must be an absolute http(s) URL',
-  });
+const httpUrl = z.string().refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), {
+  error: 'must be an absolute http(s) URL',
+});
 
 const scope = z.string().regex(/^\S+$/, { error: 'must be one scope name without spaces' });
 

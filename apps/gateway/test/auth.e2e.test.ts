@@ -63,11 +63,9 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const mutate = (headers: Record<string, string>) =>
-  stack
-    .client(headers)
-    .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-      inputs: notesInputs(ids.slice(0, 2), () => 'from an authenticated caller'),
-    });
+  stack.client(headers).request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+    inputs: notesInputs(ids.slice(0, 2), () => 'from an authenticated caller'),
+  });
 
 /** Runs a refused call and checks HubSpot received nothing because of it. */
 async function refused(call: () => Promise<unknown>) {

@@ -18,11 +18,9 @@ describe('drain', () => {
       .map((c) => c.id)
       .slice(0, 3);
     s.sim.setLatency({ fixedMs: 300 });
-    const mutation = s
-      .client()
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-        inputs: notesInputs(ids, () => 'during drain'),
-      });
+    const mutation = s.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+      inputs: notesInputs(ids, () => 'during drain'),
+    });
     await until(() => s.sim.stats().inFlight > 0, 'the mutation reached HubSpot');
 
     const drained = s.gateway.drain();
@@ -59,11 +57,9 @@ describe('drain', () => {
       .map((c) => c.id)
       .slice(0, 2);
     s.sim.script({ kind: 'hang' });
-    const mutation = s
-      .client()
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-        inputs: notesInputs(ids, () => 'never'),
-      });
+    const mutation = s.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+      inputs: notesInputs(ids, () => 'never'),
+    });
     await until(() => s.sim.stats().inFlight > 0, 'the mutation reached HubSpot');
 
     await s.gateway.drain({ graceMs: 50 });

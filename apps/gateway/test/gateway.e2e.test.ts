@@ -249,12 +249,10 @@ describe('campaigns query', () => {
   it('reads back what a mutation changed, unknown ids as payload errors', async () => {
     await update(notesInputs(ids.slice(11, 13), (i) => `read back ${i}`));
     const missing = '11111111-1111-4111-8111-111111111111';
-    const { campaigns } = await stack
-      .client()
-      .request<{ campaigns: ReadPayload }>(READ, {
-        ids: [ids[12], missing, ids[11]],
-        properties: ['hs_name', 'hs_notes'],
-      });
+    const { campaigns } = await stack.client().request<{ campaigns: ReadPayload }>(READ, {
+      ids: [ids[12], missing, ids[11]],
+      properties: ['hs_name', 'hs_notes'],
+    });
 
     expect(campaigns.results.map((r) => [r.id, r.notes])).toEqual([
       [ids[12], 'read back 1'],

@@ -125,11 +125,9 @@ describe('the HubSpot token never appears in logs, responses or metrics', () => 
 
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          stack
-            .client()
-            .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-              inputs: notesInputs(ids.slice(i * 5, i * 5 + 5)),
-            }),
+          stack.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+            inputs: notesInputs(ids.slice(i * 5, i * 5 + 5)),
+          }),
         ),
       );
       expect(results.every((r) => r.updateCampaigns.numErrors === 0)).toBe(true);

@@ -84,9 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** The GraphQL errors of a failed request (throws when the request did not fail). */
-export async function graphqlErrors(
-  promise: Promise<unknown>,
-): Promise<{
+export async function graphqlErrors(promise: Promise<unknown>): Promise<{
   status: number;
   errors: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }> {

@@ -344,7 +344,9 @@ describe('conformance', () => {
     expect(statuses).toEqual([200, 201, 200, 404, 200, 207, 200, 207, 400, 201]);
 
     sim.script({ status: 429, policyName: 'TEN_SECONDLY_ROLLING', retryAfterSeconds: 1 });
-    const limited = await call(sim, 'POST', '/batch/update', { body: { inputs: [{ id, properties: { hs_notes: 'n' } }] } });
+    const limited = await call(sim, 'POST', '/batch/update', {
+      body: { inputs: [{ id, properties: { hs_notes: 'n' } }] },
+    });
     const update = spec.operations.find((o) => o.method === 'POST' && o.path === '/batch/update')!;
     expect(limited.status).toBe(429);
     expect(validator.responseBody(update, 429, limited.body)).toEqual([]);

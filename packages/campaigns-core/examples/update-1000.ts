@@ -12,13 +12,24 @@ try {
 
   const outcome = await updateCampaigns(
     hubspot,
-    ids.map((id, i) => ({ id, properties: { hs_notes: `Reviewed in batch ${Math.floor(i / 50)}` } })),
-    { onProgress: (p) => process.stdout.write(`\r${p.idsDone}/${p.idsTotal} ids, ${p.requests} requests`) },
+    ids.map((id, i) => ({
+      id,
+      properties: { hs_notes: `Reviewed in batch ${Math.floor(i / 50)}` },
+    })),
+    {
+      onProgress: (p) =>
+        process.stdout.write(`\r${p.idsDone}/${p.idsTotal} ids, ${p.requests} requests`),
+    },
   );
 
-  console.log(`\nstatus ${outcome.status}: ${outcome.results.length} updated, ${outcome.numErrors} failed`);
-  console.log(`requests ${outcome.stats.requests}, retries ${outcome.stats.retries}, ${outcome.stats.durationMs} ms`);
-  for (const error of outcome.errors) console.log(`  ${error.category}: ${error.ids.length} ids – ${error.message}`);
+  console.log(
+    `\nstatus ${outcome.status}: ${outcome.results.length} updated, ${outcome.numErrors} failed`,
+  );
+  console.log(
+    `requests ${outcome.stats.requests}, retries ${outcome.stats.retries}, ${outcome.stats.durationMs} ms`,
+  );
+  for (const error of outcome.errors)
+    console.log(`  ${error.category}: ${error.ids.length} ids – ${error.message}`);
 } finally {
   await sim.close();
 }

@@ -5,7 +5,9 @@ export const HUBSPOT_BATCH_LIMIT = 50;
 /** Splits `items` into consecutive chunks of at most `size` (1–50) items, keeping order. */
 export function chunk<T>(items: readonly T[], size: number = HUBSPOT_BATCH_LIMIT): T[][] {
   if (!Number.isInteger(size) || size < 1 || size > HUBSPOT_BATCH_LIMIT) {
-    throw new RangeError(`chunk size must be an integer from 1 to ${HUBSPOT_BATCH_LIMIT}, got ${size}`);
+    throw new RangeError(
+      `chunk size must be an integer from 1 to ${HUBSPOT_BATCH_LIMIT}, got ${size}`,
+    );
   }
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));

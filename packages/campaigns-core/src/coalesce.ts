@@ -19,7 +19,8 @@ export function coalesceUpdates(inputs: ReadonlyArray<{ index: number; input: Up
       byId.set(input.id, { update: input, indices: [index] });
       continue;
     }
-    if (existing.indices.length === 1) existing.update = { id: input.id, properties: { ...existing.update.properties } };
+    if (existing.indices.length === 1)
+      existing.update = { id: input.id, properties: { ...existing.update.properties } };
     Object.assign(existing.update.properties, input.properties);
     existing.indices.push(index);
   }

@@ -12,13 +12,19 @@ export type Failure =
   | { kind: 'unexpected'; error: unknown };
 
 export function classifyFailure(error: unknown, now: number = Date.now()): Failure {
-  if (error instanceof DailyLimitReachedError) return { kind: 'daily-limit', error, resetsAt: error.resetsAt };
+  if (error instanceof DailyLimitReachedError)
+    return { kind: 'daily-limit', error, resetsAt: error.resetsAt };
   // A token refresh that failed is as transient as a dropped connection: nothing reached HubSpot.
-  if (error instanceof HubSpotNetworkError || error instanceof HubSpotTokenError) return { kind: 'transient', error };
+  if (error instanceof HubSpotNetworkError || error instanceof HubSpotTokenError)
+    return { kind: 'transient', error };
   if (error instanceof HubSpotApiError) {
     if (error.status === 429) {
       if (error.policyName === 'DAILY') {
-        return { kind: 'daily-limit', error, resetsAt: now + (error.retryAfterMs ?? msUntilUtcMidnight(now)) };
+        return {
+          kind: 'daily-limit',
+          error,
+          resetsAt: now + (error.retryAfterMs ?? msUntilUtcMidnight(now)),
+        };
       }
       return { kind: 'rate-limited', error, retryAfterMs: error.retryAfterMs };
     }

@@ -34,7 +34,9 @@ export interface BudgetSnapshot {
 export class DailyLimitReachedError extends Error {
   override readonly name = 'DailyLimitReachedError';
   constructor(readonly resetsAt: number) {
-    super(`HubSpot's daily request limit is used up; it resets at ${new Date(resetsAt).toISOString()}`);
+    super(
+      `HubSpot's daily request limit is used up; it resets at ${new Date(resetsAt).toISOString()}`,
+    );
   }
 }
 
@@ -69,8 +71,10 @@ export class RateLimitBudget {
   constructor(options: RateLimitBudgetOptions = {}) {
     const max = options.max ?? 100;
     const intervalMs = options.intervalMs ?? 10_000;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`rate budget max must be a positive integer, got ${max}`);
-    if (!(intervalMs > 0)) throw new RangeError(`rate budget intervalMs must be positive, got ${intervalMs}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`rate budget max must be a positive integer, got ${max}`);
+    if (!(intervalMs > 0))
+      throw new RangeError(`rate budget intervalMs must be positive, got ${intervalMs}`);
     this.main = { max, intervalMs, grants: [] };
     this.marginMs = options.windowMarginMs ?? 100;
     this.adaptive = options.adaptive ?? true;
@@ -126,7 +130,10 @@ export class RateLimitBudget {
     const now = this.now();
     this.penalty = Math.max(0.25, this.penalty * 0.8);
     const oldest = this.main.grants[0];
-    const windowClears = oldest !== undefined ? oldest + this.main.intervalMs + this.marginMs - now : this.main.intervalMs;
+    const windowClears =
+      oldest !== undefined
+        ? oldest + this.main.intervalMs + this.marginMs - now
+        : this.main.intervalMs;
     const pause = retryAfterMs !== undefined ? retryAfterMs : Math.max(1000, windowClears);
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     this.reschedule();
@@ -172,7 +179,8 @@ export class RateLimitBudget {
     for (const [window, max] of windows) {
       this.prune(window, now);
       const excess = window.grants.length - max;
-      if (excess >= 0) wait = Math.max(wait, window.grants[excess]! + window.intervalMs + this.marginMs - now);
+      if (excess >= 0)
+        wait = Math.max(wait, window.grants[excess]! + window.intervalMs + this.marginMs - now);
     }
     return wait;
   }

@@ -55,7 +55,8 @@ export function mergeBatchResponses<R>(
 
   for (const report of reports) {
     for (const [key, value] of report.results) if (!results.has(key)) results.set(key, value);
-    for (const { keys, error } of report.errors) for (const key of keys) if (!errorOf.has(key)) errorOf.set(key, error);
+    for (const { keys, error } of report.errors)
+      for (const key of keys) if (!errorOf.has(key)) errorOf.set(key, error);
     requestedAt = earliest(requestedAt, report.requestedAt);
     startedAt = earliest(startedAt, report.startedAt);
     completedAt = latest(completedAt, report.completedAt);
@@ -80,7 +81,15 @@ export function mergeBatchResponses<R>(
       continue;
     }
     const error = errorOf.get(key) ?? missing;
-    const groupKey = JSON.stringify([error.category, error.subCategory, error.message, error.status, error.httpStatus, error.correlationId, error.errors]);
+    const groupKey = JSON.stringify([
+      error.category,
+      error.subCategory,
+      error.message,
+      error.status,
+      error.httpStatus,
+      error.correlationId,
+      error.errors,
+    ]);
     let group = groups.get(groupKey);
     if (!group) {
       group = { ...error, ids: [], context: { ...error.context, ids: [] } };

@@ -12,9 +12,27 @@ import {
 import { budgetFor } from './budgets.js';
 import { coalesceUpdates } from './coalesce.js';
 import type { RateLimitBudget, RateLimitBudgetOptions } from './limiter.js';
-import { CoreCategory, type BatchOutcome, type CampaignBatchError, type CampaignBatchOutcome, type CoalescedId } from './outcome.js';
-import { runBatch, type BatchOperation, type RunnerItem, type RunOptions, type SentChunk } from './runner.js';
-import { checkId, checkUpdateInput, InvalidInputsError, type InputProblem, type UpdateInput } from './validate.js';
+import {
+  CoreCategory,
+  type BatchOutcome,
+  type CampaignBatchError,
+  type CampaignBatchOutcome,
+  type CoalescedId,
+} from './outcome.js';
+import {
+  runBatch,
+  type BatchOperation,
+  type RunnerItem,
+  type RunOptions,
+  type SentChunk,
+} from './runner.js';
+import {
+  checkId,
+  checkUpdateInput,
+  InvalidInputsError,
+  type InputProblem,
+  type UpdateInput,
+} from './validate.js';
 
 /** What the core needs of a client: its typed `POST`. Our HubSpotClient fits, and so does a fake. */
 export type CampaignsClient = Pick<HubSpotClient, 'POST'>;
@@ -70,27 +88,43 @@ function toSentChunk<R>(path: BatchPath, answer: RawAnswer): SentChunk<R> {
   };
 }
 
-const byId = <P, R extends { id: string }>(items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]> => {
+const byId = <P, R extends { id: string }>(
+  items: ReadonlyArray<RunnerItem<P>>,
+  results: R[],
+): Array<[string, R]> => {
   const keys = new Set(items.map((i) => i.key));
   return results.filter((r) => keys.has(r.id)).map((r) => [r.id, r]);
 };
 
-function invalidErrors(problems: InputProblem[], rejectedIds: Map<string, number[]>): CampaignBatchError[] {
+function invalidErrors(
+  problems: InputProblem[],
+  rejectedIds: Map<string, number[]>,
+): CampaignBatchError[] {
   const byDisplayId = new Map<string, InputProblem[]>();
   for (const p of problems) byDisplayId.set(p.id, [...(byDisplayId.get(p.id) ?? []), p]);
   const errors: CampaignBatchError[] = [];
   for (const [id, list] of byDisplayId) {
-    const indices = [...new Set([...list.map((p) => p.index), ...(rejectedIds.get(id) ?? [])])].sort((a, b) => a - b);
+    const indices = [
+      ...new Set([...list.map((p) => p.index), ...(rejectedIds.get(id) ?? [])]),
+    ].sort((a, b) => a - b);
     const others = indices.filter((i) => !list.some((p) => p.index === i));
     errors.push({
       status: 'error',
       category: CoreCategory.INVALID_INPUT,
       message:
-        list.map((p) => `input ${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}`).join('; ') +
-        (others.length ? `; inputs ${others.join(', ')} have the same id and were not sent either` : ''),
+        list
+          .map((p) => `input ${p.index}${p.field ? ` ${p.field}` : ''}: ${p.message}`)
+          .join('; ') +
+        (others.length
+          ? `; inputs ${others.join(', ')} have the same id and were not sent either`
+          : ''),
       ids: [id],
       indices,
-      errors: list.map((p) => ({ message: p.message, in: p.field || 'input', context: { index: [String(p.index)] } })),
+      errors: list.map((p) => ({
+        message: p.message,
+        in: p.field || 'input',
+        context: { index: [String(p.index)] },
+      })),
       context: { ids: [id], indices: indices.map(String) },
       links: {},
     });
@@ -100,7 +134,11 @@ function invalidErrors(problems: InputProblem[], rejectedIds: Map<string, number
 
 function withInvalid<R>(outcome: BatchOutcome<R>, invalid: CampaignBatchError[]): BatchOutcome<R> {
   if (invalid.length === 0) return outcome;
-  return { ...outcome, errors: [...invalid, ...outcome.errors], numErrors: outcome.numErrors + invalid.length };
+  return {
+    ...outcome,
+    errors: [...invalid, ...outcome.errors],
+    numErrors: outcome.numErrors + invalid.length,
+  };
 }
 
 /**
@@ -123,7 +161,8 @@ export async function updateCampaigns(
   const valid: Array<{ index: number; input: UpdateInput }> = [];
   inputs.forEach((input, index) => {
     if (badIndices.has(index)) return;
-    if (badIds.has(input.id)) rejectedIds.set(input.id, [...(rejectedIds.get(input.id) ?? []), index]);
+    if (badIds.has(input.id))
+      rejectedIds.set(input.id, [...(rejectedIds.get(input.id) ?? []), index]);
     else valid.push({ index, input });
   });
   const { updates, coalesced } = coalesceUpdates(valid);
@@ -131,12 +170,23 @@ export async function updateCampaigns(
   const op: BatchOperation<UpdateInput, PublicCampaign> = {
     name: 'update',
     send: async (payloads, signal) =>
-      toSentChunk('/batch/update', await client.POST('/batch/update', { body: { inputs: payloads }, signal })),
+      toSentChunk(
+        '/batch/update',
+        await client.POST('/batch/update', { body: { inputs: payloads }, signal }),
+      ),
     match: byId,
   };
   // A fresh { id, properties } per item: nothing else the caller's object carries goes to HubSpot.
-  const items = updates.map((u) => ({ key: u.id, payload: { id: u.id, properties: u.properties } }));
-  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  const items = updates.map((u) => ({
+    key: u.id,
+    payload: { id: u.id, properties: u.properties },
+  }));
+  const outcome = await runBatch(
+    op,
+    items,
+    options.budget ?? budgetFor(client, options.rateLimit),
+    options,
+  );
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
 
@@ -158,11 +208,20 @@ export async function readCampaigns(
     send: async (payloads, signal) =>
       toSentChunk(
         '/batch/read',
-        await client.POST('/batch/read', { body: { inputs: payloads }, ...(query ? { params: { query } } : {}), signal }),
+        await client.POST('/batch/read', {
+          body: { inputs: payloads },
+          ...(query ? { params: { query } } : {}),
+          signal,
+        }),
       ),
     match: byId,
   };
-  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  const outcome = await runBatch(
+    op,
+    items,
+    options.budget ?? budgetFor(client, options.rateLimit),
+    options,
+  );
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -185,7 +244,12 @@ export async function archiveCampaigns(
     },
     match: byId,
   };
-  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  const outcome = await runBatch(
+    op,
+    items,
+    options.budget ?? budgetFor(client, options.rateLimit),
+    options,
+  );
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -203,27 +267,45 @@ export async function createCampaigns(
   options: BulkOptions = {},
 ): Promise<BatchOutcome<PublicCampaign>> {
   const problems = inputs.flatMap((input, index) =>
-    checkUpdateInput({ id: `#${index}`, properties: (input as { properties?: unknown })?.properties }, index),
+    checkUpdateInput(
+      { id: `#${index}`, properties: (input as { properties?: unknown })?.properties },
+      index,
+    ),
   );
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
   const bad = new Set(problems.map((p) => p.index));
-  const items = inputs.flatMap((input, index) => (bad.has(index) ? [] : [{ key: `#${index}`, payload: { properties: input.properties } }]));
+  const items = inputs.flatMap((input, index) =>
+    bad.has(index) ? [] : [{ key: `#${index}`, payload: { properties: input.properties } }],
+  );
   const op: BatchOperation<CreateInput, PublicCampaign> = {
     name: 'create',
     send: async (payloads, signal) =>
-      toSentChunk('/batch/create', await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
+      toSentChunk(
+        '/batch/create',
+        await client.POST('/batch/create', { body: { inputs: payloads }, signal }),
+      ),
     match: matchByProperties,
   };
-  const outcome = await runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+  const outcome = await runBatch(
+    op,
+    items,
+    options.budget ?? budgetFor(client, options.rateLimit),
+    options,
+  );
   return withInvalid(outcome, invalidErrors(problems, new Map()));
 }
 
-function matchByProperties(items: ReadonlyArray<RunnerItem<CreateInput>>, results: PublicCampaign[]): Array<[string, PublicCampaign]> {
+function matchByProperties(
+  items: ReadonlyArray<RunnerItem<CreateInput>>,
+  results: PublicCampaign[],
+): Array<[string, PublicCampaign]> {
   const free = [...items];
   const pairs: Array<[string, PublicCampaign]> = [];
   for (const result of results) {
     const i = free.findIndex((item) =>
-      Object.entries(item.payload.properties).every(([k, v]) => v === '' || result.properties[k] === v),
+      Object.entries(item.payload.properties).every(
+        ([k, v]) => v === '' || result.properties[k] === v,
+      ),
     );
     const item = free.splice(i >= 0 ? i : 0, 1)[0];
     if (item) pairs.push([item.key, result]);
@@ -239,7 +321,9 @@ function prepareIds(ids: ReadonlyArray<string>, options: BulkOptions) {
   ids.forEach((id, index) => {
     if (!bad.has(index)) seen.set(id, [...(seen.get(id) ?? []), index]);
   });
-  const coalesced: CoalescedId[] = [...seen].filter(([, idx]) => idx.length > 1).map(([id, indices]) => ({ id, indices }));
+  const coalesced: CoalescedId[] = [...seen]
+    .filter(([, idx]) => idx.length > 1)
+    .map(([id, indices]) => ({ id, indices }));
   const items = [...seen.keys()].map((id) => ({ key: id, payload: { id } }));
   return { items, problems, coalesced };
 }

@@ -20,10 +20,31 @@ export interface ProgressEvent {
 export type RunEvent =
   | { type: 'request'; operation: string; size: number; attempt: number }
   | { type: 'response'; operation: string; size: number; status: number; durationMs: number }
-  | { type: 'request-failed'; operation: string; size: number; status?: number; kind: string; durationMs: number; message: string }
-  | { type: 'retry'; operation: string; size: number; attempt: number; delayMs: number; reason: string }
+  | {
+      type: 'request-failed';
+      operation: string;
+      size: number;
+      status?: number;
+      kind: string;
+      durationMs: number;
+      message: string;
+    }
+  | {
+      type: 'retry';
+      operation: string;
+      size: number;
+      attempt: number;
+      delayMs: number;
+      reason: string;
+    }
   | { type: 'rate-limited'; operation: string; policyName?: string; retryAfterMs?: number }
-  | { type: 'isolate'; operation: string; size: number; named: number; strategy: 'drop-named' | 'bisect' }
+  | {
+      type: 'isolate';
+      operation: string;
+      size: number;
+      named: number;
+      strategy: 'drop-named' | 'bisect';
+    }
   | { type: 'stop'; operation: string; reason: StopReason; message: string };
 
 export interface RunHooks {

@@ -74,7 +74,8 @@ export async function runBatch<P, R>(
   const emit = (event: RunEvent) => options.onEvent?.(event);
 
   const started = Date.now();
-  const deadline = options.deadlineMs !== undefined ? AbortSignal.timeout(options.deadlineMs) : undefined;
+  const deadline =
+    options.deadlineMs !== undefined ? AbortSignal.timeout(options.deadlineMs) : undefined;
   const runSignal = anySignal([options.signal, deadline]);
   const stopController = new AbortController();
   const controlSignal = anySignal([runSignal, stopController.signal]);
@@ -82,7 +83,13 @@ export async function runBatch<P, R>(
   setMaxListeners(0, runSignal, controlSignal);
   const semaphore = new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY, controlSignal);
 
-  const stats: Omit<RunStats, 'durationMs' | 'mergeMs'> = { requests: 0, retries: 0, rateLimited: 0, chunks: chunks.length, isolationRequests: 0 };
+  const stats: Omit<RunStats, 'durationMs' | 'mergeMs'> = {
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    chunks: chunks.length,
+    isolationRequests: 0,
+  };
   const reports: ChunkReport<R>[] = [];
   let stop: { reason: StopReason; message: string; payload: ErrorPayload } | undefined;
   let chunksDone = 0;
@@ -95,7 +102,11 @@ export async function runBatch<P, R>(
     succeeded += r.results.length;
   };
   const fail = (chunkItems: ReadonlyArray<RunnerItem<P>>, error: ErrorPayload) =>
-    report({ keys: chunkItems.map((i) => i.key), results: [], errors: [{ keys: chunkItems.map((i) => i.key), error }] });
+    report({
+      keys: chunkItems.map((i) => i.key),
+      results: [],
+      errors: [{ keys: chunkItems.map((i) => i.key), error }],
+    });
 
   const stopRun = (reason: StopReason, message: string, payload: ErrorPayload) => {
     if (stop) return;
@@ -108,14 +119,26 @@ export async function runBatch<P, R>(
   const notSent = (chunkItems: ReadonlyArray<RunnerItem<P>>, lastFailure?: string) => {
     if (!stop) {
       const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
-      stopRun(reason, reason === 'deadline' ? `deadline of ${options.deadlineMs} ms passed` : 'the run was canceled', canceledPayload(reason, options.deadlineMs));
+      stopRun(
+        reason,
+        reason === 'deadline'
+          ? `deadline of ${options.deadlineMs} ms passed`
+          : 'the run was canceled',
+        canceledPayload(reason, options.deadlineMs),
+      );
     }
     const { reason, payload } = stop!;
     const canceled = reason === 'deadline' || reason === 'aborted';
-    fail(chunkItems, canceled && lastFailure ? canceledPayload(reason, options.deadlineMs, lastFailure) : payload);
+    fail(
+      chunkItems,
+      canceled && lastFailure ? canceledPayload(reason, options.deadlineMs, lastFailure) : payload,
+    );
   };
 
-  async function processChunk(initial: ReadonlyArray<RunnerItem<P>>, isolating: boolean): Promise<void> {
+  async function processChunk(
+    initial: ReadonlyArray<RunnerItem<P>>,
+    isolating: boolean,
+  ): Promise<void> {
     let current = initial;
     let attempt = 0;
     let lastFailure: string | undefined;
@@ -149,7 +172,10 @@ export async function runBatch<P, R>(
       runSignal.addEventListener('abort', forward, { once: true });
       if (runSignal.aborted) forward(); // aborted between the check above and now
       try {
-        sent = await op.send(current.map((i) => i.payload), requestAbort.signal);
+        sent = await op.send(
+          current.map((i) => i.payload),
+          requestAbort.signal,
+        );
       } catch (error) {
         thrown = error;
       } finally {
@@ -160,12 +186,24 @@ export async function runBatch<P, R>(
 
       if (sent) {
         budget.observe(sent.rateLimit);
-        emit({ type: 'response', operation: op.name, size: current.length, status: sent.status, durationMs });
+        emit({
+          type: 'response',
+          operation: op.name,
+          size: current.length,
+          status: sent.status,
+          durationMs,
+        });
         return report(chunkReport(op, current, sent));
       }
       if (runSignal.aborted) {
         const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
-        stopRun(reason, reason === 'deadline' ? `deadline of ${options.deadlineMs} ms passed` : 'the run was canceled', canceledPayload(reason, options.deadlineMs));
+        stopRun(
+          reason,
+          reason === 'deadline'
+            ? `deadline of ${options.deadlineMs} ms passed`
+            : 'the run was canceled',
+          canceledPayload(reason, options.deadlineMs),
+        );
         return fail(current, inFlightPayload(reason));
       }
 
@@ -186,7 +224,11 @@ export async function runBatch<P, R>(
         case 'daily-limit':
           budget.exhaust(failure.resetsAt);
           stats.rateLimited++;
-          stopRun('daily-limit', failure.error.message, dailyPayload(failure.error.message, failure.error));
+          stopRun(
+            'daily-limit',
+            failure.error.message,
+            dailyPayload(failure.error.message, failure.error),
+          );
           return fail(current, stop!.payload);
         case 'auth':
           stopRun('auth', failure.error.message, notSentAfterAuthPayload(failure.error));
@@ -200,14 +242,27 @@ export async function runBatch<P, R>(
               results: [],
               errors: [...named].map(([key, error]) => ({ keys: [key], error })),
             });
-            if (rest.length > 0) emit({ type: 'isolate', operation: op.name, size: current.length, named: named.size, strategy: 'drop-named' });
+            if (rest.length > 0)
+              emit({
+                type: 'isolate',
+                operation: op.name,
+                size: current.length,
+                named: named.size,
+                strategy: 'drop-named',
+              });
             current = rest;
             attempt = 0;
             isolating = true;
             continue;
           }
           if (current.length === 1) return fail(current, apiErrorPayload(failure.error));
-          emit({ type: 'isolate', operation: op.name, size: current.length, named: 0, strategy: 'bisect' });
+          emit({
+            type: 'isolate',
+            operation: op.name,
+            size: current.length,
+            named: 0,
+            strategy: 'bisect',
+          });
           const [left, right] = bisect(current);
           await Promise.all([processChunk(left, true), processChunk(right, true)]);
           return;
@@ -215,16 +270,37 @@ export async function runBatch<P, R>(
         case 'rate-limited':
           stats.rateLimited++;
           budget.penalize(failure.retryAfterMs);
-          emit({ type: 'rate-limited', operation: op.name, ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}), ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) });
-          if (attempt >= policy.maxAttempts) return fail(current, exhaustedPayload(attempt, failure));
+          emit({
+            type: 'rate-limited',
+            operation: op.name,
+            ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}),
+            ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          });
+          if (attempt >= policy.maxAttempts)
+            return fail(current, exhaustedPayload(attempt, failure));
           stats.retries++;
-          emit({ type: 'retry', operation: op.name, size: current.length, attempt: attempt + 1, delayMs: 0, reason: lastFailure });
+          emit({
+            type: 'retry',
+            operation: op.name,
+            size: current.length,
+            attempt: attempt + 1,
+            delayMs: 0,
+            reason: lastFailure,
+          });
           continue; // the budget itself waits out the pause
         case 'transient': {
-          if (attempt >= policy.maxAttempts) return fail(current, exhaustedPayload(attempt, failure));
+          if (attempt >= policy.maxAttempts)
+            return fail(current, exhaustedPayload(attempt, failure));
           const delayMs = backoffDelay(attempt, policy, random);
           stats.retries++;
-          emit({ type: 'retry', operation: op.name, size: current.length, attempt: attempt + 1, delayMs, reason: lastFailure });
+          emit({
+            type: 'retry',
+            operation: op.name,
+            size: current.length,
+            attempt: attempt + 1,
+            delayMs,
+            reason: lastFailure,
+          });
           try {
             await sleep(delayMs, controlSignal);
           } catch {
@@ -275,7 +351,11 @@ export async function runBatch<P, R>(
   };
 }
 
-function chunkReport<P, R>(op: BatchOperation<P, R>, items: ReadonlyArray<RunnerItem<P>>, sent: SentChunk<R>): ChunkReport<R> {
+function chunkReport<P, R>(
+  op: BatchOperation<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  sent: SentChunk<R>,
+): ChunkReport<R> {
   const keys = new Set(items.map((i) => i.key));
   const errors = sent.errors.map((error) => ({
     keys: (error.context?.ids ?? []).filter((id) => keys.has(id)),
@@ -296,7 +376,10 @@ function chunkReport<P, R>(op: BatchOperation<P, R>, items: ReadonlyArray<Runner
  * Keys a 400 names, each with the detail that names it: ids in `errors[].context`
  * (`ids`, `id`, `objectId`, `campaignGuid`), in the top-level context, or quoted in a message.
  */
-export function namedKeys<P>(error: HubSpotApiError, items: ReadonlyArray<RunnerItem<P>>): Map<string, ErrorPayload> {
+export function namedKeys<P>(
+  error: HubSpotApiError,
+  items: ReadonlyArray<RunnerItem<P>>,
+): Map<string, ErrorPayload> {
   const keys = new Set(items.map((i) => i.key));
   const named = new Map<string, ErrorPayload>();
   const body = typeof error.body === 'object' && error.body !== null ? error.body : undefined;
@@ -309,12 +392,19 @@ export function namedKeys<P>(error: HubSpotApiError, items: ReadonlyArray<Runner
         if (typeof v === 'string' && keys.has(v)) found.add(v);
       }
     }
-    if (message) for (const key of keys) if (key.length >= 8 && message.includes(key)) found.add(key);
+    if (message)
+      for (const key of keys) if (key.length >= 8 && message.includes(key)) found.add(key);
     return found;
   };
   for (const detail of body?.errors ?? []) {
     for (const key of idsIn(detail.context, detail.message)) {
-      if (!named.has(key)) named.set(key, { ...base, message: detail.message || base.message, errors: [detail], context: { ...(detail.context ?? {}) } });
+      if (!named.has(key))
+        named.set(key, {
+          ...base,
+          message: detail.message || base.message,
+          errors: [detail],
+          context: { ...(detail.context ?? {}) },
+        });
     }
   }
   for (const key of idsIn(body?.context, body?.message)) if (!named.has(key)) named.set(key, base);
@@ -349,7 +439,11 @@ function apiErrorPayload(error: HubSpotApiError): ErrorPayload {
 }
 
 /** An error of the core's own making: HubSpot's StandardError shape with empty details. */
-function corePayload(category: string, message: string, extra: Partial<ErrorPayload> = {}): ErrorPayload {
+function corePayload(
+  category: string,
+  message: string,
+  extra: Partial<ErrorPayload> = {},
+): ErrorPayload {
   return { status: 'error', category, message, errors: [], context: {}, links: {}, ...extra };
 }
 
@@ -360,7 +454,11 @@ function exhaustedPayload(attempts: number, failure: Failure): ErrorPayload {
     CoreCategory.RETRIES_EXHAUSTED,
     `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${error instanceof Error ? error.message : String(error)}`,
     {
-      subCategory: api ? (api.category ?? `HTTP_${api.status}`) : error instanceof HubSpotTokenError ? 'TOKEN' : 'NETWORK',
+      subCategory: api
+        ? (api.category ?? `HTTP_${api.status}`)
+        : error instanceof HubSpotTokenError
+          ? 'TOKEN'
+          : 'NETWORK',
       ...(api ? { httpStatus: api.status } : {}),
       ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
     },
@@ -383,9 +481,17 @@ function notSentAfterAuthPayload(error: HubSpotApiError): ErrorPayload {
   );
 }
 
-function canceledPayload(reason: StopReason, deadlineMs?: number, lastFailure?: string): ErrorPayload {
-  const why = reason === 'deadline' ? `the deadline of ${deadlineMs} ms passed` : 'the run was canceled';
-  return corePayload(CoreCategory.CANCELED, `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure})` : ''}`);
+function canceledPayload(
+  reason: StopReason,
+  deadlineMs?: number,
+  lastFailure?: string,
+): ErrorPayload {
+  const why =
+    reason === 'deadline' ? `the deadline of ${deadlineMs} ms passed` : 'the run was canceled';
+  return corePayload(
+    CoreCategory.CANCELED,
+    `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure})` : ''}`,
+  );
 }
 
 function inFlightPayload(reason: StopReason): ErrorPayload {
@@ -396,7 +502,10 @@ function inFlightPayload(reason: StopReason): ErrorPayload {
 }
 
 function unexpectedPayload(error: unknown): ErrorPayload {
-  return corePayload(CoreCategory.UNEXPECTED_ERROR, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  return corePayload(
+    CoreCategory.UNEXPECTED_ERROR,
+    error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  );
 }
 
 function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {

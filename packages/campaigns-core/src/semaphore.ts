@@ -9,10 +9,15 @@ export class Semaphore {
     private readonly limit: number,
     private readonly signal?: AbortSignal,
   ) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
-    signal?.addEventListener('abort', () => {
-      for (const waiter of this.queue.splice(0)) waiter.reject(signal.reason);
-    }, { once: true });
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        for (const waiter of this.queue.splice(0)) waiter.reject(signal.reason);
+      },
+      { once: true },
+    );
   }
 
   /** Resolves with a release function once a slot is free; rejects once the signal aborts. */

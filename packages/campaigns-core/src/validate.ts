@@ -23,7 +23,8 @@ export interface UpdateInput {
 /** Returns the problems of one update input (empty when valid). */
 export function checkUpdateInput(input: unknown, index: number): InputProblem[] {
   const problems: InputProblem[] = [];
-  const obj = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
+  const obj =
+    typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
   const rawId = obj?.id;
   const id = typeof rawId === 'string' ? rawId : rawId === undefined ? '' : String(rawId);
   const at = (field: string, message: string) => problems.push({ index, id, field, message });
@@ -42,10 +43,16 @@ export function checkUpdateInput(input: unknown, index: number): InputProblem[] 
   if (entries.length === 0) at('properties', 'properties is empty: there is nothing to update');
   for (const [name, value] of entries) {
     if (!PROPERTY_NAME.test(name)) {
-      at(`properties.${name}`, `"${name}" is not a HubSpot property name (lower-case letters, digits and _, starting with a letter)`);
+      at(
+        `properties.${name}`,
+        `"${name}" is not a HubSpot property name (lower-case letters, digits and _, starting with a letter)`,
+      );
     }
     if (typeof value !== 'string') {
-      at(`properties.${name}`, `value must be a string (use "" to reset the property), got ${value === null ? 'null' : typeof value}`);
+      at(
+        `properties.${name}`,
+        `value must be a string (use "" to reset the property), got ${value === null ? 'null' : typeof value}`,
+      );
     }
   }
   return problems;
@@ -55,11 +62,13 @@ export function checkUpdateInput(input: unknown, index: number): InputProblem[] 
 export function checkId(rawId: unknown, index: number): InputProblem[] {
   const id = typeof rawId === 'string' ? rawId : rawId === undefined ? '' : String(rawId);
   const problem = (message: string) => [{ index, id, field: 'id', message }];
-  if (typeof rawId !== 'string') return problem(`id must be a string, got ${rawId === null ? 'null' : typeof rawId}`);
+  if (typeof rawId !== 'string')
+    return problem(`id must be a string, got ${rawId === null ? 'null' : typeof rawId}`);
   if (rawId.trim() === '') return problem('id is empty');
   if (rawId.length > MAX_ID_LENGTH) return problem(`id is longer than ${MAX_ID_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(rawId)) return problem('id contains whitespace or control characters');
+  if (/[\s\u0000-\u001f\u007f]/.test(rawId))
+    return problem('id contains whitespace or control characters');
   return [];
 }
 
@@ -69,8 +78,13 @@ export class InvalidInputsError extends Error {
   constructor(readonly problems: InputProblem[]) {
     const first = problems
       .slice(0, 5)
-      .map((p) => `input ${p.index}${p.id ? ` (id "${p.id}")` : ''}${p.field ? ` ${p.field}` : ''}: ${p.message}`)
+      .map(
+        (p) =>
+          `input ${p.index}${p.id ? ` (id "${p.id}")` : ''}${p.field ? ` ${p.field}` : ''}: ${p.message}`,
+      )
       .join('; ');
-    super(`${problems.length} invalid input${problems.length === 1 ? '' : 's'}, nothing was sent: ${first}${problems.length > 5 ? '; …' : ''}`);
+    super(
+      `${problems.length} invalid input${problems.length === 1 ? '' : 's'}, nothing was sent: ${first}${problems.length > 5 ? '; …' : ''}`,
+    );
   }
 }

@@ -29,41 +29,65 @@ describe('coalesceUpdates', () => {
 
   it('yields each id once, whatever the input', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.string() })), (rows) => {
-        const { updates } = coalesceUpdates(rows.map((r, index) => ({ index, input: { id: r.id, properties: { hs_name: r.v } } })));
-        expect(new Set(updates.map((u) => u.id)).size).toBe(updates.length);
-        for (const u of updates) {
-          const last = [...rows].reverse().find((r) => r.id === u.id)!;
-          expect(u.properties.hs_name).toBe(last.v);
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd'), v: fc.string() })),
+        (rows) => {
+          const { updates } = coalesceUpdates(
+            rows.map((r, index) => ({ index, input: { id: r.id, properties: { hs_name: r.v } } })),
+          );
+          expect(new Set(updates.map((u) => u.id)).size).toBe(updates.length);
+          for (const u of updates) {
+            const last = [...rows].reverse().find((r) => r.id === u.id)!;
+            expect(u.properties.hs_name).toBe(last.v);
+          }
+        },
+      ),
     );
   });
 });
 
 describe('checkUpdateInput', () => {
   it('accepts a well-formed input, "" included', () => {
-    expect(checkUpdateInput({ id: 'edb9b6c3-d2e2', properties: { hs_name: 'x', hs_notes: '' } }, 0)).toEqual([]);
+    expect(
+      checkUpdateInput({ id: 'edb9b6c3-d2e2', properties: { hs_name: 'x', hs_notes: '' } }, 0),
+    ).toEqual([]);
   });
 
   it('names the index, id and field of every problem', () => {
     const problems = checkUpdateInput({ id: 'c1', properties: { 'Bad Name': 'x', hs_goal: 5 } }, 7);
     expect(problems).toEqual([
-      expect.objectContaining({ index: 7, id: 'c1', field: 'properties.Bad Name', message: expect.stringMatching(/not a HubSpot property name/) }),
-      expect.objectContaining({ index: 7, id: 'c1', field: 'properties.hs_goal', message: expect.stringMatching(/must be a string.*got number/) }),
+      expect.objectContaining({
+        index: 7,
+        id: 'c1',
+        field: 'properties.Bad Name',
+        message: expect.stringMatching(/not a HubSpot property name/),
+      }),
+      expect.objectContaining({
+        index: 7,
+        id: 'c1',
+        field: 'properties.hs_goal',
+        message: expect.stringMatching(/must be a string.*got number/),
+      }),
     ]);
   });
 
   it('rejects empty properties, non-objects and bad ids', () => {
-    expect(checkUpdateInput({ id: 'c1', properties: {} }, 0)[0]?.message).toMatch(/nothing to update/);
-    expect(checkUpdateInput(null, 3)[0]).toMatchObject({ index: 3, message: expect.stringMatching(/must be an object/) });
+    expect(checkUpdateInput({ id: 'c1', properties: {} }, 0)[0]?.message).toMatch(
+      /nothing to update/,
+    );
+    expect(checkUpdateInput(null, 3)[0]).toMatchObject({
+      index: 3,
+      message: expect.stringMatching(/must be an object/),
+    });
     expect(checkId('', 0)[0]?.message).toBe('id is empty');
     expect(checkId(42, 0)[0]?.message).toMatch(/must be a string, got number/);
     expect(checkId('a b', 0)[0]?.message).toMatch(/whitespace/);
   });
 
   it('summarises problems in InvalidInputsError', () => {
-    const error = new InvalidInputsError(checkUpdateInput({ id: '', properties: { hs_name: 'x' } }, 2));
+    const error = new InvalidInputsError(
+      checkUpdateInput({ id: '', properties: { hs_name: 'x' } }, 2),
+    );
     expect(error.message).toMatch(/^1 invalid input, nothing was sent: input 2 id: id is empty$/);
   });
 });

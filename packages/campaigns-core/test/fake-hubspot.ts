@@ -11,20 +11,41 @@ export type Answer = Response | 'hang' | 'drop';
 export type Handler = (req: SentRequest, n: number) => Answer | Promise<Answer>;
 
 export function campaign(id: string, properties: Record<string, string> = {}) {
-  return { id, properties, businessUnits: [{ id: 3_000_000_001 }], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z' };
+  return {
+    id,
+    properties,
+    businessUnits: [{ id: 3_000_000_001 }],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-02T00:00:00.000Z',
+  };
 }
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 /** 200 with every input echoed as a result, in reverse order (HubSpot does not keep order). */
 export function okEcho(req: SentRequest): Response {
   const results = req.inputs.map((i) => campaign(i.id!, i.properties)).reverse();
-  return jsonResponse(200, { status: 'COMPLETE', results, startedAt: '2026-01-01T00:00:01.000Z', completedAt: '2026-01-01T00:00:02.000Z' });
+  return jsonResponse(200, {
+    status: 'COMPLETE',
+    results,
+    startedAt: '2026-01-01T00:00:01.000Z',
+    completedAt: '2026-01-01T00:00:02.000Z',
+  });
 }
 
-export function fakeHubSpot(handler: Handler, options: { timeoutMs?: number } = {}): { client: HubSpotClient; log: SentRequest[] } {
+export function fakeHubSpot(
+  handler: Handler,
+  options: { timeoutMs?: number } = {},
+): { client: HubSpotClient; log: SentRequest[] } {
   const log: SentRequest[] = [];
   const client = createHubSpotClient({
     token: 'test-token-0123456789',
@@ -32,14 +53,19 @@ export function fakeHubSpot(handler: Handler, options: { timeoutMs?: number } = 
     timeoutMs: options.timeoutMs ?? 2000,
     fetch: async (request) => {
       const body = JSON.parse(await request.text()) as { inputs: SentRequest['inputs'] };
-      const sent: SentRequest = { path: new URL(request.url).pathname.replace('/marketing/v3/campaigns', ''), inputs: body.inputs };
+      const sent: SentRequest = {
+        path: new URL(request.url).pathname.replace('/marketing/v3/campaigns', ''),
+        inputs: body.inputs,
+      };
       log.push(sent);
       const answer = await handler(sent, log.length);
       if (answer === 'drop') throw new TypeError('fetch failed: socket hang up');
       if (answer === 'hang') {
         return new Promise<Response>((_, reject) => {
           if (request.signal.aborted) return reject(request.signal.reason);
-          request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+          request.signal.addEventListener('abort', () => reject(request.signal.reason), {
+            once: true,
+          });
         });
       }
       return answer;
@@ -48,4 +74,5 @@ export function fakeHubSpot(handler: Handler, options: { timeoutMs?: number } = 
   return { client, log };
 }
 
-export const ids = (n: number, prefix = 'cmp') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+export const ids = (n: number, prefix = 'cmp') =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);

@@ -31,12 +31,16 @@ function peakInWindow(times: number[], intervalMs: number): number {
 describe('RateLimitBudget', () => {
   it('never grants more than max in any rolling interval', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 120 }), async (max, n) => {
-        const budget = new RateLimitBudget({ max, intervalMs: 1000, windowMarginMs: 0 });
-        const times = await grants(budget, n);
-        expect(times).toHaveLength(n);
-        expect(peakInWindow(times, 1000)).toBeLessThanOrEqual(max);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 120 }),
+        async (max, n) => {
+          const budget = new RateLimitBudget({ max, intervalMs: 1000, windowMarginMs: 0 });
+          const times = await grants(budget, n);
+          expect(times).toHaveLength(n);
+          expect(peakInWindow(times, 1000)).toBeLessThanOrEqual(max);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -58,7 +62,7 @@ describe('RateLimitBudget', () => {
     expect(times.every((t) => t === first)).toBe(true);
   });
 
-  it("counts requests others made with the same token when Remaining says so", () => {
+  it('counts requests others made with the same token when Remaining says so', () => {
     const budget = new RateLimitBudget({ max: 10, intervalMs: 1000 });
     budget.observe({ max: 10, remaining: 4, intervalMs: 1000 }); // 6 used, none by us
     expect(budget.snapshot()).toMatchObject({ used: 6, remaining: 4 });

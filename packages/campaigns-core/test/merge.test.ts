@@ -2,16 +2,42 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeBatchResponses, type ChunkReport, type ErrorPayload } from '../src/merge.js';
 
-const notFound: ErrorPayload = { status: 'error', category: 'OBJECT_NOT_FOUND', message: 'not found', errors: [], context: {}, links: {} };
+const notFound: ErrorPayload = {
+  status: 'error',
+  category: 'OBJECT_NOT_FOUND',
+  message: 'not found',
+  errors: [],
+  context: {},
+  links: {},
+};
 const fallback = { startedAt: '2026-01-01T00:00:00.000Z', completedAt: '2026-01-01T00:01:00.000Z' };
 
 describe('mergeBatchResponses', () => {
   it('puts results in input order whatever order the chunks answered in', () => {
     const reports: ChunkReport<string>[] = [
-      { keys: ['c', 'd'], results: [['d', 'D'], ['c', 'C']], errors: [] },
-      { keys: ['a', 'b'], results: [['b', 'B'], ['a', 'A']], errors: [] },
+      {
+        keys: ['c', 'd'],
+        results: [
+          ['d', 'D'],
+          ['c', 'C'],
+        ],
+        errors: [],
+      },
+      {
+        keys: ['a', 'b'],
+        results: [
+          ['b', 'B'],
+          ['a', 'A'],
+        ],
+        errors: [],
+      },
     ];
-    expect(mergeBatchResponses(['a', 'b', 'c', 'd'], reports, fallback).results).toEqual(['A', 'B', 'C', 'D']);
+    expect(mergeBatchResponses(['a', 'b', 'c', 'd'], reports, fallback).results).toEqual([
+      'A',
+      'B',
+      'C',
+      'D',
+    ]);
   });
 
   it('groups equal errors across chunks and names every id once, in input order', () => {
@@ -31,36 +57,72 @@ describe('mergeBatchResponses', () => {
     const merged = mergeBatchResponses(
       ['a', 'b'],
       [
-        { keys: ['a'], results: [['a', 1]], errors: [], requestedAt: '2026-01-01T00:00:05Z', startedAt: '2026-01-01T00:00:06Z', completedAt: '2026-01-01T00:00:07Z', links: { x: '1' } },
-        { keys: ['b'], results: [['b', 2]], errors: [], requestedAt: '2026-01-01T00:00:02Z', startedAt: '2026-01-01T00:00:09Z', completedAt: '2026-01-01T00:00:10Z', links: { y: '2' } },
+        {
+          keys: ['a'],
+          results: [['a', 1]],
+          errors: [],
+          requestedAt: '2026-01-01T00:00:05Z',
+          startedAt: '2026-01-01T00:00:06Z',
+          completedAt: '2026-01-01T00:00:07Z',
+          links: { x: '1' },
+        },
+        {
+          keys: ['b'],
+          results: [['b', 2]],
+          errors: [],
+          requestedAt: '2026-01-01T00:00:02Z',
+          startedAt: '2026-01-01T00:00:09Z',
+          completedAt: '2026-01-01T00:00:10Z',
+          links: { y: '2' },
+        },
       ],
       { startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:08Z' },
     );
-    expect([merged.requestedAt, merged.startedAt, merged.completedAt]).toEqual(['2026-01-01T00:00:02Z', '2026-01-01T00:00:06Z', '2026-01-01T00:00:10Z']);
+    expect([merged.requestedAt, merged.startedAt, merged.completedAt]).toEqual([
+      '2026-01-01T00:00:02Z',
+      '2026-01-01T00:00:06Z',
+      '2026-01-01T00:00:10Z',
+    ]);
     expect(merged.links).toEqual({ x: '1', y: '2' });
   });
 
   it('accounts for every key exactly once, whatever the reports say', () => {
-    const keyArb = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 60 });
+    const keyArb = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), {
+      minLength: 1,
+      maxLength: 60,
+    });
     fc.assert(
-      fc.property(keyArb, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 60, maxLength: 60 }), fc.boolean(), (keys, fates, extra) => {
-        // fate 0: result, 1: error, 2: both, 3: nothing (missing from the response)
-        const results: Array<[string, string]> = [];
-        const errors: Array<{ keys: string[]; error: ErrorPayload }> = [];
-        keys.forEach((k, i) => {
-          const fate = fates[i]!;
-          if (fate === 0 || fate === 2) results.push([k, `R${k}`]);
-          if (fate === 1 || fate === 2) errors.push({ keys: [k], error: { ...notFound, message: `m${i % 3}` } });
-        });
-        if (extra) results.push(['not-an-input-key-123', 'stray']);
-        const merged = mergeBatchResponses(keys, [{ keys, results: results.reverse(), errors }], fallback);
-        const named = [...merged.results.map((r) => r.slice(1)), ...merged.errors.flatMap((e) => e.ids)];
-        expect(named.sort()).toEqual([...keys].sort());
-        expect(merged.numErrors).toBe(merged.errors.reduce((n, e) => n + e.ids.length, 0));
-        const order = merged.results.map((r) => keys.indexOf(r.slice(1)));
-        expect(order).toEqual([...order].sort((a, b) => a - b));
-        for (const e of merged.errors) expect(e.context.ids).toEqual(e.ids);
-      }),
+      fc.property(
+        keyArb,
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 60, maxLength: 60 }),
+        fc.boolean(),
+        (keys, fates, extra) => {
+          // fate 0: result, 1: error, 2: both, 3: nothing (missing from the response)
+          const results: Array<[string, string]> = [];
+          const errors: Array<{ keys: string[]; error: ErrorPayload }> = [];
+          keys.forEach((k, i) => {
+            const fate = fates[i]!;
+            if (fate === 0 || fate === 2) results.push([k, `R${k}`]);
+            if (fate === 1 || fate === 2)
+              errors.push({ keys: [k], error: { ...notFound, message: `m${i % 3}` } });
+          });
+          if (extra) results.push(['not-an-input-key-123', 'stray']);
+          const merged = mergeBatchResponses(
+            keys,
+            [{ keys, results: results.reverse(), errors }],
+            fallback,
+          );
+          const named = [
+            ...merged.results.map((r) => r.slice(1)),
+            ...merged.errors.flatMap((e) => e.ids),
+          ];
+          expect(named.sort()).toEqual([...keys].sort());
+          expect(merged.numErrors).toBe(merged.errors.reduce((n, e) => n + e.ids.length, 0));
+          const order = merged.results.map((r) => keys.indexOf(r.slice(1)));
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+          for (const e of merged.errors) expect(e.context.ids).toEqual(e.ids);
+        },
+      ),
     );
   });
 });

@@ -10,7 +10,18 @@ describe('readCampaigns', () => {
       return jsonResponse(unknown.length ? 207 : 200, {
         status: 'COMPLETE',
         results: known.map((i) => ({ ...campaign(i.id!), assets: {} })).reverse(),
-        errors: unknown.length ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'nope', context: { ids: unknown }, errors: [], links: {} }] : [],
+        errors: unknown.length
+          ? [
+              {
+                status: 'error',
+                category: 'OBJECT_NOT_FOUND',
+                message: 'nope',
+                context: { ids: unknown },
+                errors: [],
+                links: {},
+              },
+            ]
+          : [],
         startedAt: '2026-01-01T00:00:00Z',
         completedAt: '2026-01-01T00:00:01Z',
       });
@@ -49,7 +60,10 @@ describe('createCampaigns', () => {
       }),
     );
     const names = Array.from({ length: 70 }, (_, i) => `Campaign ${i}`);
-    const outcome = await createCampaigns(client, names.map((hs_name) => ({ properties: { hs_name } })));
+    const outcome = await createCampaigns(
+      client,
+      names.map((hs_name) => ({ properties: { hs_name } })),
+    );
     expect(outcome.results.map((r) => r.properties.hs_name)).toEqual(names);
     expect(new Set(outcome.results.map((r) => r.id)).size).toBe(70);
   });

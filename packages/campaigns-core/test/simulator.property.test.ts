@@ -19,7 +19,11 @@ const rowArb: fc.Arbitrary<Row> = fc.record({
 const faultArb: fc.Arbitrary<ScriptedFault> = fc.oneof(
   fc.constant<ScriptedFault>({ status: 503 }),
   fc.constant<ScriptedFault>({ status: 500 }),
-  fc.constant<ScriptedFault>({ status: 429, policyName: 'TEN_SECONDLY_ROLLING', retryAfterSeconds: 0 }),
+  fc.constant<ScriptedFault>({
+    status: 429,
+    policyName: 'TEN_SECONDLY_ROLLING',
+    retryAfterSeconds: 0,
+  }),
   fc.constant<ScriptedFault>({ kind: 'drop' }),
   fc.constant<ScriptedFault>({ kind: 'hang', ms: 2_000 }),
 );
@@ -33,20 +37,40 @@ describe('updateCampaigns against the simulator', () => {
         fc.array(faultArb, { maxLength: 3 }),
         fc.boolean(),
         async (rows, chunkSize, script, namesIds) => {
-          const sim = await startHubSpotSim({ campaigns: 60, seed: 5, rateLimit: { max: 40, intervalMs: 1_000 }, validationErrorsNameIds: namesIds });
+          const sim = await startHubSpotSim({
+            campaigns: 60,
+            seed: 5,
+            rateLimit: { max: 40, intervalMs: 1_000 },
+            validationErrorsNameIds: namesIds,
+          });
           try {
             const known = sim.store.list().map((c) => c.id);
             const inputs = rows.map((r, i): { id: string; properties: Record<string, string> } => ({
-              id: r.kind === 'known' ? known[r.pick]! : `00000000-0000-4000-8000-${String(r.pick).padStart(12, '0')}`,
-              properties: r.badDate ? { hs_start_date: 'tomorrow' } : { hs_notes: `${r.value}#${i}` },
+              id:
+                r.kind === 'known'
+                  ? known[r.pick]!
+                  : `00000000-0000-4000-8000-${String(r.pick).padStart(12, '0')}`,
+              properties: r.badDate
+                ? { hs_start_date: 'tomorrow' }
+                : { hs_notes: `${r.value}#${i}` },
             }));
             sim.script(...script);
-            const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url, timeoutMs: 300 });
+            const client = createHubSpotClient({
+              token: DEFAULT_SIM_TOKEN,
+              baseUrl: sim.url,
+              timeoutMs: 300,
+            });
 
-            const outcome = await updateCampaigns(client, inputs, { chunkSize, retry: { baseDelayMs: 1, maxDelayMs: 20 } });
+            const outcome = await updateCampaigns(client, inputs, {
+              chunkSize,
+              retry: { baseDelayMs: 1, maxDelayMs: 20 },
+            });
 
             // 1. Every distinct input id exactly once, in results or in one error.
-            const named = [...outcome.results.map((r) => r.id), ...outcome.errors.flatMap((e) => e.ids)];
+            const named = [
+              ...outcome.results.map((r) => r.id),
+              ...outcome.errors.flatMap((e) => e.ids),
+            ];
             expect(named.length).toBe(new Set(named).size);
             expect(new Set(named)).toEqual(new Set(inputs.map((i) => i.id)));
             // Results in input order (of first occurrence).
@@ -62,7 +86,9 @@ describe('updateCampaigns against the simulator', () => {
 
             // 4. Each id's fate, and the final state.
             const lastInput = new Map(inputs.map((i) => [i.id, i]));
-            const bad = new Set(inputs.filter((i) => 'hs_start_date' in i.properties).map((i) => i.id));
+            const bad = new Set(
+              inputs.filter((i) => 'hs_start_date' in i.properties).map((i) => i.id),
+            );
             for (const result of outcome.results) {
               const intended = lastInput.get(result.id)!.properties;
               expect(bad.has(result.id)).toBe(false);
@@ -72,7 +98,9 @@ describe('updateCampaigns against the simulator', () => {
               for (const id of error.ids) {
                 if (!known.includes(id)) {
                   // An unknown id with a malformed value may fail either check first.
-                  expect(bad.has(id) ? ['OBJECT_NOT_FOUND', 'VALIDATION_ERROR'] : ['OBJECT_NOT_FOUND']).toContain(error.category);
+                  expect(
+                    bad.has(id) ? ['OBJECT_NOT_FOUND', 'VALIDATION_ERROR'] : ['OBJECT_NOT_FOUND'],
+                  ).toContain(error.category);
                 } else {
                   expect(bad.has(id)).toBe(true);
                   expect(error.category).toBe('VALIDATION_ERROR');
@@ -80,7 +108,9 @@ describe('updateCampaigns against the simulator', () => {
               }
             }
             expect(outcome.status).toBe('COMPLETE');
-            expect(outcome.errors.some((e) => e.category === CoreCategory.RETRIES_EXHAUSTED)).toBe(false);
+            expect(outcome.errors.some((e) => e.category === CoreCategory.RETRIES_EXHAUSTED)).toBe(
+              false,
+            );
           } finally {
             await sim.close();
           }

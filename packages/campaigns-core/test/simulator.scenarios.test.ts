@@ -1,7 +1,12 @@
 // The scenarios of update-scenarios.test.ts again, this time against the simulator: a HubSpot
 // stand-in written independently of the core, that shuffles results and is strict on input.
 import { createHubSpotClient } from '@campaigns/hubspot-client';
-import { DEFAULT_SIM_TOKEN, startHubSpotSim, type HubSpotSim, type HubSpotSimOptions } from '@campaigns/hubspot-sim';
+import {
+  DEFAULT_SIM_TOKEN,
+  startHubSpotSim,
+  type HubSpotSim,
+  type HubSpotSimOptions,
+} from '@campaigns/hubspot-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreCategory, updateCampaigns } from '../src/index.js';
 
@@ -17,7 +22,8 @@ async function setup(options: HubSpotSimOptions = {}, timeoutMs = 2_000) {
   const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url, timeoutMs });
   return { sim, ids, client };
 }
-const notes = (ids: string[], tag: string) => ids.map((id, i) => ({ id, properties: { hs_notes: `${tag} ${i}` } as Record<string, string> }));
+const notes = (ids: string[], tag: string) =>
+  ids.map((id, i) => ({ id, properties: { hs_notes: `${tag} ${i}` } as Record<string, string> }));
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 10 } };
 
 describe('updateCampaigns on the simulator', () => {
@@ -31,10 +37,18 @@ describe('updateCampaigns on the simulator', () => {
 
   it('keeps the found campaigns of a 207 and reports the unknown ids', async () => {
     const { ids, client } = await setup();
-    const unknown = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
-    const outcome = await updateCampaigns(client, notes([ids[0]!, unknown[0]!, ids[1]!, unknown[1]!], 'partial'));
+    const unknown = [
+      '00000000-0000-4000-8000-000000000001',
+      '00000000-0000-4000-8000-000000000002',
+    ];
+    const outcome = await updateCampaigns(
+      client,
+      notes([ids[0]!, unknown[0]!, ids[1]!, unknown[1]!], 'partial'),
+    );
     expect(outcome.results.map((r) => r.id)).toEqual([ids[0], ids[1]]);
-    expect(outcome.errors).toEqual([expect.objectContaining({ category: 'OBJECT_NOT_FOUND', ids: unknown })]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ category: 'OBJECT_NOT_FOUND', ids: unknown }),
+    ]);
   });
 
   for (const namesIds of [true, false]) {
@@ -44,7 +58,9 @@ describe('updateCampaigns on the simulator', () => {
       inputs[21]!.properties = { hs_campaign_status: 'sort-of-active' };
       const outcome = await updateCampaigns(client, inputs);
       expect(outcome.results).toHaveLength(49);
-      expect(outcome.errors).toEqual([expect.objectContaining({ category: 'VALIDATION_ERROR', ids: [ids[21]] })]);
+      expect(outcome.errors).toEqual([
+        expect.objectContaining({ category: 'VALIDATION_ERROR', ids: [ids[21]] }),
+      ]);
       expect(outcome.errors[0]?.message).toMatch(/hs_campaign_status/);
       expect(sim.store.get(ids[20]!)?.properties.hs_notes).toBe('isolate 20');
     });

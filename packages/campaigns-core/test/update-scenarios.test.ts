@@ -1,12 +1,29 @@
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { describe, expect, it } from 'vitest';
-import { CoreCategory, InvalidInputsError, RateLimitBudget, updateCampaigns, type ProgressEvent, type RunEvent } from '../src/index.js';
-import { campaign, fakeHubSpot, ids, jsonResponse, okEcho, type SentRequest } from './fake-hubspot.js';
+import {
+  CoreCategory,
+  InvalidInputsError,
+  RateLimitBudget,
+  updateCampaigns,
+  type ProgressEvent,
+  type RunEvent,
+} from '../src/index.js';
+import {
+  campaign,
+  fakeHubSpot,
+  ids,
+  jsonResponse,
+  okEcho,
+  type SentRequest,
+} from './fake-hubspot.js';
 
-const updatesFor = (list: string[]) => list.map((id, i) => ({ id, properties: { hs_notes: `note ${i}` } as Record<string, string> }));
+const updatesFor = (list: string[]) =>
+  list.map((id, i) => ({ id, properties: { hs_notes: `note ${i}` } as Record<string, string> }));
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
-const allIdsIn = (outcome: { results: Array<{ id: string }>; errors: Array<{ ids: string[] }> }) =>
-  [...outcome.results.map((r) => r.id), ...outcome.errors.flatMap((e) => e.ids)];
+const allIdsIn = (outcome: {
+  results: Array<{ id: string }>;
+  errors: Array<{ ids: string[] }>;
+}) => [...outcome.results.map((r) => r.id), ...outcome.errors.flatMap((e) => e.ids)];
 
 describe('updateCampaigns', () => {
   it('sends chunks of at most 50 and returns results in input order', async () => {
@@ -28,14 +45,34 @@ describe('updateCampaigns', () => {
       return jsonResponse(gone.length ? 207 : 200, {
         status: 'COMPLETE',
         results: found.map((i) => campaign(i.id!, i.properties)),
-        ...(gone.length ? { numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'not found', context: { ids: gone }, errors: [], links: {} }] } : {}),
+        ...(gone.length
+          ? {
+              numErrors: 1,
+              errors: [
+                {
+                  status: 'error',
+                  category: 'OBJECT_NOT_FOUND',
+                  message: 'not found',
+                  context: { ids: gone },
+                  errors: [],
+                  links: {},
+                },
+              ],
+            }
+          : {}),
         startedAt: '2026-01-01T00:00:00Z',
         completedAt: '2026-01-01T00:00:01Z',
       });
     });
     const outcome = await updateCampaigns(client, updatesFor(ids(100)));
     expect(outcome.results).toHaveLength(98);
-    expect(outcome.errors).toEqual([expect.objectContaining({ category: 'OBJECT_NOT_FOUND', ids: ['cmp-00003', 'cmp-00077'], httpStatus: 207 })]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({
+        category: 'OBJECT_NOT_FOUND',
+        ids: ['cmp-00003', 'cmp-00077'],
+        httpStatus: 207,
+      }),
+    ]);
     expect(outcome.numErrors).toBe(2);
   });
 
@@ -48,7 +85,10 @@ describe('updateCampaigns', () => {
         category: 'VALIDATION_ERROR',
         correlationId: 'c-1',
         message: 'invalid date',
-        errors: bad.map((b) => ({ message: `hs_start_date of ${b.id} is not YYYY-MM-DD`, context: { propertyName: ['hs_start_date'], ids: [b.id!] } })),
+        errors: bad.map((b) => ({
+          message: `hs_start_date of ${b.id} is not YYYY-MM-DD`,
+          context: { propertyName: ['hs_start_date'], ids: [b.id!] },
+        })),
       });
     });
     const inputs = updatesFor(ids(50));
@@ -57,7 +97,12 @@ describe('updateCampaigns', () => {
     expect(log.map((r) => r.inputs.length)).toEqual([50, 49]);
     expect(outcome.results).toHaveLength(49);
     expect(outcome.errors).toEqual([
-      expect.objectContaining({ ids: ['cmp-00017'], category: 'VALIDATION_ERROR', message: 'hs_start_date of cmp-00017 is not YYYY-MM-DD', httpStatus: 400 }),
+      expect.objectContaining({
+        ids: ['cmp-00017'],
+        category: 'VALIDATION_ERROR',
+        message: 'hs_start_date of cmp-00017 is not YYYY-MM-DD',
+        httpStatus: 400,
+      }),
     ]);
     expect(outcome.stats.isolationRequests).toBe(1);
   });
@@ -66,7 +111,12 @@ describe('updateCampaigns', () => {
     const badIds = new Set(['cmp-00005', 'cmp-00031']);
     const { client, log } = fakeHubSpot((req) =>
       req.inputs.some((i) => badIds.has(i.id!))
-        ? jsonResponse(400, { status: 'error', category: 'VALIDATION_ERROR', correlationId: 'c', message: 'Property values were not valid' })
+        ? jsonResponse(400, {
+            status: 'error',
+            category: 'VALIDATION_ERROR',
+            correlationId: 'c',
+            message: 'Property values were not valid',
+          })
         : okEcho(req),
     );
     const outcome = await updateCampaigns(client, updatesFor(ids(50)));
@@ -77,7 +127,9 @@ describe('updateCampaigns', () => {
   });
 
   it('retries 503s with backoff and succeeds', async () => {
-    const { client, log } = fakeHubSpot((req, n) => (n <= 2 ? jsonResponse(503, { message: 'unavailable' }) : okEcho(req)));
+    const { client, log } = fakeHubSpot((req, n) =>
+      n <= 2 ? jsonResponse(503, { message: 'unavailable' }) : okEcho(req),
+    );
     const outcome = await updateCampaigns(client, updatesFor(ids(10)), { retry: fastRetry });
     expect(outcome.results).toHaveLength(10);
     expect(outcome.stats.retries).toBe(2);
@@ -85,9 +137,15 @@ describe('updateCampaigns', () => {
   });
 
   it('retries a timeout and a dropped connection', async () => {
-    const { client } = fakeHubSpot((req, n) => (n === 1 ? 'hang' : n === 2 ? 'drop' : okEcho(req)), { timeoutMs: 50 });
+    const { client } = fakeHubSpot(
+      (req, n) => (n === 1 ? 'hang' : n === 2 ? 'drop' : okEcho(req)),
+      { timeoutMs: 50 },
+    );
     const events: RunEvent[] = [];
-    const outcome = await updateCampaigns(client, updatesFor(ids(5)), { retry: fastRetry, onEvent: (e) => events.push(e) });
+    const outcome = await updateCampaigns(client, updatesFor(ids(5)), {
+      retry: fastRetry,
+      onEvent: (e) => events.push(e),
+    });
     expect(outcome.status).toBe('COMPLETE');
     expect(outcome.results).toHaveLength(5);
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
@@ -104,7 +162,10 @@ describe('updateCampaigns', () => {
       baseUrl: 'http://hubspot.test',
       fetch: async (request) => {
         log.push(request.url);
-        return okEcho({ path: '/batch/update', inputs: ((await request.json()) as { inputs: SentRequest['inputs'] }).inputs });
+        return okEcho({
+          path: '/batch/update',
+          inputs: ((await request.json()) as { inputs: SentRequest['inputs'] }).inputs,
+        });
       },
     });
     const outcome = await updateCampaigns(client, updatesFor(ids(3)), { retry: fastRetry });
@@ -116,17 +177,33 @@ describe('updateCampaigns', () => {
 
   it('reports a chunk whose failures outlast every retry as RETRIES_EXHAUSTED, naming its ids', async () => {
     const { client } = fakeHubSpot(() => jsonResponse(502, { message: 'bad gateway' }));
-    const outcome = await updateCampaigns(client, updatesFor(ids(3)), { retry: { ...fastRetry, maxAttempts: 3 } });
+    const outcome = await updateCampaigns(client, updatesFor(ids(3)), {
+      retry: { ...fastRetry, maxAttempts: 3 },
+    });
     expect(outcome.results).toEqual([]);
     expect(outcome.errors).toEqual([
-      expect.objectContaining({ category: CoreCategory.RETRIES_EXHAUSTED, ids: ids(3), httpStatus: 502, message: expect.stringMatching(/gave up after 3 attempts/) }),
+      expect.objectContaining({
+        category: CoreCategory.RETRIES_EXHAUSTED,
+        ids: ids(3),
+        httpStatus: 502,
+        message: expect.stringMatching(/gave up after 3 attempts/),
+      }),
     ]);
   });
 
   it('honours a 429 Retry-After, then succeeds', async () => {
     const { client, log } = fakeHubSpot((req, n) =>
       n === 1
-        ? jsonResponse(429, { status: 'error', message: 'ten secondly', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }, { 'retry-after': '0' })
+        ? jsonResponse(
+            429,
+            {
+              status: 'error',
+              message: 'ten secondly',
+              errorType: 'RATE_LIMIT',
+              policyName: 'TEN_SECONDLY_ROLLING',
+            },
+            { 'retry-after': '0' },
+          )
         : okEcho(req),
     );
     const outcome = await updateCampaigns(client, updatesFor(ids(4)));
@@ -137,7 +214,14 @@ describe('updateCampaigns', () => {
 
   it('stops sending after a DAILY 429: the rest fail with DAILY_LIMIT_REACHED, not retried', async () => {
     const { client, log } = fakeHubSpot((req, n) =>
-      n === 1 ? okEcho(req) : jsonResponse(429, { status: 'error', message: 'daily', errorType: 'RATE_LIMIT', policyName: 'DAILY' }),
+      n === 1
+        ? okEcho(req)
+        : jsonResponse(429, {
+            status: 'error',
+            message: 'daily',
+            errorType: 'RATE_LIMIT',
+            policyName: 'DAILY',
+          }),
     );
     const outcome = await updateCampaigns(client, updatesFor(ids(200)), { maxConcurrency: 1 });
     expect(log).toHaveLength(2);
@@ -153,7 +237,13 @@ describe('updateCampaigns', () => {
   });
 
   it('stops at once on 401: nothing more is sent', async () => {
-    const { client, log } = fakeHubSpot(() => jsonResponse(401, { category: 'INVALID_AUTHENTICATION', correlationId: 'c', message: 'expired' }));
+    const { client, log } = fakeHubSpot(() =>
+      jsonResponse(401, {
+        category: 'INVALID_AUTHENTICATION',
+        correlationId: 'c',
+        message: 'expired',
+      }),
+    );
     const outcome = await updateCampaigns(client, updatesFor(ids(150)), { maxConcurrency: 1 });
     expect(log).toHaveLength(1);
     expect(outcome.stopReason).toBe('auth');
@@ -172,7 +262,10 @@ describe('updateCampaigns', () => {
       }
       return okEcho(req);
     });
-    const outcome = await updateCampaigns(client, updatesFor(ids(150)), { maxConcurrency: 1, signal: controller.signal });
+    const outcome = await updateCampaigns(client, updatesFor(ids(150)), {
+      maxConcurrency: 1,
+      signal: controller.signal,
+    });
     expect(outcome.status).toBe('CANCELED');
     expect(outcome.stopReason).toBe('aborted');
     expect(outcome.results).toHaveLength(50);
@@ -217,29 +310,43 @@ describe('updateCampaigns', () => {
     expect(log[0]?.inputs.map((i) => i.id)).toEqual(['good-0001']);
     expect(outcome.errors).toEqual([
       expect.objectContaining({ category: 'INVALID_INPUT', ids: [''], indices: [1] }),
-      expect.objectContaining({ category: 'INVALID_INPUT', ids: ['bad-00002'], indices: [2, 3], message: expect.stringMatching(/input 2 properties.Not A Name.*inputs 3 have the same id/) }),
+      expect.objectContaining({
+        category: 'INVALID_INPUT',
+        ids: ['bad-00002'],
+        indices: [2, 3],
+        message: expect.stringMatching(/input 2 properties.Not A Name.*inputs 3 have the same id/),
+      }),
     ]);
     expect(outcome.numErrors).toBe(2);
   });
 
   it("refuses the whole call with onInvalid: 'reject', sending nothing", async () => {
     const { client, log } = fakeHubSpot(okEcho);
-    await expect(updateCampaigns(client, [{ id: 'x-000001', properties: { hs_name: 7 as never } }], { onInvalid: 'reject' })).rejects.toBeInstanceOf(
-      InvalidInputsError,
-    );
+    await expect(
+      updateCampaigns(client, [{ id: 'x-000001', properties: { hs_name: 7 as never } }], {
+        onInvalid: 'reject',
+      }),
+    ).rejects.toBeInstanceOf(InvalidInputsError);
     expect(log).toHaveLength(0);
   });
 
   it('names an id HubSpot forgot to mention as MISSING_FROM_RESPONSE', async () => {
-    const { client } = fakeHubSpot((req) => okEcho({ ...req, inputs: req.inputs.slice(1) } as SentRequest));
+    const { client } = fakeHubSpot((req) =>
+      okEcho({ ...req, inputs: req.inputs.slice(1) } as SentRequest),
+    );
     const outcome = await updateCampaigns(client, updatesFor(ids(3)));
-    expect(outcome.errors).toEqual([expect.objectContaining({ category: CoreCategory.MISSING_FROM_RESPONSE, ids: ['cmp-00000'] })]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ category: CoreCategory.MISSING_FROM_RESPONSE, ids: ['cmp-00000'] }),
+    ]);
   });
 
   it('reports progress per chunk with the current budget', async () => {
     const { client } = fakeHubSpot(okEcho);
     const progress: ProgressEvent[] = [];
-    await updateCampaigns(client, updatesFor(ids(120)), { maxConcurrency: 1, onProgress: (p) => progress.push(p) });
+    await updateCampaigns(client, updatesFor(ids(120)), {
+      maxConcurrency: 1,
+      onProgress: (p) => progress.push(p),
+    });
     expect(progress.map((p) => [p.chunksDone, p.chunksTotal, p.idsDone, p.idsTotal])).toEqual([
       [1, 3, 50, 120],
       [2, 3, 100, 120],

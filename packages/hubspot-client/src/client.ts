@@ -2,7 +2,12 @@
 // call needs – the bearer token, a User-Agent, timeouts, rate-limit headers and typed errors.
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/campaigns.js';
-import { HubSpotApiError, HubSpotNetworkError, HubSpotTokenError, type HubSpotErrorBody } from './errors.js';
+import {
+  HubSpotApiError,
+  HubSpotNetworkError,
+  HubSpotTokenError,
+  type HubSpotErrorBody,
+} from './errors.js';
 import { parseRateLimitHeaders, parseRetryAfter, type RateLimitInfo } from './rate-limit.js';
 import { campaignsApiRoot, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
 
@@ -99,7 +104,11 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
     }
 
-    options.onRateLimit?.(parseRateLimitHeaders(response.headers), { method, path, status: response.status });
+    options.onRateLimit?.(parseRateLimitHeaders(response.headers), {
+      method,
+      path,
+      status: response.status,
+    });
     if (response.ok) return response;
 
     let text: string;
@@ -107,7 +116,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       text = await response.text();
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
-      if (timeout?.aborted) throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
+      if (timeout?.aborted)
+        throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
       throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
     }
     throw new HubSpotApiError({
@@ -125,7 +135,11 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
   return Object.assign(client, { apiRoot, apiVersion });
 }
 
-async function resolveToken(provider: TokenProvider, method: string, path: string): Promise<string> {
+async function resolveToken(
+  provider: TokenProvider,
+  method: string,
+  path: string,
+): Promise<string> {
   let token: unknown;
   try {
     token = typeof provider === 'function' ? await provider() : provider;

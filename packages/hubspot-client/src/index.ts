@@ -1,5 +1,15 @@
-export { createHubSpotClient, CLIENT_VERSION, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from './client.js';
-export type { HubSpotClient, HubSpotClientOptions, TokenProvider, RateLimitEvent } from './client.js';
+export {
+  createHubSpotClient,
+  CLIENT_VERSION,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_USER_AGENT,
+} from './client.js';
+export type {
+  HubSpotClient,
+  HubSpotClientOptions,
+  TokenProvider,
+  RateLimitEvent,
+} from './client.js';
 export {
   HubSpotApiError,
   HubSpotNetworkError,

@@ -45,7 +45,10 @@ export function parseRateLimitHeaders(headers: Headers): RateLimitInfo {
  * Reads `Retry-After` (delay in seconds, or an HTTP date) as milliseconds from `now`.
  * Returns undefined when absent or unreadable; never negative.
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

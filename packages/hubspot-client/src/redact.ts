@@ -15,7 +15,10 @@ export function redactString(text: string, secrets: readonly string[]): string {
     // Very short "secrets" would shred ordinary text; real tokens are long.
     if (secret.length >= 8) out = out.split(secret).join(REDACTED);
   }
-  for (const pattern of CREDENTIAL_PATTERNS) out = out.replace(pattern, (m) => (m.toLowerCase().startsWith('bearer') ? `Bearer ${REDACTED}` : REDACTED));
+  for (const pattern of CREDENTIAL_PATTERNS)
+    out = out.replace(pattern, (m) =>
+      m.toLowerCase().startsWith('bearer') ? `Bearer ${REDACTED}` : REDACTED,
+    );
   return out;
 }
 
@@ -26,7 +29,8 @@ export function redactValue<T>(value: T, secrets: readonly string[], depth = 0):
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[redactString(k, secrets)] = redactValue(v, secrets, depth + 1);
+    for (const [k, v] of Object.entries(value))
+      out[redactString(k, secrets)] = redactValue(v, secrets, depth + 1);
     return out as T;
   }
   return value;

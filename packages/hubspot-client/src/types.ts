@@ -11,14 +11,18 @@ export type PublicCampaignBatchUpdateItem = Schemas['PublicCampaignBatchUpdateIt
 export type PublicCampaignInput = Schemas['PublicCampaignInput'];
 export type PublicCampaignReadInput = Schemas['PublicCampaignReadInput'];
 export type PublicCampaignDeleteInput = Schemas['PublicCampaignDeleteInput'];
-export type BatchInputPublicCampaignBatchUpdateItem = Schemas['BatchInputPublicCampaignBatchUpdateItem'];
+export type BatchInputPublicCampaignBatchUpdateItem =
+  Schemas['BatchInputPublicCampaignBatchUpdateItem'];
 export type BatchInputPublicCampaignReadInput = Schemas['BatchInputPublicCampaignReadInput'];
 export type BatchInputPublicCampaignInput = Schemas['BatchInputPublicCampaignInput'];
 export type BatchInputPublicCampaignDeleteInput = Schemas['BatchInputPublicCampaignDeleteInput'];
 export type BatchResponsePublicCampaign = Schemas['BatchResponsePublicCampaign'];
-export type BatchResponsePublicCampaignWithErrors = Schemas['BatchResponsePublicCampaignWithErrors'];
-export type BatchResponsePublicCampaignWithAssets = Schemas['BatchResponsePublicCampaignWithAssets'];
-export type BatchResponsePublicCampaignWithAssetsWithErrors = Schemas['BatchResponsePublicCampaignWithAssetsWithErrors'];
+export type BatchResponsePublicCampaignWithErrors =
+  Schemas['BatchResponsePublicCampaignWithErrors'];
+export type BatchResponsePublicCampaignWithAssets =
+  Schemas['BatchResponsePublicCampaignWithAssets'];
+export type BatchResponsePublicCampaignWithAssetsWithErrors =
+  Schemas['BatchResponsePublicCampaignWithAssetsWithErrors'];
 export type StandardError = Schemas['StandardError'];
 export type ErrorDetail = Schemas['ErrorDetail'];
 export type HubSpotError = Schemas['Error'];

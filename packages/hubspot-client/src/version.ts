@@ -13,9 +13,14 @@ export function isApiVersion(value: string): value is ApiVersion {
 }
 
 /** The URL every generated path is relative to, e.g. `https://api.hubapi.com/marketing/v3/campaigns`. */
-export function campaignsApiRoot(baseUrl: string = DEFAULT_BASE_URL, version: ApiVersion = 'v3'): string {
+export function campaignsApiRoot(
+  baseUrl: string = DEFAULT_BASE_URL,
+  version: ApiVersion = 'v3',
+): string {
   if (!isApiVersion(version)) {
-    throw new TypeError(`apiVersion must be "v3" or a date version like "2026-03", got ${JSON.stringify(version)}`);
+    throw new TypeError(
+      `apiVersion must be "v3" or a date version like "2026-03", got ${JSON.stringify(version)}`,
+    );
   }
   let url: URL;
   try {
@@ -30,5 +35,7 @@ export function campaignsApiRoot(baseUrl: string = DEFAULT_BASE_URL, version: Ap
     throw new TypeError('baseUrl must not carry a query or fragment');
   }
   const origin = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-  return version === 'v3' ? `${origin}/marketing/v3/campaigns` : `${origin}/marketing/campaigns/${version}`;
+  return version === 'v3'
+    ? `${origin}/marketing/v3/campaigns`
+    : `${origin}/marketing/campaigns/${version}`;
 }

@@ -50,7 +50,11 @@ describe('requests', () => {
 
   it('targets a date version by configuration, with the same call site', async () => {
     server = await startTestServer((_req, res) => json(res, 200, batchOk));
-    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, apiVersion: '2026-03' });
+    const client = createHubSpotClient({
+      token: TOKEN,
+      baseUrl: server.url,
+      apiVersion: '2026-03',
+    });
 
     await client.POST('/batch/update', { body: updateBody });
     await client.GET('/{campaignGuid}', { params: { path: { campaignGuid: CAMPAIGN.id } } });
@@ -68,7 +72,9 @@ describe('requests', () => {
 
     await client.GET('/', { params: { query: { limit: 10, properties: ['hs_name', 'hs_goal'] } } });
 
-    expect(server.requests[0]?.url).toBe('/marketing/v3/campaigns/?limit=10&properties=hs_name&properties=hs_goal');
+    expect(server.requests[0]?.url).toBe(
+      '/marketing/v3/campaigns/?limit=10&properties=hs_name&properties=hs_goal',
+    );
   });
 
   it('asks a token provider before every request, so a refreshed token is used at once', async () => {
@@ -94,7 +100,9 @@ describe('requests', () => {
     server = await startTestServer((_req, res) => json(res, 200, batchOk));
     const client = createHubSpotClient({ token: () => '', baseUrl: server.url });
 
-    await expect(client.POST('/batch/update', { body: updateBody })).rejects.toThrow(/returned no token/);
+    await expect(client.POST('/batch/update', { body: updateBody })).rejects.toThrow(
+      /returned no token/,
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -116,9 +124,15 @@ describe('requests', () => {
   });
 
   it('refuses bad configuration with a message naming the setting', () => {
-    expect(() => createHubSpotClient({ token: TOKEN, apiVersion: 'v4' as never })).toThrow(/apiVersion/);
-    expect(() => createHubSpotClient({ token: TOKEN, apiVersion: '2026-13' as never })).toThrow(/apiVersion/);
-    expect(() => createHubSpotClient({ token: TOKEN, baseUrl: 'api.hubapi.com' })).toThrow(/baseUrl/);
+    expect(() => createHubSpotClient({ token: TOKEN, apiVersion: 'v4' as never })).toThrow(
+      /apiVersion/,
+    );
+    expect(() => createHubSpotClient({ token: TOKEN, apiVersion: '2026-13' as never })).toThrow(
+      /apiVersion/,
+    );
+    expect(() => createHubSpotClient({ token: TOKEN, baseUrl: 'api.hubapi.com' })).toThrow(
+      /baseUrl/,
+    );
     expect(() => createHubSpotClient({ token: TOKEN, timeoutMs: -1 })).toThrow(/timeoutMs/);
   });
 });
@@ -145,7 +159,9 @@ describe('responses', () => {
     const { data, response } = await client.POST('/batch/update', { body: updateBody });
 
     expect(response.status).toBe(207);
-    expect(data && 'errors' in data ? data.errors?.[0]?.context.ids : undefined).toEqual(['missing-id']);
+    expect(data && 'errors' in data ? data.errors?.[0]?.context.ids : undefined).toEqual([
+      'missing-id',
+    ]);
   });
 
   it('resolves a 204 with no data', async () => {
@@ -155,7 +171,9 @@ describe('responses', () => {
     });
     const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
 
-    const { data, response } = await client.POST('/batch/archive', { body: { inputs: [{ id: 'x' }] } });
+    const { data, response } = await client.POST('/batch/archive', {
+      body: { inputs: [{ id: 'x' }] },
+    });
 
     expect(response.status).toBe(204);
     expect(data).toBeUndefined();
@@ -173,7 +191,18 @@ describe('responses', () => {
         'X-HubSpot-RateLimit-Daily-Remaining': '649000',
       };
       if (call === 1) json(res, 200, batchOk, headers);
-      else json(res, 429, { status: 'error', message: 'slow down', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' }, headers);
+      else
+        json(
+          res,
+          429,
+          {
+            status: 'error',
+            message: 'slow down',
+            errorType: 'RATE_LIMIT',
+            policyName: 'TEN_SECONDLY_ROLLING',
+          },
+          headers,
+        );
     });
     const seen: Array<[RateLimitInfo, number]> = [];
     const client = createHubSpotClient({
@@ -225,28 +254,48 @@ describe('failures', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('POST /marketing/v3/campaigns/batch/update');
     expect(error.message).toContain('read-only');
-    expect(typeof error.body === 'object' && error.body?.errors?.[0]?.context?.propertyName).toEqual([
-      'hs_budget_items_sum_amount',
-    ]);
+    expect(
+      typeof error.body === 'object' && error.body?.errors?.[0]?.context?.propertyName,
+    ).toEqual(['hs_budget_items_sum_amount']);
   });
 
   it('maps 401 and 403 to their categories, not retryable', async () => {
-    const unauth = await failureFrom(401, { category: 'INVALID_AUTHENTICATION', correlationId: 'c1', message: 'bad token' });
-    expect([unauth.status, unauth.category, unauth.retryable]).toEqual([401, 'INVALID_AUTHENTICATION', false]);
+    const unauth = await failureFrom(401, {
+      category: 'INVALID_AUTHENTICATION',
+      correlationId: 'c1',
+      message: 'bad token',
+    });
+    expect([unauth.status, unauth.category, unauth.retryable]).toEqual([
+      401,
+      'INVALID_AUTHENTICATION',
+      false,
+    ]);
     await server?.close();
     const forbidden = await failureFrom(403, {
       category: 'MISSING_SCOPES',
       correlationId: 'c2',
       message: 'missing scopes',
-      errors: [{ message: 'needs write', context: { requiredScopes: ['marketing.campaigns.write'] } }],
+      errors: [
+        { message: 'needs write', context: { requiredScopes: ['marketing.campaigns.write'] } },
+      ],
     });
-    expect([forbidden.status, forbidden.category, forbidden.retryable]).toEqual([403, 'MISSING_SCOPES', false]);
+    expect([forbidden.status, forbidden.category, forbidden.retryable]).toEqual([
+      403,
+      'MISSING_SCOPES',
+      false,
+    ]);
   });
 
   it('reads a 429 policy and Retry-After in ms', async () => {
     const error = await failureFrom(
       429,
-      { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c3', policyName: 'TEN_SECONDLY_ROLLING' },
+      {
+        status: 'error',
+        message: 'You have reached your ten_secondly_rolling limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: 'c3',
+        policyName: 'TEN_SECONDLY_ROLLING',
+      },
       { 'Retry-After': '2' },
     );
     expect(error.category).toBe('RATE_LIMIT');
@@ -256,7 +305,12 @@ describe('failures', () => {
   });
 
   it('marks a DAILY 429 as not retryable', async () => {
-    const error = await failureFrom(429, { status: 'error', message: 'daily limit', errorType: 'RATE_LIMIT', policyName: 'DAILY' });
+    const error = await failureFrom(429, {
+      status: 'error',
+      message: 'daily limit',
+      errorType: 'RATE_LIMIT',
+      policyName: 'DAILY',
+    });
     expect(error.policyName).toBe('DAILY');
     expect(error.retryable).toBe(false);
   });

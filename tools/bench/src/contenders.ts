@@ -38,7 +38,11 @@ export const ourCore: Contender = {
   async run(url, inputs, timeoutMs) {
     const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: url, timeoutMs });
     const outcome = await updateCampaigns(client, inputs);
-    return { reportedFailed: outcome.numErrors, retries: outcome.stats.retries, requests: outcome.stats.requests };
+    return {
+      reportedFailed: outcome.numErrors,
+      retries: outcome.stats.retries,
+      requests: outcome.stats.requests,
+    };
   },
 };
 
@@ -51,7 +55,11 @@ function officialSdk(name: string, config: ConstructorParameters<typeof Client>[
       await Promise.all(
         chunks(inputs).map(async (batch) => {
           try {
-            const response = await client.apiRequest({ method: 'POST', path: PATH, body: { inputs: batch } });
+            const response = await client.apiRequest({
+              method: 'POST',
+              path: PATH,
+              body: { inputs: batch },
+            });
             failed += await failedIn(response as unknown as Response, batch.length);
           } catch {
             failed += batch.length;
@@ -81,7 +89,10 @@ export const naiveLoop: Contender = {
       try {
         const response = await fetch(url + PATH, {
           method: 'POST',
-          headers: { authorization: `Bearer ${DEFAULT_SIM_TOKEN}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${DEFAULT_SIM_TOKEN}`,
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ inputs: batch }),
         });
         failed += await failedIn(response, batch.length);

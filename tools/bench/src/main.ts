@@ -23,7 +23,15 @@ function runInChild(name: string, nodeFlags: string[] = []): Promise<ScenarioRes
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...nodeFlags, '--conditions=@campaigns/source', '--import', 'tsx', '--expose-gc', fileURLToPath(new URL('./run-scenario.ts', import.meta.url)), name],
+      [
+        ...nodeFlags,
+        '--conditions=@campaigns/source',
+        '--import',
+        'tsx',
+        '--expose-gc',
+        fileURLToPath(new URL('./run-scenario.ts', import.meta.url)),
+        name,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -41,7 +49,9 @@ function runInChild(name: string, nodeFlags: string[] = []): Promise<ScenarioRes
 }
 
 function section(result: ScenarioResult): string {
-  const targets = result.targets.map((t) => `- ${t.met ? '✅' : '❌'} ${t.target}: **${t.measured}**`).join('\n');
+  const targets = result.targets
+    .map((t) => `- ${t.met ? '✅' : '❌'} ${t.target}: **${t.measured}**`)
+    .join('\n');
   const notes = (result.notes ?? []).map((n) => `- ${n}`).join('\n');
   return [
     `<!-- scenario:${result.scenario} -->`,
@@ -71,7 +81,11 @@ async function addCappedHeapRun(result: ScenarioResult): Promise<void> {
   const row = capped.rows[0]!;
   result.rows.push([`${row[0]} (heap capped at ${CAPPED_HEAP_MB} MB)`, ...row.slice(1)]);
   const rss = (capped.figures as { peakRssMb: number }).peakRssMb;
-  result.figures.cappedHeap = { maxOldSpaceMb: CAPPED_HEAP_MB, peakRssMb: rss, run: (capped.figures as { runs: unknown[] }).runs[0] };
+  result.figures.cappedHeap = {
+    maxOldSpaceMb: CAPPED_HEAP_MB,
+    peakRssMb: rss,
+    run: (capped.figures as { runs: unknown[] }).runs[0],
+  };
   result.targets.push({
     target: `peak RSS ≤ 300 MB at 100,000 updates, heap capped at ${CAPPED_HEAP_MB} MB (node --max-old-space-size=${CAPPED_HEAP_MB})`,
     measured: `${rss.toFixed(0)} MB`,
@@ -97,17 +111,22 @@ const header = [
 ].join('\n');
 if (!doc.startsWith('# Benchmarks')) doc = header;
 const sections = new Map<string, string>();
-for (const match of doc.matchAll(/<!-- scenario:([\w-]+) -->[\s\S]*?<!-- \/scenario:\1 -->/g)) sections.set(match[1]!, match[0]);
+for (const match of doc.matchAll(/<!-- scenario:([\w-]+) -->[\s\S]*?<!-- \/scenario:\1 -->/g))
+  sections.set(match[1]!, match[0]);
 
 for (const name of selected) {
   process.stderr.write(`bench: ${name}\n`);
   const result = await runInChild(name);
   if (name === 'scale') await addCappedHeapRun(result);
   console.log(`\n${result.scenario}\n${table(result.headers, result.rows)}`);
-  for (const t of result.targets) console.log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.measured}`);
+  for (const t of result.targets)
+    console.log(`${t.met ? 'met ' : 'MISS'} ${t.target}: ${t.measured}`);
   console.log(JSON.stringify({ scenario: result.scenario, ...result.figures }));
   const stamp = `_${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}) · Node ${process.version} · commit ${commit} · \`${command}\`_`;
-  const body = `${section(result)}`.replace(`## ${result.scenario}\n`, `## ${result.scenario}\n\n${stamp}\n`);
+  const body = `${section(result)}`.replace(
+    `## ${result.scenario}\n`,
+    `## ${result.scenario}\n\n${stamp}\n`,
+  );
   sections.set(result.scenario, body);
 }
 // Hand-written text before the first generated section is kept; sections follow ALL's order.

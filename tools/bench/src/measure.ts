@@ -10,15 +10,28 @@ export function percentile(sorted: number[], p: number): number {
  * The least wall time the limit allows: ⌈requests ÷ limit⌉ − 1 full windows, plus one call's
  * mean latency. Efficiency is that divided by the measured wall time (1.0 = the physical limit).
  */
-export function idealWallMs(requests: number, limit: number, intervalMs: number, meanLatencyMs: number): number {
+export function idealWallMs(
+  requests: number,
+  limit: number,
+  intervalMs: number,
+  meanLatencyMs: number,
+): number {
   return (Math.ceil(requests / limit) - 1) * intervalMs + meanLatencyMs;
 }
 
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? format(c) : c)))];
+  const cells = [
+    headers,
+    ...rows.map((r) => r.map((c) => (typeof c === 'number' ? format(c) : c))),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
-  const line = (r: Array<string | number>) => `| ${r.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  const line = (r: Array<string | number>) =>
+    `| ${r.map((c, i) => String(c).padEnd(widths[i]!)).join(' | ')} |`;
+  return [
+    line(cells[0]!),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
 }
 
 export function format(n: number): string {

@@ -25,7 +25,9 @@ export async function startRemoteSim(options: HubSpotSimOptions): Promise<Remote
   });
   const ready = await new Promise<{ url: string; ids: string[] }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { url: string; ids: string[] }));
-    child.once('exit', (code) => reject(new Error(`simulator process exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`simulator process exited with ${code} before it was ready`)),
+    );
   });
   let next = 0;
   const pending = new Map<number, (result: unknown) => void>();

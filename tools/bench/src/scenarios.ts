@@ -21,7 +21,10 @@ export interface ScenarioResult {
 
 const PROPERTY = 'hs_notes';
 
-function intendedUpdates(ids: string[], tag: string): { inputs: UpdateInput[]; expected: Record<string, string> } {
+function intendedUpdates(
+  ids: string[],
+  tag: string,
+): { inputs: UpdateInput[]; expected: Record<string, string> } {
   const expected: Record<string, string> = {};
   const inputs = ids.map((id, i) => {
     const value = `${tag} #${i}`;
@@ -49,7 +52,12 @@ interface ContenderRun {
 }
 
 async function runContender(contender: Contender, n: number): Promise<ContenderRun> {
-  const sim = await startRemoteSim({ campaigns: n, seed: 7, rateLimit: { max: LIMIT, intervalMs: INTERVAL_MS }, latency: LATENCY });
+  const sim = await startRemoteSim({
+    campaigns: n,
+    seed: 7,
+    rateLimit: { max: LIMIT, intervalMs: INTERVAL_MS },
+    latency: LATENCY,
+  });
   try {
     const { inputs, expected } = intendedUpdates(sim.ids, `throughput ${contender.name}`);
     const started = performance.now();
@@ -62,7 +70,10 @@ async function runContender(contender: Contender, n: number): Promise<ContenderR
       name: contender.name,
       wallMs,
       itemsPerSec: (n - lost.length) / (wallMs / 1000),
-      efficiency: lost.length === 0 ? idealWallMs(requests, LIMIT, INTERVAL_MS, MEAN_LATENCY_MS) / wallMs : NaN,
+      efficiency:
+        lost.length === 0
+          ? idealWallMs(requests, LIMIT, INTERVAL_MS, MEAN_LATENCY_MS) / wallMs
+          : NaN,
       received429: stats.rateLimited,
       lostIds: lost.length,
       reportedFailed: result.reportedFailed,
@@ -85,24 +96,71 @@ export async function throughput(n = 10_000): Promise<ScenarioResult> {
   const ratio = ours.itemsPerSec / sdk.itemsPerSec;
   return {
     scenario: 'throughput',
-    headers: ['contender', 'wall s', 'items applied/s', 'efficiency', '429s received', 'lost ids', 'reported failed', 'requests', 'largest batch'],
+    headers: [
+      'contender',
+      'wall s',
+      'items applied/s',
+      'efficiency',
+      '429s received',
+      'lost ids',
+      'reported failed',
+      'requests',
+      'largest batch',
+    ],
     // Efficiency compares a finished job with the least time the limit allows; a run that lost
     // ids did not finish the job, so it has none.
-    rows: runs.map((r) => [r.name, r.wallMs / 1000, r.itemsPerSec, r.lostIds === 0 ? r.efficiency : 'n/a (ids lost)', r.received429, r.lostIds, r.reportedFailed, r.requestsSeen, r.largestBatch]),
-    figures: { n, limit: LIMIT, intervalMs: INTERVAL_MS, latencyMs: LATENCY, runs, oursVsSdkItemsPerSec: ratio },
+    rows: runs.map((r) => [
+      r.name,
+      r.wallMs / 1000,
+      r.itemsPerSec,
+      r.lostIds === 0 ? r.efficiency : 'n/a (ids lost)',
+      r.received429,
+      r.lostIds,
+      r.reportedFailed,
+      r.requestsSeen,
+      r.largestBatch,
+    ]),
+    figures: {
+      n,
+      limit: LIMIT,
+      intervalMs: INTERVAL_MS,
+      latencyMs: LATENCY,
+      runs,
+      oursVsSdkItemsPerSec: ratio,
+    },
     targets: [
-      { target: 'efficiency ≥ 0.95', measured: ours.efficiency.toFixed(3), met: ours.efficiency >= 0.95 },
+      {
+        target: 'efficiency ≥ 0.95',
+        measured: ours.efficiency.toFixed(3),
+        met: ours.efficiency >= 0.95,
+      },
       { target: 'zero 429s', measured: String(ours.received429), met: ours.received429 === 0 },
-      { target: '≥ 1.8× the official SDK’s items/s', measured: `${ratio.toFixed(2)}×`, met: ratio >= 1.8 },
+      {
+        target: '≥ 1.8× the official SDK’s items/s',
+        measured: `${ratio.toFixed(2)}×`,
+        met: ratio >= 1.8,
+      },
       { target: '0 lost ids', measured: String(ours.lostIds), met: ours.lostIds === 0 },
     ],
   };
 }
 
 export async function faults(n = 10_000): Promise<ScenarioResult> {
-  const faultPlan = { errorRate: 0.05, errorStatuses: [503], hangRate: 0.02, hangMs: 60_000, dropRate: 0.01 };
+  const faultPlan = {
+    errorRate: 0.05,
+    errorStatuses: [503],
+    hangRate: 0.02,
+    hangMs: 60_000,
+    dropRate: 0.01,
+  };
   const timeoutMs = 2_000;
-  const sim = await startRemoteSim({ campaigns: n, seed: 11, rateLimit: { max: LIMIT, intervalMs: INTERVAL_MS }, latency: LATENCY, faults: faultPlan });
+  const sim = await startRemoteSim({
+    campaigns: n,
+    seed: 11,
+    rateLimit: { max: LIMIT, intervalMs: INTERVAL_MS },
+    latency: LATENCY,
+    faults: faultPlan,
+  });
   try {
     const { inputs, expected } = intendedUpdates(sim.ids, 'faults');
     const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url, timeoutMs });
@@ -115,12 +173,49 @@ export async function faults(n = 10_000): Promise<ScenarioResult> {
     const finalStateOk = ((n - lost.length) / n) * 100;
     return {
       scenario: 'faults',
-      headers: ['n', 'completion %', 'ids lost', 'final state as intended %', 'retries', 'requests', 'faults injected', '429s', 'wall s'],
-      rows: [[n, completion, lost.length, finalStateOk, outcome.stats.retries, stats.totalRequests, JSON.stringify(stats.faultsInjected), stats.rateLimited, wallMs / 1000]],
-      figures: { n, faults: faultPlan, clientTimeoutMs: timeoutMs, completion, lostIds: lost.length, finalStateOk, retries: outcome.stats.retries, faultsInjected: stats.faultsInjected, wallMs, numErrors: outcome.numErrors },
+      headers: [
+        'n',
+        'completion %',
+        'ids lost',
+        'final state as intended %',
+        'retries',
+        'requests',
+        'faults injected',
+        '429s',
+        'wall s',
+      ],
+      rows: [
+        [
+          n,
+          completion,
+          lost.length,
+          finalStateOk,
+          outcome.stats.retries,
+          stats.totalRequests,
+          JSON.stringify(stats.faultsInjected),
+          stats.rateLimited,
+          wallMs / 1000,
+        ],
+      ],
+      figures: {
+        n,
+        faults: faultPlan,
+        clientTimeoutMs: timeoutMs,
+        completion,
+        lostIds: lost.length,
+        finalStateOk,
+        retries: outcome.stats.retries,
+        faultsInjected: stats.faultsInjected,
+        wallMs,
+        numErrors: outcome.numErrors,
+      },
       targets: [
         { target: '0 ids lost', measured: String(lost.length), met: lost.length === 0 },
-        { target: 'final state 100% as intended', measured: `${finalStateOk.toFixed(2)}%`, met: finalStateOk === 100 },
+        {
+          target: 'final state 100% as intended',
+          measured: `${finalStateOk.toFixed(2)}%`,
+          met: finalStateOk === 100,
+        },
       ],
     };
   } finally {
@@ -130,7 +225,15 @@ export async function faults(n = 10_000): Promise<ScenarioResult> {
 
 export async function scale(sizes = [1_000, 10_000, 100_000]): Promise<ScenarioResult> {
   const generous = { max: 1_000_000, intervalMs: 10_000, daily: 100_000_000 };
-  const runs: Array<{ n: number; wallMs: number; msPerThousand: number; mergeMs: number; cpuUserMs: number; lost: number; maxRssMb: number }> = [];
+  const runs: Array<{
+    n: number;
+    wallMs: number;
+    msPerThousand: number;
+    mergeMs: number;
+    cpuUserMs: number;
+    lost: number;
+    maxRssMb: number;
+  }> = [];
   // One simulator holding the largest size serves every run (its store is a map: lookups do
   // not slow down with its size), warmed once together with our process.
   const sim = await startRemoteSim({ campaigns: Math.max(...sizes), seed: 3, rateLimit: generous });
@@ -155,12 +258,25 @@ export async function scale(sizes = [1_000, 10_000, 100_000]): Promise<ScenarioR
         // Read before the verification below, which is the benchmark's own bookkeeping.
         const maxRssMb = process.resourceUsage().maxRSS / 1024;
         const lost = (await sim.notApplied(PROPERTY, expected)).length;
-        if (outcome.results.length + outcome.numErrors !== n) throw new Error(`outcome does not account for ${n} ids`);
-        samples.push({ n, wallMs, msPerThousand: (wallMs / n) * 1000, mergeMs: outcome.stats.mergeMs, cpuUserMs, lost, maxRssMb });
+        if (outcome.results.length + outcome.numErrors !== n)
+          throw new Error(`outcome does not account for ${n} ids`);
+        samples.push({
+          n,
+          wallMs,
+          msPerThousand: (wallMs / n) * 1000,
+          mergeMs: outcome.stats.mergeMs,
+          cpuUserMs,
+          lost,
+          maxRssMb,
+        });
       }
       samples.sort((a, b) => a.wallMs - b.wallMs);
       const median = samples[samples.length >> 1]!;
-      runs.push({ ...median, lost: samples.reduce((sum, x) => sum + x.lost, 0), maxRssMb: Math.max(...samples.map((x) => x.maxRssMb)) });
+      runs.push({
+        ...median,
+        lost: samples.reduce((sum, x) => sum + x.lost, 0),
+        maxRssMb: Math.max(...samples.map((x) => x.maxRssMb)),
+      });
     }
   } finally {
     await sim.close();
@@ -171,13 +287,45 @@ export async function scale(sizes = [1_000, 10_000, 100_000]): Promise<ScenarioR
   const worst = Math.max(...deviations);
   return {
     scenario: 'scale',
-    headers: ['updates', 'wall s', 'ms per 1,000', 'merge ms', 'process CPU ms', 'peak RSS MB (so far)', 'lost ids'],
-    rows: runs.map((r) => [r.n, r.wallMs / 1000, r.msPerThousand, r.mergeMs, r.cpuUserMs, r.maxRssMb, r.lost]),
-    figures: { runs, peakRssMb: largest.maxRssMb, linearity: { msPerThousand: perK, worstStepDeviation: worst } },
+    headers: [
+      'updates',
+      'wall s',
+      'ms per 1,000',
+      'merge ms',
+      'process CPU ms',
+      'peak RSS MB (so far)',
+      'lost ids',
+    ],
+    rows: runs.map((r) => [
+      r.n,
+      r.wallMs / 1000,
+      r.msPerThousand,
+      r.mergeMs,
+      r.cpuUserMs,
+      r.maxRssMb,
+      r.lost,
+    ]),
+    figures: {
+      runs,
+      peakRssMb: largest.maxRssMb,
+      linearity: { msPerThousand: perK, worstStepDeviation: worst },
+    },
     targets: [
-      { target: 'peak RSS ≤ 300 MB at 100,000 updates', measured: `${largest.maxRssMb.toFixed(0)} MB`, met: largest.maxRssMb <= 300 },
-      { target: 'wall time linear within 15% (ms per 1,000 between consecutive sizes)', measured: `${(worst * 100).toFixed(1)}%`, met: worst <= 0.15 },
-      { target: 'every id accounted for, 0 lost', measured: String(runs.reduce((n, r) => n + r.lost, 0)), met: runs.every((r) => r.lost === 0) },
+      {
+        target: 'peak RSS ≤ 300 MB at 100,000 updates',
+        measured: `${largest.maxRssMb.toFixed(0)} MB`,
+        met: largest.maxRssMb <= 300,
+      },
+      {
+        target: 'wall time linear within 15% (ms per 1,000 between consecutive sizes)',
+        measured: `${(worst * 100).toFixed(1)}%`,
+        met: worst <= 0.15,
+      },
+      {
+        target: 'every id accounted for, 0 lost',
+        measured: String(runs.reduce((n, r) => n + r.lost, 0)),
+        met: runs.every((r) => r.lost === 0),
+      },
     ],
     notes: [
       'The simulator runs in its own process; RSS and CPU are the benchmark process’s (tsx loader included, about 30 MB).',
@@ -188,7 +336,11 @@ export async function scale(sizes = [1_000, 10_000, 100_000]): Promise<ScenarioR
 
 /** The same 50-campaign update through the gateway (GraphQL over HTTP) and through the core directly. */
 export async function gatewayOverhead(runs = 200, warmup = 20): Promise<ScenarioResult> {
-  const sim = await startRemoteSim({ campaigns: 50, seed: 5, rateLimit: { max: 1_000_000, intervalMs: 10_000, daily: 100_000_000 } });
+  const sim = await startRemoteSim({
+    campaigns: 50,
+    seed: 5,
+    rateLimit: { max: 1_000_000, intervalMs: 10_000, daily: 100_000_000 },
+  });
   const gateway = await startGatewayProcess({
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -202,12 +354,16 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
   // What a frontend typically asks back after a bulk edit, and the heaviest possible answer
   // (every property of every campaign as a name/value list: about 1,300 GraphQL fields).
   const selections = {
-    typical: 'results { id updatedAt notes: property(name: "hs_notes") } errors { ids category message }',
+    typical:
+      'results { id updatedAt notes: property(name: "hs_notes") } errors { ids category message }',
     full: 'results { id createdAt updatedAt properties { name value } businessUnits { id } } errors { ids category subCategory message status context details { message in } }',
   };
   try {
     const viaGateway = (selection: string) => async (i: number) => {
-      const inputs = sim.ids.map((id) => ({ id, properties: [{ name: PROPERTY, value: `gw ${i}` }] }));
+      const inputs = sim.ids.map((id) => ({
+        id,
+        properties: [{ name: PROPERTY, value: `gw ${i}` }],
+      }));
       const response = await fetch(gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -216,16 +372,27 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
           variables: { inputs },
         }),
       });
-      const body = (await response.json()) as { data?: { updateCampaigns: { numErrors: number } }; errors?: unknown[] };
-      if (!body.data || body.data.updateCampaigns.numErrors !== 0) throw new Error(`gateway run failed: ${JSON.stringify(body).slice(0, 300)}`);
+      const body = (await response.json()) as {
+        data?: { updateCampaigns: { numErrors: number } };
+        errors?: unknown[];
+      };
+      if (!body.data || body.data.updateCampaigns.numErrors !== 0)
+        throw new Error(`gateway run failed: ${JSON.stringify(body).slice(0, 300)}`);
     };
     const direct = async (i: number) => {
-      const outcome = await updateCampaigns(client, sim.ids.map((id) => ({ id, properties: { [PROPERTY]: `core ${i}` } })));
+      const outcome = await updateCampaigns(
+        client,
+        sim.ids.map((id) => ({ id, properties: { [PROPERTY]: `core ${i}` } })),
+      );
       if (outcome.numErrors !== 0) throw new Error('direct run failed');
     };
     const paths = [
       { name: 'core directly (in the caller’s process)', run: direct, ms: [] as number[] },
-      { name: 'gateway, typical selection', run: viaGateway(selections.typical), ms: [] as number[] },
+      {
+        name: 'gateway, typical selection',
+        run: viaGateway(selections.typical),
+        ms: [] as number[],
+      },
       { name: 'gateway, full selection', run: viaGateway(selections.full), ms: [] as number[] },
     ];
     for (let i = 0; i < warmup + runs; i++) {
@@ -240,12 +407,20 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
       const sorted = [...p.ms].sort((a, b) => a - b);
       return { name: p.name, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
     });
-    const [core, typical, full] = stat as [typeof stat[0], typeof stat[0], typeof stat[0]];
+    const [core, typical, full] = stat as [(typeof stat)[0], (typeof stat)[0], (typeof stat)[0]];
     const added = (x: typeof core) => ({ p50: x.p50 - core.p50, p95: x.p95 - core.p95 });
     return {
       scenario: 'gateway-overhead',
       headers: ['path', 'runs', 'p50 ms', 'p95 ms', 'p50 added ms', 'p95 added ms', 'p50 ratio'],
-      rows: stat.map((x) => [x.name, runs, x.p50, x.p95, x === core ? '' : added(x).p50, x === core ? '' : added(x).p95, x.p50 / core.p50]),
+      rows: stat.map((x) => [
+        x.name,
+        runs,
+        x.p50,
+        x.p95,
+        x === core ? '' : added(x).p50,
+        x === core ? '' : added(x).p95,
+        x.p50 / core.p50,
+      ]),
       figures: {
         runs,
         warmup,
@@ -256,8 +431,16 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
         addedP50Ms: { typical: added(typical).p50, full: added(full).p50 },
       },
       targets: [
-        { target: 'p50 added ≤ 5 ms for 50 campaigns (typical selection)', measured: `${added(typical).p50.toFixed(2)} ms`, met: added(typical).p50 <= 5 },
-        { target: 'p50 added ≤ 5 ms for 50 campaigns (full selection)', measured: `${added(full).p50.toFixed(2)} ms`, met: added(full).p50 <= 5 },
+        {
+          target: 'p50 added ≤ 5 ms for 50 campaigns (typical selection)',
+          measured: `${added(typical).p50.toFixed(2)} ms`,
+          met: added(typical).p50 <= 5,
+        },
+        {
+          target: 'p50 added ≤ 5 ms for 50 campaigns (full selection)',
+          measured: `${added(full).p50.toFixed(2)} ms`,
+          met: added(full).p50 <= 5,
+        },
       ],
       notes: [
         'Three processes: the caller (this benchmark), the gateway (NODE_ENV=production) and the simulator (no latency).',
@@ -272,7 +455,9 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
   }
 }
 
-async function startGatewayProcess(env: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+async function startGatewayProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const { fork } = await import('node:child_process');
   const child = fork(fileURLToPath(new URL('./gateway-process.ts', import.meta.url)), [], {
     execArgv: ['--conditions=@campaigns/source', '--import', 'tsx'],
@@ -281,7 +466,9 @@ async function startGatewayProcess(env: Record<string, string>): Promise<{ url: 
   });
   const { url } = await new Promise<{ url: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { url: string }));
-    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`gateway process exited with ${code} before it was ready`)),
+    );
   });
   return {
     url,

@@ -34,15 +34,21 @@ try {
   if (values.check) {
     const drifts = await checkGenerated(path.resolve(specDir), path.resolve(outDir));
     if (drifts.length === 0) {
-      console.log(`codegen: ${rel(path.resolve(outDir))} is up to date with ${rel(path.resolve(specDir))}`);
+      console.log(
+        `codegen: ${rel(path.resolve(outDir))} is up to date with ${rel(path.resolve(specDir))}`,
+      );
     } else {
       for (const d of drifts) {
         if (d.reason === 'differs') {
-          console.error(`codegen drift: ${rel(d.file)} differs from what its spec generates (first at line ${d.line})`);
+          console.error(
+            `codegen drift: ${rel(d.file)} differs from what its spec generates (first at line ${d.line})`,
+          );
           console.error(`  committed: ${d.committed?.trim()}`);
           console.error(`  generated: ${d.generated?.trim()}`);
         } else if (d.reason === 'missing') {
-          console.error(`codegen drift: ${rel(d.file)} is missing: its spec has no committed output`);
+          console.error(
+            `codegen drift: ${rel(d.file)} is missing: its spec has no committed output`,
+          );
         } else {
           console.error(`codegen drift: ${rel(d.file)} is stale: no spec generates it any more`);
         }

@@ -43,7 +43,10 @@ export async function findSpecs(specDir: string): Promise<SpecFile[]> {
 }
 
 /** Generates the TypeScript types for one spec file. Output is deterministic (no timestamps). */
-export async function generateTypes(specFile: string, displayName = path.basename(specFile)): Promise<string> {
+export async function generateTypes(
+  specFile: string,
+  displayName = path.basename(specFile),
+): Promise<string> {
   const text = await readFile(specFile, 'utf8');
   let doc: unknown;
   try {
@@ -136,7 +139,12 @@ function firstDifference(committed: string, generated: string) {
   const a = committed.split('\n');
   const b = generated.split('\n');
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return { line: i + 1, committed: a[i] ?? '<end of file>', generated: b[i] ?? '<end of file>' };
+    if (a[i] !== b[i])
+      return {
+        line: i + 1,
+        committed: a[i] ?? '<end of file>',
+        generated: b[i] ?? '<end of file>',
+      };
   }
   return {};
 }

@@ -51,6 +51,8 @@ export function assertOpenApi3(doc: unknown, file: string): asserts doc is OpenA
   }
   const version = (doc as OpenApiDocument).openapi;
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
-    throw new Error(`${file}: expected "openapi: 3.0.x" or "3.1.x", found ${JSON.stringify(version ?? (doc as OpenApiDocument).swagger ?? null)}`);
+    throw new Error(
+      `${file}: expected "openapi: 3.0.x" or "3.1.x", found ${JSON.stringify(version ?? (doc as OpenApiDocument).swagger ?? null)}`,
+    );
   }
 }

@@ -31,7 +31,10 @@ afterEach(async () => {
 async function changeOneField() {
   const file = path.join(specDir, 'campaigns.yaml');
   const text = await readFile(file, 'utf8');
-  const changed = text.replace('          description: The campaign\'s id (UUID).', '          description: Campaign id.');
+  const changed = text.replace(
+    "          description: The campaign's id (UUID).",
+    '          description: Campaign id.',
+  );
   expect(changed).not.toBe(text);
   await writeFile(file, changed);
 }
@@ -61,7 +64,9 @@ describe('drift check', () => {
 
   it('fails the CLI with exit code 1 and a message naming the file', async () => {
     await changeOneField();
-    const result = await run(tsx, [cli, '--spec-dir', specDir, '--out-dir', outDir, '--check'], { cwd: dir }).then(
+    const result = await run(tsx, [cli, '--spec-dir', specDir, '--out-dir', outDir, '--check'], {
+      cwd: dir,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
@@ -77,6 +82,8 @@ describe('drift check', () => {
 
   it('refuses two specs that would generate the same module', async () => {
     await cp(path.join(specDir, 'campaigns.yaml'), path.join(specDir, 'campaigns.json'));
-    await expect(findSpecs(specDir)).rejects.toThrow(/campaigns\.json and campaigns\.yaml would both generate campaigns\.ts/);
+    await expect(findSpecs(specDir)).rejects.toThrow(
+      /campaigns\.json and campaigns\.yaml would both generate campaigns\.ts/,
+    );
   });
 });

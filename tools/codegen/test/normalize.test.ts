@@ -13,7 +13,12 @@ describe('normalizeApiPaths', () => {
         '/marketing/campaigns/{version}/batch/read': 4,
       }),
     );
-    expect(Object.keys(out.paths!)).toEqual(['/batch/update', '/', '/{campaignGuid}', '/batch/read']);
+    expect(Object.keys(out.paths!)).toEqual([
+      '/batch/update',
+      '/',
+      '/{campaignGuid}',
+      '/batch/read',
+    ]);
   });
 
   it('leaves paths that are already relative (root in `servers`) unchanged', () => {
@@ -22,9 +27,9 @@ describe('normalizeApiPaths', () => {
   });
 
   it('refuses two paths that would collide', () => {
-    expect(() => normalizeApiPaths(doc({ '/marketing/v3/campaigns/batch/read': 1, '/batch/read': 2 }))).toThrow(
-      /two paths normalize to "\/batch\/read"/,
-    );
+    expect(() =>
+      normalizeApiPaths(doc({ '/marketing/v3/campaigns/batch/read': 1, '/batch/read': 2 })),
+    ).toThrow(/two paths normalize to "\/batch\/read"/);
   });
 });
 
@@ -37,7 +42,9 @@ describe('dropNullExamples', () => {
 
 describe('assertOpenApi3', () => {
   it('names the file and the version it found', () => {
-    expect(() => assertOpenApi3({ swagger: '2.0' }, 'old.json')).toThrow(/old\.json: expected .*found "2\.0"/);
+    expect(() => assertOpenApi3({ swagger: '2.0' }, 'old.json')).toThrow(
+      /old\.json: expected .*found "2\.0"/,
+    );
     expect(() => assertOpenApi3([], 'list.yaml')).toThrow(/list\.yaml: not an OpenAPI document/);
     expect(() => assertOpenApi3({ openapi: '3.0.3' }, 'ok.yaml')).not.toThrow();
   });

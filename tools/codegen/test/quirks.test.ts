@@ -39,12 +39,17 @@ function compile(rootFiles: string[]): string[] {
   });
   return ts
     .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    .map(
+      (d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 describe('a HubSpot-style spec with quirks', () => {
   it('generates paths relative to the API root and drops the null examples', () => {
-    const pathsBlock = generated.slice(generated.indexOf('export interface paths {'), generated.indexOf('export type webhooks'));
+    const pathsBlock = generated.slice(
+      generated.indexOf('export interface paths {'),
+      generated.indexOf('export type webhooks'),
+    );
     expect(pathsBlock).toContain('"/batch/update": {');
     expect(pathsBlock).toContain('"/{campaignGuid}": {');
     expect(pathsBlock).not.toMatch(/^ {4}"\/marketing/m);
