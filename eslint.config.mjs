@@ -45,6 +45,52 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // The rooms of ARCHITECTURE.md, enforced: libraries take configuration as arguments and know
+  // nothing of GraphQL; the simulator shares nothing with the core, so it can disagree with it.
+  {
+    files: ['packages/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['graphql', 'graphql/*', '@apollo/*'],
+              message: 'libraries know nothing of GraphQL',
+            },
+            {
+              group: ['@campaigns/gateway', '@campaigns/hubspot-sim'],
+              message: 'libraries do not depend on apps',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'libraries take configuration as arguments',
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/hubspot-sim/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@campaigns/core', '@campaigns/core/*'],
+              message: 'the simulator must be able to disagree with the core',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/test/**', '**/*.test.ts'],
     rules: {
