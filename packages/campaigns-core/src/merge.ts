@@ -12,6 +12,8 @@ export interface ChunkReport<R> {
   keys: string[];
   /** Key → result, for the keys that succeeded. */
   results: Array<[string, R]>;
+  /** Keys that succeeded but whose results were not kept (`keepResults: false`). */
+  succeeded?: string[];
   /** Errors, each for some of the keys. */
   errors: Array<{ keys: string[]; error: ErrorPayload }>;
   requestedAt?: string;
@@ -47,6 +49,7 @@ export function mergeBatchResponses<R>(
   displayId: (key: string) => string = (key) => key,
 ): MergedBatch<R> {
   const results = new Map<string, R>();
+  const succeededWithoutValue = new Set<string>();
   const errorOf = new Map<string, ErrorPayload>();
   const links: Record<string, string> = {};
   let requestedAt: string | undefined;
@@ -55,6 +58,7 @@ export function mergeBatchResponses<R>(
 
   for (const report of reports) {
     for (const [key, value] of report.results) if (!results.has(key)) results.set(key, value);
+    for (const key of report.succeeded ?? []) succeededWithoutValue.add(key);
     for (const { keys, error } of report.errors)
       for (const key of keys) if (!errorOf.has(key)) errorOf.set(key, error);
     requestedAt = earliest(requestedAt, report.requestedAt);
@@ -80,6 +84,7 @@ export function mergeBatchResponses<R>(
       merged.push(result);
       continue;
     }
+    if (succeededWithoutValue.has(key)) continue;
     const error = errorOf.get(key) ?? missing;
     const groupKey = JSON.stringify([
       error.category,

@@ -37,7 +37,7 @@ import {
 /** What the core needs of a client: its typed `POST`. Our HubSpotClient fits, and so does a fake. */
 export type CampaignsClient = Pick<HubSpotClient, 'POST'>;
 
-export interface BulkOptions extends RunOptions {
+export interface BulkOptions<R = unknown> extends RunOptions<R> {
   /** Budget settings used when this client's shared budget is first created. */
   rateLimit?: RateLimitBudgetOptions;
   /** An explicit budget, e.g. shared by several clients that use the same token. */
@@ -149,7 +149,7 @@ function withInvalid<R>(outcome: BatchOutcome<R>, invalid: CampaignBatchError[])
 export async function updateCampaigns(
   client: CampaignsClient,
   inputs: ReadonlyArray<UpdateInput>,
-  options: BulkOptions = {},
+  options: BulkOptions<PublicCampaign> = {},
 ): Promise<CampaignBatchOutcome<PublicCampaign>> {
   const problems = inputs.flatMap((input, index) => checkUpdateInput(input, index));
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
@@ -190,7 +190,7 @@ export async function updateCampaigns(
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
 
-export interface ReadOptions extends BulkOptions {
+export interface ReadOptions extends BulkOptions<PublicCampaignWithAssets> {
   /** Properties to return; default: HubSpot's default set. */
   properties?: string[];
 }
@@ -229,7 +229,7 @@ export async function readCampaigns(
 export async function archiveCampaigns(
   client: CampaignsClient,
   ids: ReadonlyArray<string>,
-  options: BulkOptions = {},
+  options: BulkOptions<{ id: string }> = {},
 ): Promise<CampaignBatchOutcome<{ id: string }>> {
   const { items, problems, coalesced } = prepareIds(ids, options);
   const op: BatchOperation<{ id: string }, { id: string }> = {
@@ -264,7 +264,7 @@ export interface CreateInput {
 export async function createCampaigns(
   client: CampaignsClient,
   inputs: ReadonlyArray<CreateInput>,
-  options: BulkOptions = {},
+  options: BulkOptions<PublicCampaign> = {},
 ): Promise<BatchOutcome<PublicCampaign>> {
   const problems = inputs.flatMap((input, index) =>
     checkUpdateInput(
@@ -313,7 +313,7 @@ function matchByProperties(
   return pairs;
 }
 
-function prepareIds(ids: ReadonlyArray<string>, options: BulkOptions) {
+function prepareIds(ids: ReadonlyArray<string>, options: Pick<BulkOptions, 'onInvalid'>) {
   const problems = ids.flatMap((id, index) => checkId(id, index));
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
   const bad = new Set(problems.map((p) => p.index));

@@ -40,6 +40,8 @@ export interface CampaignBatchError extends Omit<StandardError, 'subCategory'> {
 }
 
 export interface RunStats {
+  /** Ids that succeeded (equals `results.length` unless `keepResults: false`). */
+  succeeded: number;
   /** HTTP requests sent, retries and isolation included. */
   requests: number;
   retries: number;

@@ -39,7 +39,7 @@ export interface BatchOperation<P, R> {
   match(items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]>;
 }
 
-export interface RunOptions extends RunHooks {
+export interface RunOptions<R = unknown> extends RunHooks {
   /** Items per request, 1–50. Default 50. */
   chunkSize?: number;
   /** Requests in flight at once for this run. Default 10. */
@@ -50,6 +50,17 @@ export interface RunOptions extends RunHooks {
   signal?: AbortSignal;
   /** Random source for backoff jitter, for tests. */
   random?: () => number;
+  /**
+   * Called with each chunk's results as they arrive (in that chunk's input order), e.g. to write
+   * them out as a long run goes on.
+   */
+  onResults?: (results: R[]) => void;
+  /**
+   * Keep every result in the outcome (default true). `false` leaves `outcome.results` empty: a
+   * script updating millions of campaigns takes them from `onResults` and holds none. Errors,
+   * counts and the accounting of every id stay the same.
+   */
+  keepResults?: boolean;
 }
 
 const DEFAULT_CONCURRENCY = 10;
@@ -61,7 +72,7 @@ export async function runBatch<P, R>(
   op: BatchOperation<P, R>,
   items: ReadonlyArray<RunnerItem<P>>,
   budget: RateLimitBudget,
-  options: RunOptions = {},
+  options: RunOptions<R> = {},
   displayId: (key: string) => string = (key) => key,
 ): Promise<BatchOutcome<R>> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -83,7 +94,7 @@ export async function runBatch<P, R>(
   setMaxListeners(0, runSignal, controlSignal);
   const semaphore = new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY, controlSignal);
 
-  const stats: Omit<RunStats, 'durationMs' | 'mergeMs'> = {
+  const stats: Omit<RunStats, 'durationMs' | 'mergeMs' | 'succeeded'> = {
     requests: 0,
     retries: 0,
     rateLimited: 0,
@@ -97,9 +108,15 @@ export async function runBatch<P, R>(
   let succeeded = 0;
 
   const report = (r: ChunkReport<R>) => {
-    reports.push(r);
+    const found = r.results;
+    if (found.length > 0) options.onResults?.(found.map(([, value]) => value));
+    reports.push(
+      options.keepResults === false && found.length > 0
+        ? { ...r, results: [], succeeded: found.map(([key]) => key) }
+        : r,
+    );
     idsDone += r.keys.length;
-    succeeded += r.results.length;
+    succeeded += found.length;
   };
   const fail = (chunkItems: ReadonlyArray<RunnerItem<P>>, error: ErrorPayload) =>
     report({
@@ -347,7 +364,12 @@ export async function runBatch<P, R>(
     status: stop ? 'CANCELED' : 'COMPLETE',
     ...merged,
     ...(stop ? { stopReason: stop.reason } : {}),
-    stats: { ...stats, durationMs: completed - started, mergeMs: performance.now() - mergeStarted },
+    stats: {
+      ...stats,
+      succeeded: items.length - merged.numErrors,
+      durationMs: completed - started,
+      mergeMs: performance.now() - mergeStarted,
+    },
   };
 }
 

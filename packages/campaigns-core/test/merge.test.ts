@@ -126,3 +126,23 @@ describe('mergeBatchResponses', () => {
     );
   });
 });
+
+describe('mergeBatchResponses with results not kept', () => {
+  it('counts a key reported as succeeded without a value as a success, not as missing', () => {
+    const merged = mergeBatchResponses(
+      ['a', 'b', 'c'],
+      [
+        {
+          keys: ['a', 'b', 'c'],
+          results: [],
+          succeeded: ['a', 'c'],
+          errors: [{ keys: ['b'], error: notFound }],
+        },
+      ],
+      fallback,
+    );
+    expect(merged.results).toEqual([]);
+    expect(merged.errors.map((e) => e.ids)).toEqual([['b']]);
+    expect(merged.numErrors).toBe(1);
+  });
+});

@@ -367,3 +367,57 @@ describe('updateCampaigns', () => {
     expect(a.results.length + b.results.length).toBe(150);
   });
 });
+
+describe('keepResults: false', () => {
+  it('hands results to onResults as chunks finish and keeps none, with the same accounting', async () => {
+    const missing = 'cmp-00042';
+    const { client } = fakeHubSpot((req) => {
+      const found = req.inputs.filter((i) => i.id !== missing);
+      const gone = req.inputs.filter((i) => i.id === missing).map((i) => i.id!);
+      return jsonResponse(gone.length ? 207 : 200, {
+        status: 'COMPLETE',
+        results: found.map((i) => campaign(i.id!, i.properties)).reverse(),
+        ...(gone.length
+          ? {
+              numErrors: 1,
+              errors: [
+                {
+                  status: 'error',
+                  category: 'OBJECT_NOT_FOUND',
+                  message: 'not found',
+                  context: { ids: gone },
+                  errors: [],
+                  links: {},
+                },
+              ],
+            }
+          : {}),
+        startedAt: '2026-01-01T00:00:00Z',
+        completedAt: '2026-01-01T00:00:01Z',
+      });
+    });
+    const streamed: string[] = [];
+    const outcome = await updateCampaigns(client, updatesFor(ids(120)), {
+      keepResults: false,
+      onResults: (results) => streamed.push(...results.map((r) => r.id)),
+    });
+    expect(outcome.results).toEqual([]);
+    expect(streamed.sort()).toEqual(ids(120).filter((id) => id !== missing));
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ category: 'OBJECT_NOT_FOUND', ids: [missing] }),
+    ]);
+    expect(outcome.numErrors).toBe(1);
+    expect(outcome.stats.succeeded).toBe(119);
+  });
+
+  it('still calls onResults when results are kept', async () => {
+    const { client } = fakeHubSpot(okEcho);
+    let count = 0;
+    const outcome = await updateCampaigns(client, updatesFor(ids(60)), {
+      onResults: (r) => (count += r.length),
+    });
+    expect(count).toBe(60);
+    expect(outcome.results).toHaveLength(60);
+    expect(outcome.stats.succeeded).toBe(60);
+  });
+});

@@ -9,7 +9,9 @@ const run = {
   'gateway-overhead': () => scenarios.gatewayOverhead(),
   scale: () => scenarios.scale(),
   // The largest size again, in a process started with a capped V8 heap (see main.ts).
-  'scale-capped-heap': () => scenarios.scale([100_000]),
+  'scale-capped-heap': () => scenarios.scale([100_000], { repeats: 1 }),
+  // The largest size again, results taken from onResults instead of kept in the outcome.
+  'scale-streamed': () => scenarios.scale([100_000], { keepResults: false, repeats: 1 }),
 }[name as string];
 if (!run) {
   console.error(`unknown scenario ${name}`);
