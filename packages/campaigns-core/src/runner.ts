@@ -133,17 +133,19 @@ export async function runBatch<P, R>(
   };
 
   /** Why a chunk could not be sent: an earlier stop, the deadline or the caller's abort. */
+  /** Stops the run because the caller aborted or the deadline passed; returns which. */
+  const cancelRun = (): StopReason => {
+    const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
+    const message =
+      reason === 'deadline'
+        ? `deadline of ${options.deadlineMs} ms passed`
+        : 'the run was canceled';
+    stopRun(reason, message, canceledPayload(reason, options.deadlineMs));
+    return reason;
+  };
+
   const notSent = (chunkItems: ReadonlyArray<RunnerItem<P>>, lastFailure?: string) => {
-    if (!stop) {
-      const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
-      stopRun(
-        reason,
-        reason === 'deadline'
-          ? `deadline of ${options.deadlineMs} ms passed`
-          : 'the run was canceled',
-        canceledPayload(reason, options.deadlineMs),
-      );
-    }
+    if (!stop) cancelRun();
     const { reason, payload } = stop!;
     const canceled = reason === 'deadline' || reason === 'aborted';
     fail(
@@ -213,15 +215,7 @@ export async function runBatch<P, R>(
         return report(chunkReport(op, current, sent));
       }
       if (runSignal.aborted) {
-        const reason: StopReason = deadline?.aborted ? 'deadline' : 'aborted';
-        stopRun(
-          reason,
-          reason === 'deadline'
-            ? `deadline of ${options.deadlineMs} ms passed`
-            : 'the run was canceled',
-          canceledPayload(reason, options.deadlineMs),
-        );
-        return fail(current, inFlightPayload(reason));
+        return fail(current, inFlightPayload(cancelRun()));
       }
 
       const failure = classifyFailure(thrown);

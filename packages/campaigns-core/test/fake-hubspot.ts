@@ -76,3 +76,34 @@ export function fakeHubSpot(
 
 export const ids = (n: number, prefix = 'cmp') =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+
+/** HubSpot's answer when some ids are unknown: 207 with one OBJECT_NOT_FOUND error naming them. */
+export function answerWithMissing(
+  req: SentRequest,
+  isMissing: (id: string) => boolean,
+  extra: Record<string, unknown> = {},
+): Response {
+  const found = req.inputs.filter((i) => !isMissing(i.id!));
+  const gone = req.inputs.filter((i) => isMissing(i.id!)).map((i) => i.id!);
+  return jsonResponse(gone.length ? 207 : 200, {
+    status: 'COMPLETE',
+    results: found.map((i) => ({ ...campaign(i.id!, i.properties), ...extra })).reverse(),
+    ...(gone.length
+      ? {
+          numErrors: 1,
+          errors: [
+            {
+              status: 'error',
+              category: 'OBJECT_NOT_FOUND',
+              message: 'not found',
+              context: { ids: gone },
+              errors: [],
+              links: {},
+            },
+          ],
+        }
+      : {}),
+    startedAt: '2026-01-01T00:00:00Z',
+    completedAt: '2026-01-01T00:00:01Z',
+  });
+}

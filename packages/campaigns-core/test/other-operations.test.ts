@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { archiveCampaigns, createCampaigns, readCampaigns } from '../src/index.js';
-import { campaign, fakeHubSpot, ids, jsonResponse } from './fake-hubspot.js';
+import { answerWithMissing, campaign, fakeHubSpot, ids, jsonResponse } from './fake-hubspot.js';
 
 describe('readCampaigns', () => {
   it('reads each id once, in chunks of 50, in input order, unknown ids as errors', async () => {
-    const { client, log } = fakeHubSpot((req) => {
-      const known = req.inputs.filter((i) => !i.id!.endsWith('7'));
-      const unknown = req.inputs.filter((i) => i.id!.endsWith('7')).map((i) => i.id!);
-      return jsonResponse(unknown.length ? 207 : 200, {
-        status: 'COMPLETE',
-        results: known.map((i) => ({ ...campaign(i.id!), assets: {} })).reverse(),
-        errors: unknown.length
-          ? [
-              {
-                status: 'error',
-                category: 'OBJECT_NOT_FOUND',
-                message: 'nope',
-                context: { ids: unknown },
-                errors: [],
-                links: {},
-              },
-            ]
-          : [],
-        startedAt: '2026-01-01T00:00:00Z',
-        completedAt: '2026-01-01T00:00:01Z',
-      });
-    });
+    const { client, log } = fakeHubSpot((req) =>
+      answerWithMissing(req, (id) => id.endsWith('7'), { assets: {} }),
+    );
     const list = [...ids(60), 'cmp-00001'];
     const outcome = await readCampaigns(client, list, { properties: ['hs_name', 'hs_notes'] });
     expect(log.map((r) => [r.path, r.inputs.length])).toEqual([

@@ -9,7 +9,7 @@ import {
   type RunEvent,
 } from '../src/index.js';
 import {
-  campaign,
+  answerWithMissing,
   fakeHubSpot,
   ids,
   jsonResponse,
@@ -39,31 +39,7 @@ describe('updateCampaigns', () => {
 
   it('keeps the good items of a 207 and names the missing ids in one error', async () => {
     const missing = new Set(['cmp-00003', 'cmp-00077']);
-    const { client } = fakeHubSpot((req) => {
-      const found = req.inputs.filter((i) => !missing.has(i.id!));
-      const gone = req.inputs.filter((i) => missing.has(i.id!)).map((i) => i.id!);
-      return jsonResponse(gone.length ? 207 : 200, {
-        status: 'COMPLETE',
-        results: found.map((i) => campaign(i.id!, i.properties)),
-        ...(gone.length
-          ? {
-              numErrors: 1,
-              errors: [
-                {
-                  status: 'error',
-                  category: 'OBJECT_NOT_FOUND',
-                  message: 'not found',
-                  context: { ids: gone },
-                  errors: [],
-                  links: {},
-                },
-              ],
-            }
-          : {}),
-        startedAt: '2026-01-01T00:00:00Z',
-        completedAt: '2026-01-01T00:00:01Z',
-      });
-    });
+    const { client } = fakeHubSpot((req) => answerWithMissing(req, (id) => missing.has(id)));
     const outcome = await updateCampaigns(client, updatesFor(ids(100)));
     expect(outcome.results).toHaveLength(98);
     expect(outcome.errors).toEqual([
@@ -371,31 +347,7 @@ describe('updateCampaigns', () => {
 describe('keepResults: false', () => {
   it('hands results to onResults as chunks finish and keeps none, with the same accounting', async () => {
     const missing = 'cmp-00042';
-    const { client } = fakeHubSpot((req) => {
-      const found = req.inputs.filter((i) => i.id !== missing);
-      const gone = req.inputs.filter((i) => i.id === missing).map((i) => i.id!);
-      return jsonResponse(gone.length ? 207 : 200, {
-        status: 'COMPLETE',
-        results: found.map((i) => campaign(i.id!, i.properties)).reverse(),
-        ...(gone.length
-          ? {
-              numErrors: 1,
-              errors: [
-                {
-                  status: 'error',
-                  category: 'OBJECT_NOT_FOUND',
-                  message: 'not found',
-                  context: { ids: gone },
-                  errors: [],
-                  links: {},
-                },
-              ],
-            }
-          : {}),
-        startedAt: '2026-01-01T00:00:00Z',
-        completedAt: '2026-01-01T00:00:01Z',
-      });
-    });
+    const { client } = fakeHubSpot((req) => answerWithMissing(req, (id) => id === missing));
     const streamed: string[] = [];
     const outcome = await updateCampaigns(client, updatesFor(ids(120)), {
       keepResults: false,
