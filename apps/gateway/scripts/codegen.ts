@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from '@graphql-codegen/cli';
 import * as prettier from 'prettier';
 import config from '../codegen.js';
+import { firstDifference } from '@campaigns/codegen';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspaceRoot = path.resolve(projectRoot, '../..');
@@ -30,20 +31,6 @@ async function regenerate(): Promise<GeneratedFile[]> {
       return { file, content: await prettier.format(content, { ...options, filepath: file }) };
     }),
   );
-}
-
-function firstDifference(committed: string, generated: string) {
-  const a = committed.split('\n');
-  const b = generated.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i])
-      return {
-        line: i + 1,
-        committed: a[i] ?? '<end of file>',
-        generated: b[i] ?? '<end of file>',
-      };
-  }
-  return { line: 0, committed: '', generated: '' };
 }
 
 async function main(): Promise<number> {

@@ -132,6 +132,16 @@ function invalidErrors(
   return errors;
 }
 
+/** Runs an operation under the budget its client shares with every other run on it. */
+function runOnClient<P, R>(
+  client: CampaignsClient,
+  op: BatchOperation<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  options: BulkOptions<R>,
+): Promise<BatchOutcome<R>> {
+  return runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
+}
+
 function withInvalid<R>(outcome: BatchOutcome<R>, invalid: CampaignBatchError[]): BatchOutcome<R> {
   if (invalid.length === 0) return outcome;
   return {
@@ -181,12 +191,7 @@ export async function updateCampaigns(
     key: u.id,
     payload: { id: u.id, properties: u.properties },
   }));
-  const outcome = await runBatch(
-    op,
-    items,
-    options.budget ?? budgetFor(client, options.rateLimit),
-    options,
-  );
+  const outcome = await runOnClient(client, op, items, options);
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
 
@@ -216,12 +221,7 @@ export async function readCampaigns(
       ),
     match: byId,
   };
-  const outcome = await runBatch(
-    op,
-    items,
-    options.budget ?? budgetFor(client, options.rateLimit),
-    options,
-  );
+  const outcome = await runOnClient(client, op, items, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -244,12 +244,7 @@ export async function archiveCampaigns(
     },
     match: byId,
   };
-  const outcome = await runBatch(
-    op,
-    items,
-    options.budget ?? budgetFor(client, options.rateLimit),
-    options,
-  );
+  const outcome = await runOnClient(client, op, items, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -286,12 +281,7 @@ export async function createCampaigns(
       ),
     match: matchByProperties,
   };
-  const outcome = await runBatch(
-    op,
-    items,
-    options.budget ?? budgetFor(client, options.rateLimit),
-    options,
-  );
+  const outcome = await runOnClient(client, op, items, options);
   return withInvalid(outcome, invalidErrors(problems, new Map()));
 }
 

@@ -135,16 +135,14 @@ export async function checkGenerated(specDir: string, outDir: string): Promise<D
   }
 }
 
-function firstDifference(committed: string, generated: string) {
+/** The first line where committed and freshly generated text differ (1-based), for drift messages. */
+export function firstDifference(
+  committed: string,
+  generated: string,
+): { line: number; committed: string; generated: string } {
   const a = committed.split('\n');
   const b = generated.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i])
-      return {
-        line: i + 1,
-        committed: a[i] ?? '<end of file>',
-        generated: b[i] ?? '<end of file>',
-      };
-  }
-  return {};
+  let i = 0;
+  while (i < Math.max(a.length, b.length) && a[i] === b[i]) i++;
+  return { line: i + 1, committed: a[i] ?? '<end of file>', generated: b[i] ?? '<end of file>' };
 }
