@@ -1,21 +1,11 @@
 // `npm start`: runs the GraphQL gateway (on the embedded HubSpot simulator unless HubSpot
-// credentials are configured). Until the gateway app exists, says what is missing.
-import { existsSync } from 'node:fs';
+// credentials are configured), from TypeScript sources through tsx.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gatewayMain = path.join(root, 'apps/gateway/src/main.ts');
-
-if (!existsSync(gatewayMain)) {
-  console.error('npm start: the gateway (apps/gateway) is not built yet.');
-  console.error(
-    'What exists today: the typed client (packages/hubspot-client) and its code generator.',
-  );
-  console.error('Run `npm test` to exercise them.');
-  process.exit(1);
-}
 
 const child = spawn(
   process.execPath,

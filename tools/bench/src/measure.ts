@@ -34,10 +34,8 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   ].join('\n');
 }
 
-export function format(n: number): string {
+function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return String(n);
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2);
 }
-
-export const mb = (bytes: number) => bytes / (1024 * 1024);

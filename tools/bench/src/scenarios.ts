@@ -5,7 +5,7 @@ import { updateCampaigns, type UpdateInput } from '@campaigns/core';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
 import { naiveLoop, ourCore, sdkCareful, sdkDefault, type Contender } from './contenders.js';
-import { idealWallMs, mb, percentile } from './measure.js';
+import { idealWallMs, percentile } from './measure.js';
 import { startRemoteSim } from './remote-sim.js';
 
 export interface ScenarioResult {
@@ -492,5 +492,3 @@ async function startGatewayProcess(
       }),
   };
 }
-
-export { percentile, mb };
