@@ -154,6 +154,30 @@ export async function runBatch<P, R>(
     );
   };
 
+  /** Counts and announces one more attempt, or reports the chunk as out of attempts (false). */
+  const willRetry = (
+    chunkItems: ReadonlyArray<RunnerItem<P>>,
+    attempt: number,
+    failure: Failure,
+    delayMs: number,
+    reason: string,
+  ): boolean => {
+    if (attempt >= policy.maxAttempts) {
+      fail(chunkItems, exhaustedPayload(attempt, failure));
+      return false;
+    }
+    stats.retries++;
+    emit({
+      type: 'retry',
+      operation: op.name,
+      size: chunkItems.length,
+      attempt: attempt + 1,
+      delayMs,
+      reason,
+    });
+    return true;
+  };
+
   async function processChunk(
     initial: ReadonlyArray<RunnerItem<P>>,
     isolating: boolean,
@@ -287,31 +311,11 @@ export async function runBatch<P, R>(
             ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}),
             ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
           });
-          if (attempt >= policy.maxAttempts)
-            return fail(current, exhaustedPayload(attempt, failure));
-          stats.retries++;
-          emit({
-            type: 'retry',
-            operation: op.name,
-            size: current.length,
-            attempt: attempt + 1,
-            delayMs: 0,
-            reason: lastFailure,
-          });
+          if (!willRetry(current, attempt, failure, 0, lastFailure)) return;
           continue; // the budget itself waits out the pause
         case 'transient': {
-          if (attempt >= policy.maxAttempts)
-            return fail(current, exhaustedPayload(attempt, failure));
           const delayMs = backoffDelay(attempt, policy, random);
-          stats.retries++;
-          emit({
-            type: 'retry',
-            operation: op.name,
-            size: current.length,
-            attempt: attempt + 1,
-            delayMs,
-            reason: lastFailure,
-          });
+          if (!willRetry(current, attempt, failure, delayMs, lastFailure)) return;
           try {
             await sleep(delayMs, controlSignal);
           } catch {
