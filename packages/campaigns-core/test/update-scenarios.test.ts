@@ -1,4 +1,5 @@
-import { createHubSpotClient } from '@campaigns/hubspot-client';
+import { createHubSpotClient, type paths } from '@campaigns/hubspot-client';
+import createClient from 'openapi-fetch';
 import { describe, expect, it } from 'vitest';
 import {
   CoreCategory,
@@ -371,5 +372,38 @@ describe('keepResults: false', () => {
     expect(count).toBe(60);
     expect(outcome.results).toHaveLength(60);
     expect(outcome.stats.succeeded).toBe(60);
+  });
+});
+
+describe('with a plain openapi-fetch client (answers non-2xx instead of throwing)', () => {
+  it('classifies its 503 and 400 answers like the HubSpot client’s errors', async () => {
+    let n = 0;
+    const plain = createClient<paths>({
+      baseUrl: 'http://hubspot.test/marketing/v3/campaigns',
+      fetch: async (request) => {
+        const { inputs } = (await request.json()) as { inputs: SentRequest['inputs'] };
+        n++;
+        if (n === 1) return jsonResponse(503, { message: 'unavailable' });
+        if (inputs.some((i) => i.id === 'cmp-00002')) {
+          return jsonResponse(400, {
+            category: 'VALIDATION_ERROR',
+            correlationId: 'c',
+            message: 'bad',
+            errors: [{ message: 'bad value', context: { ids: ['cmp-00002'] } }],
+          });
+        }
+        return okEcho({ path: '/batch/update', inputs });
+      },
+    });
+    const outcome = await updateCampaigns(plain, updatesFor(ids(4)), { retry: fastRetry });
+    expect(outcome.stats.retries).toBe(1);
+    expect(outcome.results.map((r) => r.id)).toEqual(['cmp-00000', 'cmp-00001', 'cmp-00003']);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({
+        category: 'VALIDATION_ERROR',
+        ids: ['cmp-00002'],
+        httpStatus: 400,
+      }),
+    ]);
   });
 });
