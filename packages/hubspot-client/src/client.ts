@@ -104,7 +104,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
     }
 
-    options.onRateLimit?.(parseRateLimitHeaders(response.headers), {
+    const rateLimit = parseRateLimitHeaders(response.headers);
+    options.onRateLimit?.(rateLimit, {
       method,
       path,
       status: response.status,
@@ -125,7 +126,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       method,
       path,
       body: parseBody(text),
-      rateLimit: parseRateLimitHeaders(response.headers),
+      rateLimit,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       secrets,
     });
