@@ -36,6 +36,10 @@ export interface JwtConfig {
   scopeClaim: string;
   algorithms?: string[];
   clockToleranceSec: number;
+  /** Refuse tokens issued longer ago than this, or whose lifetime (exp − iat) exceeds it; `iat` is required. */
+  maxTokenAgeSec: number;
+  /** Require a `jti` and refuse a token whose `jti` was already seen (one-use tokens). */
+  replayCheck: boolean;
 }
 
 export interface ApiKeyEntry {
@@ -58,6 +62,8 @@ export interface AuthConfig {
 }
 
 export interface LimitsConfig {
+  /** Lexical tokens in one GraphQL document (parser stops past it). */
+  maxQueryTokens: number;
   maxCampaignsPerMutation: number;
   maxCampaignsPerQuery: number;
   maxPropertiesPerCampaign: number;
@@ -68,6 +74,65 @@ export interface LimitsConfig {
   maxQueryCost: number;
 }
 
+/** Which GraphQL documents run: trusted (persisted) ones from a manifest, and arbitrary ones if allowed. */
+export interface DocumentsConfig {
+  /** A persisted-query manifest (Apollo's format): the operations this gateway trusts. */
+  trustedDocumentsFile: string | undefined;
+  /** Whether documents not in the manifest may run (default: outside production only). */
+  allowArbitrary: boolean;
+}
+
+/** Node's HTTP server timeouts and the slow/oversized client policy. */
+export interface HttpConfig {
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body). */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** An oversized body is read and discarded up to this many bytes before the 413, so the client sees it. */
+  maxDiscardBytes: number;
+}
+
+/** Operations in flight: past either cap the gateway answers 429 with Retry-After. */
+export interface AdmissionConfig {
+  maxInflight: number;
+  maxInflightPerCaller: number;
+}
+
+/** How /readyz and gateway_hubspot_up follow HubSpot's reachability and the credential's validity. */
+export interface UpstreamHealthConfig {
+  /** Consecutive failed HubSpot calls (network, 5xx, 401/403) before HubSpot counts as down. */
+  failuresToDown: number;
+  /** Consecutive good answers before it counts as up again. */
+  successesToUp: number;
+  /** While down, one cheap probe request this often, so recovery is seen without traffic. */
+  probeIntervalMs: number;
+}
+
+/** Where /metrics is served. */
+export interface MetricsConfig {
+  /** A separate listener for /metrics (on METRICS_HOST); /metrics leaves the main port. */
+  port: number | undefined;
+  host: string;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  token: string | undefined;
+}
+
+/** The audit trail: one line per change. */
+export interface AuditConfig {
+  /** `stdout` (with the logs), a file path, or off. */
+  sink: { kind: 'off' } | { kind: 'stdout' } | { kind: 'file'; path: string };
+  /** Include property values (default: names only). */
+  includeValues: boolean;
+}
+
+/** OpenTelemetry tracing: off unless OTEL_TRACES_EXPORTER is set. */
+export interface TracingConfig {
+  exporter: 'none' | 'otlp' | 'console';
+  /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces). */
+  otlpEndpoint: string | undefined;
+  serviceName: string;
+}
+
 export interface GatewayConfig {
   server: {
     host: string;
@@ -75,7 +140,16 @@ export interface GatewayConfig {
     nodeEnv: NodeEnv;
     production: boolean;
     logLevel: LogLevel;
+    /** Log stack traces of errors (a debug setting; off by default). */
+    logStacks: boolean;
   };
+  http: HttpConfig;
+  documents: DocumentsConfig;
+  admission: AdmissionConfig;
+  upstreamHealth: UpstreamHealthConfig;
+  metrics: MetricsConfig;
+  audit: AuditConfig;
+  tracing: TracingConfig;
   hubspot: {
     credentials: HubSpotCredentialsConfig;
     baseUrl: string | undefined;
@@ -113,6 +187,18 @@ const httpUrl = z.string().refine((v) => /^https?:\/\//i.test(v) && URL.canParse
   error: 'must be an absolute http(s) URL',
 });
 
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .optional();
+
 const scope = z.string().regex(/^\S+$/, { error: 'must be one scope name without spaces' });
 
 /** The shape of each variable on its own; combinations are checked afterwards. */
@@ -129,6 +215,44 @@ const envSchema = z.object({
       error: 'must be fatal, error, warn, info, debug, trace or silent',
     })
     .default('info'),
+  LOG_STACKS: bool(false),
+
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000, 10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(0, 600_000, 5_000),
+  MAX_BODY_DISCARD_BYTES: int(0, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+
+  TRUSTED_DOCUMENTS_FILE: z.string().optional(),
+  ALLOW_ARBITRARY_DOCUMENTS: optionalBool,
+
+  MAX_INFLIGHT_OPERATIONS: int(1, 100_000, 64),
+  MAX_INFLIGHT_PER_CALLER: int(1, 100_000, 8),
+
+  HUBSPOT_FAILURES_TO_DOWN: int(1, 1000, 3),
+  HUBSPOT_SUCCESSES_TO_UP: int(1, 1000, 2),
+  HUBSPOT_PROBE_INTERVAL_MS: int(1000, 3_600_000, 15_000),
+
+  METRICS_PORT: z.coerce
+    .number({ error: 'must be an integer between 0 and 65535' })
+    .int({ error: 'must be an integer between 0 and 65535' })
+    .min(0, { error: 'must be an integer between 0 and 65535' })
+    .max(65_535, { error: 'must be an integer between 0 and 65535' })
+    .optional(),
+  METRICS_HOST: z.string().min(1).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, { error: 'must be at least 16 characters (it guards /metrics)' })
+    .optional(),
+
+  AUDIT_LOG: z.string().min(1).default('stdout'),
+  AUDIT_LOG_VALUES: bool(false),
+
+  OTEL_TRACES_EXPORTER: z
+    .enum(['none', 'otlp', 'console'], { error: 'must be none, otlp or console' })
+    .default('none'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('campaigns-gateway'),
 
   HUBSPOT_TOKEN: z.string().optional(),
   HUBSPOT_TOKEN_FILE: z.string().optional(),
@@ -192,10 +316,13 @@ const envSchema = z.object({
     )
     .optional(),
   JWT_CLOCK_TOLERANCE_S: int(0, 300, 5),
+  JWT_MAX_TOKEN_AGE_S: int(60, 30 * 86_400, 86_400),
+  JWT_REPLAY_CHECK: bool(false),
   AUTH_WRITE_SCOPE: scope.default(DEFAULT_WRITE_SCOPE),
   AUTH_READ_SCOPE: scope.default(DEFAULT_READ_SCOPE),
   GATEWAY_API_KEYS: z.string().optional(),
 
+  MAX_QUERY_TOKENS: int(100, 1_000_000, 5000),
   MAX_CAMPAIGNS_PER_MUTATION: int(1, 100_000, 1000),
   MAX_CAMPAIGNS_PER_QUERY: int(1, 100_000, 1000),
   MAX_PROPERTIES_PER_CAMPAIGN: int(1, 1000, 100),
@@ -297,6 +424,18 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     problems.push(...result.problems.map((p) => `GATEWAY_API_KEYS: ${p}`));
   }
 
+  if (
+    raw.OTEL_TRACES_EXPORTER === 'otlp' &&
+    !has('OTEL_EXPORTER_OTLP_ENDPOINT') &&
+    !has('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
+  ) {
+    problems.push(
+      'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: required for OTEL_TRACES_EXPORTER=otlp',
+    );
+  }
+  if (has('METRICS_PORT') && raw.METRICS_PORT !== '0' && raw.METRICS_PORT === (raw.PORT ?? '4000'))
+    problems.push('METRICS_PORT: must differ from PORT (it is a separate listener)');
+
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
 
@@ -316,7 +455,56 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
         : { kind: 'simulator' };
 
   return {
-    server: { host, port: e.PORT, nodeEnv: e.NODE_ENV, production, logLevel: e.LOG_LEVEL },
+    server: {
+      host,
+      port: e.PORT,
+      nodeEnv: e.NODE_ENV,
+      production,
+      logLevel: e.LOG_LEVEL,
+      logStacks: e.LOG_STACKS,
+    },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxDiscardBytes: e.MAX_BODY_DISCARD_BYTES,
+    },
+    documents: {
+      trustedDocumentsFile: e.TRUSTED_DOCUMENTS_FILE,
+      allowArbitrary: e.ALLOW_ARBITRARY_DOCUMENTS ?? !production,
+    },
+    admission: {
+      maxInflight: e.MAX_INFLIGHT_OPERATIONS,
+      maxInflightPerCaller: e.MAX_INFLIGHT_PER_CALLER,
+    },
+    upstreamHealth: {
+      failuresToDown: e.HUBSPOT_FAILURES_TO_DOWN,
+      successesToUp: e.HUBSPOT_SUCCESSES_TO_UP,
+      probeIntervalMs: e.HUBSPOT_PROBE_INTERVAL_MS,
+    },
+    metrics: {
+      port: e.METRICS_PORT,
+      host: e.METRICS_HOST ?? host,
+      token: e.METRICS_TOKEN,
+    },
+    audit: {
+      sink:
+        e.AUDIT_LOG === 'off'
+          ? { kind: 'off' }
+          : e.AUDIT_LOG === 'stdout'
+            ? { kind: 'stdout' }
+            : { kind: 'file', path: e.AUDIT_LOG },
+      includeValues: e.AUDIT_LOG_VALUES,
+    },
+    tracing: {
+      exporter: e.OTEL_TRACES_EXPORTER,
+      otlpEndpoint:
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (e.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`
+          : undefined),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
     hubspot: {
       credentials,
       baseUrl: e.HUBSPOT_BASE_URL,
@@ -339,6 +527,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
               scopeClaim: e.JWT_SCOPE_CLAIM,
               ...(e.JWT_ALGORITHMS ? { algorithms: e.JWT_ALGORITHMS } : {}),
               clockToleranceSec: e.JWT_CLOCK_TOLERANCE_S,
+              maxTokenAgeSec: e.JWT_MAX_TOKEN_AGE_S,
+              replayCheck: e.JWT_REPLAY_CHECK,
             },
           }
         : {}),
@@ -355,6 +545,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxQueryDepth: e.MAX_QUERY_DEPTH,
       maxQueryAliases: e.MAX_QUERY_ALIASES,
       maxQueryCost: e.MAX_QUERY_COST,
+      maxQueryTokens: e.MAX_QUERY_TOKENS,
     },
     mutationDeadlineMs: e.MUTATION_DEADLINE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
