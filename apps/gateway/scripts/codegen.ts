@@ -1,13 +1,18 @@
-// Regenerates src/generated/ from src/schema.graphql (codegen.ts), formatted with the
-// workspace's Prettier settings. With --check: writes nothing and fails (exit 1) naming every
-// committed file that differs from what the schema generates.
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+// Regenerates src/generated/ from src/schema.graphql (codegen.ts), and the trusted documents
+// manifest operations/trusted-documents.json from operations/*.graphql (checked against the
+// schema and the default query limits), formatted with the workspace's Prettier settings. With
+// --check: writes nothing and fails (exit 1) naming every committed file that differs from what
+// the schema and the operations generate.
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '@graphql-codegen/cli';
+import { buildSchema } from 'graphql';
 import * as prettier from 'prettier';
 import config from '../codegen.js';
 import { firstDifference } from '@campaigns/codegen';
+import { loadConfig } from '../src/config.js';
+import { buildManifest, checkManifest, DEFAULT_TRUSTED_DOCUMENTS_FILE } from '../src/documents.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspaceRoot = path.resolve(projectRoot, '../..');
@@ -19,11 +24,42 @@ interface GeneratedFile {
   content: string;
 }
 
+/** The manifest of the operations in operations/*.graphql, checked like the gateway checks it at start. */
+async function trustedDocuments(): Promise<{ filename: string; content: string }> {
+  const dir = path.join(projectRoot, 'operations');
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.graphql')).sort();
+  const sources = await Promise.all(
+    names.map(async (name) => ({
+      name: rel(path.join(dir, name)),
+      text: await readFile(path.join(dir, name), 'utf8'),
+    })),
+  );
+  const manifest = buildManifest(sources);
+  const limits = loadConfig({}).limits;
+  const { problems, warnings } = checkManifest(manifest, {
+    schema: buildSchema(await readFile(path.join(projectRoot, config.schema as string), 'utf8')),
+    limits: {
+      maxDepth: limits.maxQueryDepth,
+      maxAliases: limits.maxQueryAliases,
+      maxCost: limits.maxQueryCost,
+    },
+  });
+  // The shipped operations must also fit the default limits.
+  if (problems.length > 0 || warnings.length > 0)
+    throw new Error(
+      `operations/ does not fit the schema and the default limits:\n  ${[...problems, ...warnings].join('\n  ')}`,
+    );
+  return { filename: DEFAULT_TRUSTED_DOCUMENTS_FILE, content: `${JSON.stringify(manifest)}\n` };
+}
+
 async function regenerate(): Promise<GeneratedFile[]> {
-  const outputs = (await generate({ ...config, cwd: projectRoot, silent: true }, false)) as Array<{
-    filename: string;
-    content: string;
-  }>;
+  const outputs = [
+    ...((await generate({ ...config, cwd: projectRoot, silent: true }, false)) as Array<{
+      filename: string;
+      content: string;
+    }>),
+    await trustedDocuments(),
+  ];
   return Promise.all(
     outputs.map(async ({ filename, content }) => {
       const file = path.resolve(projectRoot, filename);
@@ -54,7 +90,7 @@ async function main(): Promise<number> {
     } else if (committed !== content) {
       const d = firstDifference(committed, content);
       console.error(
-        `codegen drift: ${rel(file)} differs from what ${config.schema as string} generates (first at line ${d.line})`,
+        `codegen drift: ${rel(file)} differs from what ${config.schema as string} and operations/ generate (first at line ${d.line})`,
       );
       console.error(`  committed: ${d.committed.trim()}`);
       console.error(`  generated: ${d.generated.trim()}`);
@@ -66,7 +102,7 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(
-    `codegen: ${files.map((f) => rel(f.file)).join(', ')} up to date with ${config.schema as string}`,
+    `codegen: ${files.map((f) => rel(f.file)).join(', ')} up to date with ${config.schema as string} and operations/`,
   );
   return 0;
 }

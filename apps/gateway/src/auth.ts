@@ -1,6 +1,7 @@
 // Who is calling: a JWT verified with jose (JWKS URL or shared secret, issuer, audience,
-// expiry), a static API key compared by its SHA-256, or nobody at all (AUTH_MODE=none, loopback
-// only). Produces a Caller or an UNAUTHENTICATED error; scope checks produce FORBIDDEN.
+// expiry, age and lifetime, optionally one use per `jti`), a static API key compared by its
+// SHA-256, or nobody at all (AUTH_MODE=none, loopback only). Produces a Caller or an
+// UNAUTHENTICATED error; scope checks produce FORBIDDEN.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import {
@@ -132,6 +133,9 @@ function jwtVerifier(
       });
   const algorithms = config.algorithms ?? (config.secret ? HS_ALGORITHMS : ASYMMETRIC_ALGORITHMS);
 
+  const maxAge = config.maxTokenAgeSec;
+  const replay = config.replayCheck ? new ReplayCache() : undefined;
+
   return async (token) => {
     let payload: JWTPayload;
     try {
@@ -139,12 +143,23 @@ function jwtVerifier(
         issuer: config.issuer,
         audience: config.audience,
         algorithms,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'iat', ...(replay ? ['jti'] : [])],
         clockTolerance: config.clockToleranceSec,
+        // Refuses a token issued longer ago than this (iat), however far away its exp is.
+        maxTokenAge: maxAge,
       }));
     } catch (error) {
-      throw jwtFailure(error);
+      throw jwtFailure(error, maxAge);
     }
+    // A fresh token may still be a long-lived one: its whole lifetime must fit in the limit too.
+    const lifetime = payload.exp! - payload.iat!;
+    if (lifetime > maxAge) {
+      throw unauthenticated(
+        `the token is valid for ${lifetime} s (exp - iat), longer than JWT_MAX_TOKEN_AGE_S=${maxAge}: ask for shorter-lived tokens`,
+      );
+    }
+    // Only a verified token gets here, so a forger cannot fill the cache.
+    if (replay) replay.use(payload.jti!, payload.exp! + config.clockToleranceSec);
     return {
       subject: String(payload.sub),
       scopes: scopesOf(payload[config.scopeClaim]),
@@ -153,9 +168,23 @@ function jwtVerifier(
   };
 }
 
-function jwtFailure(error: unknown): GraphQLError | Error {
-  if (error instanceof joseErrors.JWTExpired) return unauthenticated('the token has expired');
+function jwtFailure(error: unknown, maxAgeSec: number): GraphQLError | Error {
+  if (error instanceof joseErrors.JWTExpired) {
+    if (error.claim === 'iat') {
+      return unauthenticated(
+        `the token was issued more than JWT_MAX_TOKEN_AGE_S=${maxAgeSec} s ago ("iat"): get a new one`,
+      );
+    }
+    return unauthenticated('the token has expired');
+  }
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing' && (error.claim === 'iat' || error.claim === 'jti')) {
+      return unauthenticated(
+        error.claim === 'iat'
+          ? `the token has no "iat" claim: it is required to enforce JWT_MAX_TOKEN_AGE_S=${maxAgeSec}`
+          : 'the token has no "jti" claim: it is required when JWT_REPLAY_CHECK is on',
+      );
+    }
     return unauthenticated(
       `the token's "${error.claim}" claim is not valid here (${error.reason})`,
     );
@@ -168,6 +197,66 @@ function jwtFailure(error: unknown): GraphQLError | Error {
   if (error instanceof TypeError)
     return new Error(`cannot verify tokens right now: ${error.message}`);
   return unauthenticated('the token is not valid');
+}
+
+/** Most `jti`s remembered at once (about 100 bytes each). */
+export const REPLAY_CACHE_MAX_ENTRIES = 100_000;
+
+/**
+ * The `jti`s of tokens already used, each kept until its token expires (exp + clock tolerance,
+ * which JWT_MAX_TOKEN_AGE_S bounds). Keys are SHA-256 digests, so a long `jti` costs no more
+ * than a short one. When full, expired entries are swept; if every entry is still live, new
+ * tokens are refused (503) rather than live ones forgotten, which would let them be replayed.
+ */
+export class ReplayCache {
+  readonly #seen = new Map<string, number>();
+  #lastSweep = 0;
+
+  constructor(
+    private readonly maxEntries = REPLAY_CACHE_MAX_ENTRIES,
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  get size(): number {
+    return this.#seen.size;
+  }
+
+  /** Records `jti` as used until `expiresAt` (seconds); throws UNAUTHENTICATED when it was used. */
+  use(jti: unknown, expiresAt: number): void {
+    if (typeof jti !== 'string' || jti === '')
+      throw unauthenticated('the token\'s "jti" claim must be a non-empty string');
+    const key = createHash('sha256').update(jti, 'utf8').digest('base64url');
+    const now = this.now();
+    // Cheap upkeep: the oldest entries usually expire first.
+    for (const [oldest, expiresAt] of this.#seen) {
+      if (expiresAt >= now) break;
+      this.#seen.delete(oldest);
+    }
+    const known = this.#seen.get(key);
+    if (known !== undefined && known >= now)
+      throw unauthenticated('the token was already used (JWT_REPLAY_CHECK: one request per "jti")');
+    if (this.#seen.size >= this.maxEntries) this.#sweep(now);
+    if (this.#seen.size >= this.maxEntries) {
+      throw new GraphQLError(
+        `cannot accept new tokens right now: JWT_REPLAY_CHECK remembers ${this.maxEntries} unexpired tokens, the most it may; retry shortly`,
+        {
+          extensions: {
+            code: 'SERVICE_UNAVAILABLE',
+            http: { status: 503, headers: new Map([['retry-after', '5']]) },
+          },
+        },
+      );
+    }
+    this.#seen.delete(key);
+    this.#seen.set(key, expiresAt);
+  }
+
+  /** Drops expired entries; at most once a second, so a full cache cannot make every call O(n). */
+  #sweep(now: number): void {
+    if (now === this.#lastSweep) return;
+    this.#lastSweep = now;
+    for (const [key, expiresAt] of this.#seen) if (expiresAt < now) this.#seen.delete(key);
+  }
 }
 
 function scopesOf(claim: unknown): Set<string> {

@@ -25,13 +25,15 @@ export function curlExample(
 export function startBanner(options: {
   url: string;
   origin: string;
+  /** The METRICS_PORT listener's origin, when /metrics is served there. */
+  metricsOrigin?: string | undefined;
   simulator?: { url: string; ids: string[] };
   authNone: boolean;
 }): string {
   const lines = [
     '',
     `  GraphQL gateway ready: ${options.url}`,
-    `  health: ${options.origin}/healthz   readiness: ${options.origin}/readyz   metrics: ${options.origin}/metrics`,
+    `  health: ${options.origin}/healthz   readiness: ${options.origin}/readyz   metrics: ${options.metricsOrigin ?? options.origin}/metrics`,
   ];
   if (options.simulator) {
     lines.push(

@@ -433,6 +433,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: required for OTEL_TRACES_EXPORTER=otlp',
     );
   }
+  if (parsed.success && parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${parsed.data.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    );
+  }
   if (has('METRICS_PORT') && raw.METRICS_PORT !== '0' && raw.METRICS_PORT === (raw.PORT ?? '4000'))
     problems.push('METRICS_PORT: must differ from PORT (it is a separate listener)');
 

@@ -20,11 +20,15 @@ export interface CredentialProvider {
 /** The OAuth token endpoint answered with something other than a usable access token. */
 export class TokenRefreshError extends Error {
   override readonly name = 'TokenRefreshError';
+  /** What a GraphQL caller may see (HubSpotTokenError passes it on): no endpoint address, no body. */
+  readonly summary: string;
   constructor(
     message: string,
     readonly status?: number,
+    summary?: string,
   ) {
     super(message);
+    this.summary = summary ?? message;
   }
 }
 
@@ -153,6 +157,8 @@ function oauthRefresher(
     } catch (error) {
       throw new TokenRefreshError(
         `OAuth token refresh failed: ${redactString((error as Error).message ?? String(error), secrets())}`,
+        undefined,
+        'OAuth token refresh failed: the token endpoint could not be reached',
       );
     }
     const text = await response.text().catch(() => '');
@@ -170,6 +176,7 @@ function oauthRefresher(
       throw new TokenRefreshError(
         `OAuth token refresh failed: HTTP ${response.status}${reason ? ` (${reason})` : ''}`,
         response.status,
+        `OAuth token refresh failed: HTTP ${response.status}`,
       );
     }
     const value = json.access_token;

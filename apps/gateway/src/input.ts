@@ -1,8 +1,15 @@
 // GraphQL input → the engine's input, refusing the whole request with BAD_USER_INPUT when
 // anything is wrong: every problem is listed with its index, id and field, and nothing is sent.
-// Property-name and id rules are the engine's own (checkUpdateInput, checkId); the gateway adds
+// Property-name and id rules are the engine's own (checkUpdateInput, checkPropertyName, checkId),
+// applied to every name as the caller sent it (`__proto__` included); the gateway adds
 // its configurable limits and the checks only a list of {name, value} pairs needs.
-import { checkId, checkUpdateInput, type InputProblem, type UpdateInput } from '@campaigns/core';
+import {
+  checkId,
+  checkPropertyName,
+  checkUpdateInput,
+  type InputProblem,
+  type UpdateInput,
+} from '@campaigns/core';
 import { GraphQLError } from 'graphql';
 import type { LimitsConfig } from './config.js';
 import type { CampaignUpdateInput } from './generated/resolvers-types.js';
@@ -65,7 +72,10 @@ export function toUpdateInputs(
   const updates = inputs.map((input, index) => {
     const at = (field: string, message: string) =>
       problems.push({ index, id: input.id, field, message });
-    const properties: Record<string, string> = {};
+    // [name, value] pairs, made into an object by Object.fromEntries: every name becomes an own
+    // property (`properties[name] = value` would drop `__proto__`, silently), so the engine's
+    // property-name rule below sees, and refuses, each of them.
+    const entries: Array<[string, string]> = [];
     const position = new Map<string, number>();
     if (input.properties.length > limits.maxPropertiesPerCampaign) {
       at(
@@ -88,9 +98,9 @@ export function toUpdateInputs(
           `is ${value.length} characters long, more than MAX_PROPERTY_VALUE_LENGTH=${limits.maxPropertyValueLength}`,
         );
       }
-      properties[name] = value;
+      entries.push([name, value]);
     });
-    const update: UpdateInput = { id: input.id, properties };
+    const update: UpdateInput = { id: input.id, properties: Object.fromEntries(entries) };
     for (const problem of checkUpdateInput(update, index)) {
       problems.push({ ...problem, id: input.id, field: graphqlField(problem.field, position) });
     }
@@ -113,11 +123,8 @@ export function toReadIds(
     checkId(id, index).map((p) => ({ ...p, field: 'ids' })),
   );
   (properties ?? []).forEach((name, i) => {
-    // The engine's property-name rule, applied to a bare name.
-    for (const p of checkUpdateInput({ id: 'x', properties: { [name]: '' } }, i)) {
-      if (p.field.startsWith('properties.'))
-        problems.push({ index: i, id: '', field: `properties[${i}]`, message: p.message });
-    }
+    const message = checkPropertyName(name);
+    if (message) problems.push({ index: i, id: '', field: `properties[${i}]`, message });
   });
   if (problems.length > 0) throw invalidInputError(problems);
   return [...ids];

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
   const gateway = await createGateway(config, deps);
   process.stdout.write(
-    `${startBanner({ url: gateway.url, origin: gateway.origin, authNone: config.auth.none, ...(sim ? { simulator: { url: sim.url, ids: sim.ids } } : {}) })}\n`,
+    `${startBanner({ url: gateway.url, origin: gateway.origin, metricsOrigin: gateway.metricsOrigin, authNone: config.auth.none, ...(sim ? { simulator: { url: sim.url, ids: sim.ids } } : {}) })}\n`,
   );
 
   let stopping = false;

@@ -100,8 +100,28 @@ export class GatewayMetrics {
     help: 'GraphQL requests being served right now.',
     registers: [this.registry],
   });
+  readonly admissionRefusals = new Counter({
+    name: 'gateway_admission_refusals_total',
+    help: 'GraphQL requests refused with HTTP 429 by admission control, by reason (process: MAX_INFLIGHT_OPERATIONS; caller: MAX_INFLIGHT_PER_CALLER).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly hubspotUp = new Gauge({
+    name: 'gateway_hubspot_up',
+    help: '1 while HubSpot answers and accepts the credential, 0 while it counts as down (/readyz answers 503).',
+    registers: [this.registry],
+  });
+  readonly hubspotDown = new Gauge({
+    name: 'gateway_hubspot_down',
+    help: '1 for the reason HubSpot counts as down (unreachable, credentials_refused), 0 for the others.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    this.hubspotUp.set(1);
+    for (const reason of ['unreachable', 'credentials_refused'])
+      this.hubspotDown.set({ reason }, 0);
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
   }

@@ -11,6 +11,8 @@ import {
   type RunEvent,
   type StopReason as CoreStopReason,
 } from '@campaigns/core';
+import type { Tracer } from '@opentelemetry/api';
+import type { AuditLog } from './audit.js';
 import { requireScope } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -27,7 +29,14 @@ export interface ResolverDeps {
   metrics: GatewayMetrics;
   /** Aborted when a shutdown's grace period is over: running operations stop and report CANCELED. */
   shutdownSignal: AbortSignal;
+  /** The audit trail: one line per updateCampaigns that reached the engine. */
+  audit?: AuditLog;
+  /** OpenTelemetry tracer (tracing on): the engine's run and chunk spans. */
+  tracer?: Tracer;
 }
+
+/** Payload errors whose technical `detail` is logged (at debug) per operation. */
+const MAX_LOGGED_DETAILS = 20;
 
 const STOP_REASONS: Record<CoreStopReason, StopReason> = {
   aborted: 'ABORTED',
@@ -46,6 +55,9 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     deadlineMs: config.mutationDeadlineMs,
     maxConcurrency: config.hubspot.maxConcurrency,
     retry: { maxAttempts: config.hubspot.maxAttempts },
+    // Callers take turns on the shared HubSpot budget: one caller's backlog does not delay another's.
+    fairnessKey: ctx.caller.subject,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
     onEvent: (event: RunEvent) => {
       metrics.onRunEvent(event);
       ctx.log.debug({ event }, `hubspot ${event.type}`);
@@ -59,8 +71,17 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     ctx: GatewayContext,
     ids: number,
     call: () => Promise<O>,
+    /** Told how a call that reached HubSpot ended (not a refused input): the audit trail. */
+    onSettled?: (settled: { outcome?: O; error?: unknown; durationMs: number }) => void,
   ): Promise<O> {
     const started = Date.now();
+    const settle = (settled: { outcome?: O; error?: unknown }) => {
+      try {
+        onSettled?.({ ...settled, durationMs: Date.now() - started });
+      } catch (error) {
+        ctx.log.error({ err: error }, `${operation}: could not record the audit line`);
+      }
+    };
     let outcome: O;
     try {
       outcome = await call();
@@ -70,7 +91,25 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
         throw invalidInputError(error.problems);
       }
       metrics.recordOperation(kind, 'error');
+      settle({ error });
       throw error;
+    }
+    settle({ outcome });
+    // Payload messages leave out upstream addresses, paths and non-JSON bodies; the detail is here.
+    if (ctx.log.isLevelEnabled('debug')) {
+      for (const error of outcome.errors.filter((e) => e.detail).slice(0, MAX_LOGGED_DETAILS)) {
+        ctx.log.debug(
+          {
+            operation,
+            category: error.category,
+            ...(error.subCategory ? { subCategory: error.subCategory } : {}),
+            ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
+            ids: error.ids.length,
+            detail: error.detail,
+          },
+          `${operation}: ${error.category} for ${error.ids.length} id${error.ids.length === 1 ? '' : 's'}`,
+        );
+      }
     }
     const failed = outcome.numErrors;
     const succeeded = outcome.results.length;
@@ -140,8 +179,20 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
       async updateCampaigns(_parent, { inputs }, ctx) {
         scoped('mutation', ctx, config.auth.writeScope, 'updateCampaigns');
         const updates = validated('mutation', () => toUpdateInputs(inputs, config.limits));
-        return run('mutation', 'update', ctx, updates.length, () =>
-          updateCampaigns(deps.hubspot, updates, runOptions(ctx)),
+        return run(
+          'mutation',
+          'update',
+          ctx,
+          updates.length,
+          () => updateCampaigns(deps.hubspot, updates, runOptions(ctx)),
+          ({ outcome, error, durationMs }) =>
+            deps.audit?.record({
+              requestId: ctx.requestId,
+              caller: ctx.caller,
+              inputs: updates,
+              ...(outcome ? { outcome } : { error }),
+              durationMs,
+            }),
         );
       },
     },
@@ -167,7 +218,13 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
         Object.entries(campaign.properties ?? {})
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([name, value]) => ({ name, value: value ?? null })),
-      property: (campaign: CampaignModel, { name }) => campaign.properties?.[name] ?? null,
+      // Own properties only: `__proto__`, `constructor` or `toString` must not reach Object.prototype.
+      property: (campaign: CampaignModel, { name }) => {
+        const properties = campaign.properties;
+        if (!properties || !Object.hasOwn(properties, name)) return null;
+        const value: unknown = properties[name];
+        return typeof value === 'string' ? value : null;
+      },
       businessUnits: (campaign: CampaignModel) => campaign.businessUnits ?? [],
     },
 

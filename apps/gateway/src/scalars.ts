@@ -46,7 +46,10 @@ function literalToJson(
         ast.fields.map((f) => [f.name.value, literalToJson(f.value, variables)]),
       );
     case Kind.VARIABLE:
-      return variables?.[ast.name.value];
+      // Own properties only: `$constructor` must not read Object.prototype.constructor.
+      return variables && Object.hasOwn(variables, ast.name.value)
+        ? variables[ast.name.value]
+        : undefined;
   }
 }
 

@@ -4,31 +4,52 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ApolloServer,
-  HeaderMap,
-  type ApolloServerPlugin,
-  type HTTPGraphQLResponse,
-} from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { createHubSpotClient, redactValue, type HubSpotClient } from '@campaigns/hubspot-client';
+import {
+  createHubSpotClient,
+  redactString,
+  redactValue,
+  type HubSpotClient,
+} from '@campaigns/hubspot-client';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 import type { DestinationStream, Logger } from 'pino';
+import {
+  Admission,
+  isRefusal,
+  refusalError,
+  refusalExtensions,
+  TOO_MANY_REQUESTS,
+} from './admission.js';
+import { openAuditLog } from './audit.js';
 import { createAuthenticator, type Caller } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createCredentialProvider, staticToken, type CredentialProvider } from './credentials.js';
-import { queryLimitsRule } from './limits.js';
+import { createDocumentGate } from './documents.js';
+import {
+  ANSWERED,
+  createHttpServer,
+  errorBody,
+  readBody,
+  sendJson,
+  writeResponse,
+} from './http.js';
+import { KnownRootTypesRule, queryLimitsOf, queryLimitsRule, tokenLimitPlugin } from './limits.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { createOpsRoutes, OPS_PATHS } from './ops-routes.js';
 import { createResolvers } from './resolvers.js';
+import { createTracing } from './tracing.js';
+import { createUpstreamHealth } from './upstream-health.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -43,6 +64,8 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   /** Register Node's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** Trace with this provider (tests: an in-memory exporter) instead of the one OTEL_TRACES_EXPORTER builds. */
+  tracerProvider?: TracerProvider;
 }
 
 export interface Gateway {
@@ -50,6 +73,8 @@ export interface Gateway {
   readonly url: string;
   /** `http://host:port`, where /healthz, /readyz and /metrics live. */
   readonly origin: string;
+  /** `http://host:port` of the separate /metrics listener, when METRICS_PORT is set. */
+  readonly metricsOrigin: string | undefined;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   /** The process's one HubSpot client. */
@@ -71,26 +96,39 @@ interface RequestScope {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-/** readBody's answer when it has already responded (413, 400). */
-const ANSWERED = Symbol('answered');
 
 export async function createGateway(
   config: GatewayConfig,
   deps: GatewayDeps = {},
 ): Promise<Gateway> {
   const production = config.server.production;
+  const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
   const secretSources: Array<() => readonly string[]> = [];
   if (config.auth.jwt?.secret) {
     const jwtSecret = config.auth.jwt.secret;
     secretSources.push(() => [jwtSecret]);
+  }
+  if (config.metrics.token) {
+    const metricsToken = config.metrics.token;
+    secretSources.push(() => [metricsToken]);
   }
   const secrets = () => secretSources.flatMap((source) => source());
   const logger = createLogger({
     level: config.server.logLevel,
     ...(deps.logDestination ? { destination: deps.logDestination } : {}),
     secrets,
+    stacks: config.server.logStacks,
   });
+  // The trusted documents manifest: a bad one stops the start, before anything is opened.
+  const documents = createDocumentGate(config, typeDefs, (message) => logger.warn(message));
   const metrics = new GatewayMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
+  // Undefined unless OTEL_TRACES_EXPORTER (or a test's provider) turns tracing on.
+  const tracing = await createTracing(config.tracing, {
+    logger,
+    ...(deps.tracerProvider ? { provider: deps.tracerProvider } : {}),
+    redact: (text) => redactString(text, secrets()),
+  });
+  const scope = new AsyncLocalStorage<RequestScope>();
 
   const credentials =
     deps.credentials ??
@@ -104,22 +142,50 @@ export async function createGateway(
   await warmUp(credentials, logger);
 
   const baseUrl = deps.hubspot?.baseUrl ?? config.hubspot.baseUrl;
+  // Every HubSpot call is observed: /readyz and gateway_hubspot_up follow HubSpot's health.
+  const upstream = createUpstreamHealth({
+    config: config.upstreamHealth,
+    timeoutMs: config.hubspot.timeoutMs,
+    logger,
+    metrics,
+  });
+  const send = deps.fetch ?? ((request: Request) => globalThis.fetch(request));
+  // The gateway's request id goes along to HubSpot (X-Request-Id), to match a call to its request.
+  const hubspotFetch = (request: Request) => {
+    const requestId = scope.getStore()?.requestId;
+    if (requestId) request.headers.set('x-request-id', requestId);
+    return send(request);
+  };
   const hubspot = createHubSpotClient({
     token: () => credentials.token(),
     ...(baseUrl ? { baseUrl } : {}),
     apiVersion: config.hubspot.apiVersion,
     timeoutMs: config.hubspot.timeoutMs,
     onRateLimit: metrics.onRateLimit,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    fetch: upstream.wrapFetch(hubspotFetch),
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
+  // While HubSpot is down: list one campaign, with the same client and credential, to see it recover.
+  upstream.setProbe((signal) => hubspot.GET('/', { params: { query: { limit: 1 } }, signal }));
 
   const authenticator = createAuthenticator(config.auth, deps.fetch ? { fetch: deps.fetch } : {});
+  const audit = await openAuditLog(config.audit, {
+    ...(deps.logDestination ? { destination: deps.logDestination } : {}),
+    secrets,
+    logger,
+  });
   const shutdown = new AbortController();
-  const scope = new AsyncLocalStorage<RequestScope>();
 
   const apollo = new ApolloServer<GatewayContext>({
-    typeDefs: readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
-    resolvers: createResolvers({ hubspot, config, metrics, shutdownSignal: shutdown.signal }),
+    typeDefs,
+    resolvers: createResolvers({
+      hubspot,
+      config,
+      metrics,
+      shutdownSignal: shutdown.signal,
+      audit,
+      ...(tracing ? { tracer: tracing.tracer } : {}),
+    }),
     nodeEnv: config.server.nodeEnv,
     csrfPrevention: true,
     introspection: !production,
@@ -128,13 +194,12 @@ export async function createGateway(
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     stopOnTerminationSignals: false,
-    validationRules: [
-      queryLimitsRule({
-        maxDepth: config.limits.maxQueryDepth,
-        maxAliases: config.limits.maxQueryAliases,
-        maxCost: config.limits.maxQueryCost,
-      }),
-    ],
+    // Bounded work before execution: the parser stops after MAX_QUERY_TOKENS tokens, and the
+    // limits rule (linear) refuses an over-limit document before the spec rules walk it. Not
+    // Apollo's maxRecursiveSelections: it would move these rules to a second validation pass that
+    // runs after the spec rules (see limits.ts); MAX_QUERY_COST counts every selected field anyway.
+    parseOptions: { maxTokens: config.limits.maxQueryTokens },
+    validationRules: [queryLimitsRule(queryLimitsOf(config.limits)), KnownRootTypesRule],
     logger: apolloLogger(logger),
     formatError: (formatted, error) => formatError(formatted, error),
     plugins: [
@@ -145,6 +210,8 @@ export async function createGateway(
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       requestLogPlugin(),
+      tokenLimitPlugin(config.limits.maxQueryTokens),
+      ...(tracing ? [tracing.plugin()] : []),
     ],
   });
 
@@ -175,7 +242,10 @@ export async function createGateway(
       exception: _exception,
       ...extensions
     } = formatted.extensions ?? {};
-    return redactValue({ ...formatted, extensions: { ...extensions, code } }, secrets());
+    // Apollo hides suggestions from validation errors only; variable coercion and the rest say
+    // "Did you mean …?" too, naming schema fields and types.
+    const message = production ? stripSuggestions(formatted.message) : formatted.message;
+    return redactValue({ ...formatted, message, extensions: { ...extensions, code } }, secrets());
   }
 
   function requestLogPlugin(): ApolloServerPlugin<GatewayContext> {
@@ -198,20 +268,38 @@ export async function createGateway(
   // --- HTTP ---------------------------------------------------------------------------------
   let draining = false;
   let inflight = 0;
+  const admission = new Admission(config.admission, {
+    onRefuse: (reason) => metrics.admissionRefusals.inc({ reason }),
+  });
   let idle: (() => void) | undefined;
   let drained: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
 
-  const server = http.createServer((req, res) => {
+  const ops = createOpsRoutes({
+    metrics,
+    config: config.metrics,
+    http: config.http,
+    production,
+    logger,
+    readiness: () =>
+      draining
+        ? 'draining'
+        : !credentials.healthy()
+          ? 'HubSpot credentials unavailable'
+          : upstream.problem(),
+  });
+
+  const server = createHttpServer(config.http, config.limits.maxBodyBytes, (req, res) => {
     const requestId = pickRequestId(req.headers['x-request-id']);
     const store: RequestScope = { requestId, log: logger.child({ reqId: requestId }) };
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
-    const route = [GRAPHQL_PATH, '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
+    const opsRoute = (OPS_PATHS as readonly string[]).includes(path);
+    const route = path === GRAPHQL_PATH || opsRoute ? path : 'other';
     res.on('finish', () => {
       metrics.httpRequests.inc({ route, status: String(res.statusCode) });
-      if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
+      if (opsRoute) return;
       store.log.info(
         {
           method: req.method,
@@ -238,39 +326,16 @@ export async function createGateway(
     path: string,
     store: RequestScope,
   ): Promise<void> {
-    switch (path) {
-      case '/healthz':
-        return sendJson(res, 200, { status: 'ok' });
-      case '/readyz': {
-        const reason = draining
-          ? 'draining'
-          : !credentials.healthy()
-            ? 'HubSpot credentials unavailable'
-            : undefined;
-        return sendJson(
-          res,
-          reason ? 503 : 200,
-          reason ? { status: 'not ready', reason } : { status: 'ready' },
-        );
-      }
-      case '/metrics': {
-        const text = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-        return;
-      }
-      case GRAPHQL_PATH:
-        return serveGraphQL(req, res, store);
-      default:
-        return sendJson(
-          res,
-          404,
-          errorBody(
-            `no such path: use ${GRAPHQL_PATH}, /healthz, /readyz or /metrics`,
-            'NOT_FOUND',
-          ),
-        );
-    }
+    if (path === GRAPHQL_PATH)
+      return tracing
+        ? tracing.serve(req, res, store.requestId, () => serveGraphQL(req, res, store))
+        : serveGraphQL(req, res, store);
+    if (await ops.handle(path, req, res)) return;
+    return sendJson(
+      res,
+      404,
+      errorBody(`no such path: use ${GRAPHQL_PATH}, /healthz, /readyz or /metrics`, 'NOT_FOUND'),
+    );
   }
 
   async function serveGraphQL(
@@ -290,22 +355,45 @@ export async function createGateway(
         ),
       );
     }
+    // Admission: refused at once (429) past MAX_INFLIGHT_OPERATIONS, before the body is read.
+    const ticket = admission.enter();
+    if (isRefusal(ticket)) {
+      store.log.warn({ limit: { setting: ticket.setting, max: ticket.max } }, ticket.message);
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', String(ticket.retryAfterSeconds));
+      const { code: _code, ...extensions } = refusalExtensions(ticket);
+      return sendJson(res, 429, errorBody(ticket.message, TOO_MANY_REQUESTS, extensions));
+    }
     inflight++;
     metrics.inflight.inc();
     try {
-      const body = await readBody(req, res, config.limits.maxBodyBytes);
+      const body = await readBody(req, res, {
+        maxBytes: config.limits.maxBodyBytes,
+        maxDiscardBytes: config.http.maxDiscardBytes,
+      });
       if (body === ANSWERED) return;
+      // Trusted documents: an id becomes its document; an unknown document is refused here
+      // (ALLOW_ARBITRARY_DOCUMENTS=false), before Apollo parses anything.
+      const method = (req.method ?? 'GET').toUpperCase();
+      const admitted = documents.admit({
+        method,
+        body,
+        search: new URL(req.url ?? '/', 'http://gateway').search,
+      });
+      if (!admitted.ok) {
+        metrics.graphqlErrors.inc({ code: admitted.code });
+        return sendJson(
+          res,
+          admitted.status,
+          errorBody(admitted.message, admitted.code, admitted.extensions),
+        );
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: (req.method ?? 'GET').toUpperCase(),
-          headers,
-          search: new URL(req.url ?? '/', 'http://gateway').search,
-          body,
-        },
+        httpGraphQLRequest: { method, headers, search: admitted.search, body: admitted.body },
         context: async () => {
           const caller = await authenticator.authenticate({
             authorization: headers.get('authorization'),
@@ -313,67 +401,24 @@ export async function createGateway(
           });
           store.caller = caller;
           store.log = store.log.child({ subject: caller.subject });
+          // Per caller (MAX_INFLIGHT_PER_CALLER): Apollo answers this error with 429 and Retry-After.
+          const refused = ticket.admitCaller(caller.subject);
+          if (refused) {
+            store.log.warn(
+              { limit: { setting: refused.setting, max: refused.max } },
+              refused.message,
+            );
+            throw refusalError(refused);
+          }
           return { requestId: store.requestId, caller, log: store.log };
         },
       });
       await writeResponse(res, response, draining);
     } finally {
+      ticket.release();
       inflight--;
       metrics.inflight.dec();
       if (inflight === 0) idle?.();
-    }
-  }
-
-  /**
-   * Reads the request body up to `max` bytes. Answers 413 (and returns ANSWERED) when it is
-   * larger; JSON bodies are parsed (400 when malformed); anything else is handed to Apollo as
-   * text, which refuses it with a clear message (or as a CSRF attempt).
-   */
-  async function readBody(
-    req: IncomingMessage,
-    res: ServerResponse,
-    max: number,
-  ): Promise<unknown | typeof ANSWERED> {
-    const tooLarge = () => {
-      res.setHeader('connection', 'close');
-      sendJson(
-        res,
-        413,
-        errorBody(`the request body is larger than MAX_BODY_BYTES=${max} bytes`, 'BAD_USER_INPUT', {
-          limit: { setting: 'MAX_BODY_BYTES', max },
-        }),
-      );
-      req.resume();
-      return ANSWERED;
-    };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) return tooLarge();
-    const chunks = await new Promise<Buffer[] | undefined>((resolve, reject) => {
-      const received: Buffer[] = [];
-      let size = 0;
-      const onData = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= max) return void received.push(chunk);
-        // Stop keeping it, but read it to the end so the client gets to see our 413.
-        req.off('data', onData);
-        req.resume();
-        resolve(undefined);
-      };
-      req.on('data', onData);
-      req.once('end', () => resolve(received));
-      req.once('error', reject);
-    });
-    if (!chunks) return tooLarge();
-    if (req.method === 'GET' || req.method === 'HEAD') return undefined;
-    const text = Buffer.concat(chunks).toString('utf8');
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (contentType !== 'application/json' && !contentType.endsWith('+json')) return text;
-    if (text.trim() === '') return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      sendJson(res, 400, errorBody('the request body is not valid JSON', 'BAD_REQUEST'));
-      return ANSWERED;
     }
   }
 
@@ -386,12 +431,26 @@ export async function createGateway(
       });
     });
   } catch (error) {
+    upstream.close();
     await apollo.stop();
+    await audit.close();
+    await tracing?.shutdown();
     throw error;
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
+  let metricsOrigin: string | undefined;
+  try {
+    metricsOrigin = await ops.listen();
+  } catch (error) {
+    upstream.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await apollo.stop();
+    await audit.close();
+    await tracing?.shutdown();
+    throw error;
+  }
 
   async function drain(options: { graceMs?: number } = {}): Promise<void> {
     draining = true;
@@ -416,11 +475,17 @@ export async function createGateway(
   async function close(): Promise<void> {
     closed ??= (async () => {
       await drain();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      upstream.close();
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        ops.close(),
+      ]);
       await apollo.stop();
+      await audit.close();
+      await tracing?.shutdown();
       logger.info('gateway closed');
       logger.flush();
     })();
@@ -445,7 +510,16 @@ export async function createGateway(
     );
   }
 
-  return { url: `${origin}${GRAPHQL_PATH}`, origin, logger, metrics, hubspot, drain, close };
+  return {
+    url: `${origin}${GRAPHQL_PATH}`,
+    origin,
+    metricsOrigin,
+    logger,
+    metrics,
+    hubspot,
+    drain,
+    close,
+  };
 }
 
 /** Fetches a first token so a broken secret file fails the start, and an OAuth problem shows at once. */
@@ -469,41 +543,19 @@ function pickRequestId(header: string | string[] | undefined): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function errorBody(message: string, code: string, extensions: Record<string, unknown> = {}) {
-  return { errors: [{ message, extensions: { code, ...extensions } }] };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-async function writeResponse(
-  res: ServerResponse,
-  response: HTTPGraphQLResponse,
-  closing: boolean,
-): Promise<void> {
-  for (const [key, value] of response.headers) res.setHeader(key, value);
-  if (closing) res.setHeader('connection', 'close');
-  res.statusCode = response.status ?? 200;
-  if (response.body.kind === 'complete') {
-    res.end(response.body.string);
-    return;
-  }
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
-  res.end();
-}
-
 function apolloLogger(logger: Logger) {
   const log = logger.child({ component: 'apollo' });
-  return {
-    debug: (message?: unknown) => log.debug(String(message)),
-    info: (message?: unknown) => log.info(String(message)),
-    warn: (message?: unknown) => log.warn(String(message)),
-    error: (message?: unknown) => log.error(String(message)),
-  };
+  // An Error goes through the `err` serializer (no stack unless LOG_STACKS), not String().
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message?: unknown): void =>
+      message instanceof Error
+        ? log[level]({ err: message }, message.message)
+        : log[level](String(message));
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** graphql-js' " Did you mean …?" (names are quoted, so the suggestion holds no "?"). */
+export function stripSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '');
 }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../src/auth.js';
+import { hashApiKey, ReplayCache } from '../src/auth.js';
 import {
   graphqlErrors,
   notesInputs,
@@ -29,10 +29,16 @@ interface TokenOptions {
   issuer?: string;
   expiresAt?: number;
   subject?: string;
+  /** Seconds since the epoch; `null`: no iat claim at all. Default now. */
+  issuedAt?: number | null;
+  jti?: string;
 }
 
+const nowSec = () => Math.floor(Date.now() / 1000);
+const DAY = 86_400;
+
 function hsToken(options: TokenOptions = {}): Promise<string> {
-  return new SignJWT(
+  const jwt = new SignJWT(
     options.scope === undefined
       ? { scope: 'campaigns:read campaigns:write' }
       : { scope: options.scope },
@@ -41,9 +47,10 @@ function hsToken(options: TokenOptions = {}): Promise<string> {
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
     .setSubject(options.subject ?? 'user-42')
-    .setIssuedAt()
-    .setExpirationTime(options.expiresAt ?? Math.floor(Date.now() / 1000) + 300)
-    .sign(secretKey);
+    .setExpirationTime(options.expiresAt ?? nowSec() + 300);
+  if (options.issuedAt !== null) jwt.setIssuedAt(options.issuedAt ?? nowSec());
+  if (options.jti !== undefined) jwt.setJti(options.jti);
+  return jwt.sign(secretKey);
 }
 
 let stack: Stack;
@@ -124,6 +131,7 @@ describe('JWT bearer (shared secret)', () => {
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setSubject('mallory')
+      .setIssuedAt()
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('another-secret-that-is-also-32-characters-long'));
     const { code } = await refused(() => mutate({ authorization: `Bearer ${forged}` }));
@@ -152,6 +160,122 @@ describe('JWT bearer (shared secret)', () => {
         .request(READ, { ids: [ids[0]] }),
     );
     expect(code).toBe('FORBIDDEN');
+  });
+});
+
+describe('JWT age and lifetime (JWT_MAX_TOKEN_AGE_S, default one day)', () => {
+  it('refuses a fresh token that is valid for ten years, naming the limit', async () => {
+    const token = await hsToken({ issuedAt: nowSec(), expiresAt: nowSec() + 10 * 365 * DAY });
+    const { status, code, errors } = await refused(() =>
+      mutate({ authorization: `Bearer ${token}` }),
+    );
+    expect(status).toBe(401);
+    expect(code).toBe('UNAUTHENTICATED');
+    expect(errors[0]!.message).toContain('JWT_MAX_TOKEN_AGE_S=86400');
+    expect(errors[0]!.message).toContain('exp - iat');
+  });
+
+  it('refuses a token issued longer ago than the limit, even if it has not expired', async () => {
+    const token = await hsToken({ issuedAt: nowSec() - 2 * DAY, expiresAt: nowSec() + 300 });
+    const { code, errors } = await refused(() => mutate({ authorization: `Bearer ${token}` }));
+    expect(code).toBe('UNAUTHENTICATED');
+    expect(errors[0]!.message).toContain('issued more than JWT_MAX_TOKEN_AGE_S=86400');
+  });
+
+  it('refuses a token without iat', async () => {
+    const token = await hsToken({ issuedAt: null });
+    const { code, errors } = await refused(() => mutate({ authorization: `Bearer ${token}` }));
+    expect(code).toBe('UNAUTHENTICATED');
+    expect(errors[0]!.message).toContain('"iat"');
+  });
+
+  it('accepts a token whose lifetime is exactly the limit', async () => {
+    const token = await hsToken({ issuedAt: nowSec(), expiresAt: nowSec() + DAY });
+    expect((await mutate({ authorization: `Bearer ${token}` })).updateCampaigns.numErrors).toBe(0);
+  });
+});
+
+describe('JWT replay check (JWT_REPLAY_CHECK)', () => {
+  let replayStack: Stack;
+  beforeAll(async () => {
+    replayStack = await startStack({
+      env: {
+        AUTH_MODE: 'jwt',
+        JWT_SECRET: SECRET,
+        JWT_ISSUER: ISSUER,
+        JWT_AUDIENCE: AUDIENCE,
+        JWT_REPLAY_CHECK: 'true',
+      },
+    });
+  });
+  afterAll(() => replayStack.close());
+
+  const readWith = (token: string) =>
+    replayStack
+      .client({ authorization: `Bearer ${token}` })
+      .request<{ campaigns: { results: unknown[] } }>(READ, {
+        ids: [replayStack.sim.store.list()[0]!.id],
+      });
+
+  it('accepts a token once and refuses it the second time', async () => {
+    const token = await hsToken({ jti: 'one-use-1' });
+    expect((await readWith(token)).campaigns.results).toHaveLength(1);
+    const before = replayStack.sim.stats().totalRequests;
+    const again = await graphqlErrors(readWith(token));
+    expect(again.status).toBe(401);
+    expect(again.errors[0]!.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(again.errors[0]!.message).toContain('already used');
+    expect(replayStack.sim.stats().totalRequests).toBe(before);
+    // Another jti is another token.
+    expect((await readWith(await hsToken({ jti: 'one-use-2' }))).campaigns.results).toHaveLength(1);
+  });
+
+  it('refuses a token without jti', async () => {
+    const { errors } = await graphqlErrors(readWith(await hsToken()));
+    expect(errors[0]!.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(errors[0]!.message).toContain('"jti"');
+  });
+
+  it('does not remember a jti from a token that failed verification', async () => {
+    const forged = await new SignJWT({ scope: 'campaigns:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('mallory')
+      .setIssuedAt()
+      .setJti('victim-jti')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('another-secret-that-is-also-32-characters-long'));
+    await graphqlErrors(readWith(forged));
+    expect((await readWith(await hsToken({ jti: 'victim-jti' }))).campaigns.results).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe('ReplayCache', () => {
+  it('is bounded: when full of live tokens it refuses new ones (503) instead of forgetting', () => {
+    let now = 1000;
+    const cache = new ReplayCache(2, () => now);
+    cache.use('a', 1100);
+    cache.use('b', 1010);
+    let error: unknown;
+    try {
+      cache.use('c', 1100);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { extensions?: { code?: string } }).extensions?.code).toBe(
+      'SERVICE_UNAVAILABLE',
+    );
+    expect((error as Error).message).toContain('JWT_REPLAY_CHECK');
+    // 'a' is still remembered.
+    expect(() => cache.use('a', 1100)).toThrow(/already used/);
+    // Once 'b' has expired, its room is reused.
+    now = 1011;
+    cache.use('c', 1100);
+    expect(cache.size).toBe(2);
+    expect(() => cache.use('c', 1100)).toThrow(/already used/);
   });
 });
 
@@ -222,6 +346,7 @@ describe('JWT bearer (JWKS)', () => {
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setSubject('service-7')
+      .setIssuedAt()
       .setExpirationTime('5m')
       .sign(key);
 

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       production: false,
       logLevel: 'info',
+      logStacks: false,
     });
     expect(config.hubspot.credentials).toEqual({ kind: 'simulator' });
     expect(config.hubspot.apiVersion).toBe('v3');
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       maxQueryDepth: 10,
       maxQueryAliases: 15,
       maxQueryCost: 5000,
+      maxQueryTokens: 5000,
     });
   });
 
@@ -177,6 +179,8 @@ describe('loadConfig', () => {
       scopeClaim: 'scope',
       algorithms: ['RS256', 'ES256'],
       clockToleranceSec: 5,
+      maxTokenAgeSec: 86_400,
+      replayCheck: false,
     });
     expect(config.auth.apiKeys?.map((k) => [k.name, k.scopes])).toEqual([
       ['etl', ['campaigns:read', 'campaigns:write']],
@@ -221,4 +225,12 @@ describe('isLoopback', () => {
     ['10.0.0.5', false],
     ['example.com', false],
   ])('%s → %s', (host, expected) => expect(isLoopback(host)).toBe(expected));
+});
+
+describe('HTTP timeouts', () => {
+  it('refuses a headers timeout longer than the request timeout, naming both', () => {
+    expect(() =>
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS \(30000\)/);
+  });
 });

@@ -97,6 +97,43 @@ describe('toUpdateInputs', () => {
   });
 });
 
+describe('names that would reach Object.prototype', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'refuses an input property named %s at its position (never dropped silently)',
+    (name) => {
+      expect(
+        problems(() =>
+          toUpdateInputs(
+            [
+              {
+                id: ID,
+                properties: [
+                  { name: 'hs_name', value: 'A' },
+                  { name, value: 'x' },
+                ],
+              },
+            ],
+            limits,
+          ),
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          index: 0,
+          id: ID,
+          field: 'properties[1].name',
+          message: expect.stringContaining(name),
+        }),
+      ]);
+    },
+  );
+
+  it('refuses them as read properties too', () => {
+    expect(
+      problems(() => toReadIds([ID], ['__proto__', 'constructor'], limits)).map((p) => p.field),
+    ).toEqual(['properties[0]', 'properties[1]']);
+  });
+});
+
 describe('toReadIds', () => {
   it('checks ids and property names', () => {
     expect(toReadIds([ID], ['hs_name'], limits)).toEqual([ID]);

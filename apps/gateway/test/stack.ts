@@ -29,7 +29,7 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** Settings on top of the test defaults (AUTH_MODE=none, the sim's URL and HUBSPOT_TOKEN). */
+  /** Settings on top of the test defaults (AUTH_MODE=none, ALLOW_ARBITRARY_DOCUMENTS=true, the sim's URL and HUBSPOT_TOKEN). */
   env?: Record<string, string | undefined>;
   sim?: HubSpotSimOptions;
   deps?: GatewayDeps;
@@ -53,6 +53,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       AUTH_MODE: 'none',
       HUBSPOT_TOKEN,
       HUBSPOT_BASE_URL: sim.url,
+      // Tests send their own documents, in production mode too; documents.e2e.test.ts covers the
+      // production default (trusted documents only) by passing ALLOW_ARBITRARY_DOCUMENTS: undefined.
+      ALLOW_ARBITRARY_DOCUMENTS: 'true',
       ...options.env,
     });
     gateway = await createGateway(config, {

@@ -19,8 +19,16 @@ export function coalesceUpdates(inputs: ReadonlyArray<{ index: number; input: Up
       byId.set(input.id, { update: input, indices: [index] });
       continue;
     }
+    // A null-prototype copy: assigning a key such as `__proto__` (which a caller that skipped
+    // validation could send) makes an own property instead of changing the object's prototype.
     if (existing.indices.length === 1)
-      existing.update = { id: input.id, properties: { ...existing.update.properties } };
+      existing.update = {
+        id: input.id,
+        properties: Object.assign(
+          Object.create(null) as Record<string, string>,
+          existing.update.properties,
+        ),
+      };
     Object.assign(existing.update.properties, input.properties);
     existing.indices.push(index);
   }

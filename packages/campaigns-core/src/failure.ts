@@ -41,4 +41,27 @@ function msUntilUtcMidnight(now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - now;
 }
 
-/** A one-line description of a failure for error messages (never includes credentials). */
+/** The most of a failure's detail kept in an outcome (its `detail` field). */
+const MAX_DETAIL_LENGTH = 1000;
+
+/**
+ * A failure in two parts: `summary`, one line safe to show to whoever asked for the operation
+ * (status, category, HubSpot's own JSON message; never a host, address, port, path, URL or
+ * non-JSON body), and `detail`, everything known (for logs and internal tools). Neither
+ * includes credentials: the client redacts them before any of this is built.
+ */
+export function describeFailure(error: unknown): { summary: string; detail: string } {
+  const detail = (
+    error instanceof Error ? error.message : typeof error === 'string' ? error : String(error)
+  ).slice(0, MAX_DETAIL_LENGTH);
+  if (
+    error instanceof HubSpotApiError ||
+    error instanceof HubSpotNetworkError ||
+    error instanceof HubSpotTokenError
+  )
+    return { summary: error.summary, detail };
+  // The core's own message: it names no address.
+  if (error instanceof DailyLimitReachedError) return { summary: error.message, detail };
+  const name = error instanceof Error && /^\w{1,64}$/.test(error.name) ? error.name : 'Error';
+  return { summary: `an unexpected ${name} ended this request`, detail: `${name}: ${detail}` };
+}

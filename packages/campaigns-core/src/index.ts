@@ -2,7 +2,7 @@ export { updateCampaigns, readCampaigns, createCampaigns, archiveCampaigns } fro
 export type { CampaignsClient, BulkOptions, ReadOptions, CreateInput } from './operations.js';
 export { runBatch, namedKeys } from './runner.js';
 export type { BatchOperation, RunnerItem, RunOptions, SentChunk } from './runner.js';
-export { RateLimitBudget, DailyLimitReachedError } from './limiter.js';
+export { RateLimitBudget, DailyLimitReachedError, DEFAULT_FAIRNESS_KEY } from './limiter.js';
 export type { RateLimitBudgetOptions, BudgetSnapshot } from './limiter.js';
 export { budgetFor } from './budgets.js';
 export { chunk, bisect, HUBSPOT_BATCH_LIMIT } from './chunk.js';
@@ -11,9 +11,9 @@ export type { RetryPolicy } from './backoff.js';
 export { mergeBatchResponses } from './merge.js';
 export type { ChunkReport, ErrorPayload, MergedBatch } from './merge.js';
 export { coalesceUpdates } from './coalesce.js';
-export { checkUpdateInput, checkId, InvalidInputsError } from './validate.js';
+export { checkUpdateInput, checkId, checkPropertyName, InvalidInputsError } from './validate.js';
 export type { InputProblem, UpdateInput } from './validate.js';
-export { classifyFailure } from './failure.js';
+export { classifyFailure, describeFailure } from './failure.js';
 export type { Failure } from './failure.js';
 export { CoreCategory } from './outcome.js';
 export type {

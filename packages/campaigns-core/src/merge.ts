@@ -64,7 +64,14 @@ export function mergeBatchResponses<R>(
     requestedAt = earliest(requestedAt, report.requestedAt);
     startedAt = earliest(startedAt, report.startedAt);
     completedAt = latest(completedAt, report.completedAt);
-    Object.assign(links, report.links);
+    // Own data properties only: a `__proto__` key in HubSpot's JSON stays a plain key.
+    for (const [name, link] of Object.entries(report.links ?? {}))
+      Object.defineProperty(links, name, {
+        value: link,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
 
   const merged: R[] = [];

@@ -294,7 +294,7 @@ function matchByProperties(
   for (const result of results) {
     const i = free.findIndex((item) =>
       Object.entries(item.payload.properties).every(
-        ([k, v]) => v === '' || result.properties[k] === v,
+        ([k, v]) => v === '' || (Object.hasOwn(result.properties, k) && result.properties[k] === v),
       ),
     );
     const item = free.splice(i >= 0 ? i : 0, 1)[0];

@@ -20,7 +20,7 @@ export const CoreCategory = {
   NOT_SENT_AFTER_AUTH_FAILURE: 'NOT_SENT_AFTER_AUTH_FAILURE',
   /** HubSpot's answer mentioned neither a result nor an error for this id. */
   MISSING_FROM_RESPONSE: 'MISSING_FROM_RESPONSE',
-  /** Something unexpected (a bug, a token provider failure): see the message. */
+  /** Something unexpected (a bug, a token provider failure): see `detail`. */
   UNEXPECTED_ERROR: 'UNEXPECTED_ERROR',
 } as const;
 
@@ -37,6 +37,13 @@ export interface CampaignBatchError extends Omit<StandardError, 'subCategory'> {
   correlationId?: string;
   /** For INVALID_INPUT: the positions of the offending inputs. */
   indices?: number[];
+  /**
+   * For failures the core saw itself (network errors, non-JSON answers, exhausted retries,
+   * unexpected exceptions): the technical detail – method, path, upstream address, a body
+   * excerpt – that `message` leaves out so it can be shown to end users. For logs and internal
+   * tools; credentials are redacted. At most 1,000 characters.
+   */
+  detail?: string;
 }
 
 export interface RunStats {

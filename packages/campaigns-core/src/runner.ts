@@ -1,16 +1,18 @@
 // The generic batch engine behind update, read, create and archive: chunks of ≤50 under one
 // shared rate budget, retries with backoff, isolation of bad items, and one merged outcome.
 import { setMaxListeners } from 'node:events';
+import type { Tracer } from '@opentelemetry/api';
 import type { RateLimitInfo, StandardError } from '@campaigns/hubspot-client';
 import { HubSpotApiError, HubSpotTokenError } from '@campaigns/hubspot-client';
 import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from './backoff.js';
 import { bisect, chunk, HUBSPOT_BATCH_LIMIT } from './chunk.js';
-import { classifyFailure, type Failure } from './failure.js';
+import { classifyFailure, describeFailure, type Failure } from './failure.js';
 import type { RateLimitBudget } from './limiter.js';
 import { mergeBatchResponses, type ChunkReport, type ErrorPayload } from './merge.js';
 import { CoreCategory, type BatchOutcome, type RunStats, type StopReason } from './outcome.js';
 import type { RunEvent, RunHooks } from './progress.js';
 import { Semaphore } from './semaphore.js';
+import { traceRun, type ChunkTrace, type RunTrace } from './tracing.js';
 
 export interface RunnerItem<P> {
   /** Identifies the item in the outcome (the campaign id, or `#index` for creates). */
@@ -61,6 +63,17 @@ export interface RunOptions<R = unknown> extends RunHooks {
    * counts and the accounting of every id stay the same.
    */
   keepResults?: boolean;
+  /**
+   * OpenTelemetry tracer: a span for the run (child of the active context), one per chunk, and
+   * 429s, retries, waits and isolation as the chunk's events. Without one no tracing code runs.
+   */
+  tracer?: Tracer;
+  /**
+   * Whom this run is for (a caller's subject, a tenant, a job's owner): runs with different keys
+   * take turns on the shared rate budget, runs with the same key share one turn. Default: one key
+   * for every run, i.e. first come, first served. See the README's "Fair turns".
+   */
+  fairnessKey?: string;
 }
 
 const DEFAULT_CONCURRENCY = 10;
@@ -75,6 +88,21 @@ export async function runBatch<P, R>(
   options: RunOptions<R> = {},
   displayId: (key: string) => string = (key) => key,
 ): Promise<BatchOutcome<R>> {
+  const tracer = options.tracer;
+  if (!tracer) return execute(op, items, budget, options, displayId);
+  return traceRun(tracer, op.name, items.length, (runTrace) =>
+    execute(op, items, budget, options, displayId, runTrace),
+  );
+}
+
+async function execute<P, R>(
+  op: BatchOperation<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  budget: RateLimitBudget,
+  options: RunOptions<R>,
+  displayId: (key: string) => string,
+  runTrace?: RunTrace,
+): Promise<BatchOutcome<R>> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     throw new RangeError(`retry.maxAttempts must be a positive integer, got ${policy.maxAttempts}`);
@@ -82,7 +110,11 @@ export async function runBatch<P, R>(
   const chunkSize = options.chunkSize ?? HUBSPOT_BATCH_LIMIT;
   const chunks = chunk(items, chunkSize);
   const random = options.random ?? Math.random;
-  const emit = (event: RunEvent) => options.onEvent?.(event);
+  /** Tells the caller (onEvent) and, when traced, the chunk's span (or the run's). */
+  const emit = (event: RunEvent, chunkTrace?: ChunkTrace) => {
+    options.onEvent?.(event);
+    (chunkTrace ?? runTrace)?.record(event);
+  };
 
   const started = Date.now();
   const deadline =
@@ -144,7 +176,7 @@ export async function runBatch<P, R>(
     return reason;
   };
 
-  const notSent = (chunkItems: ReadonlyArray<RunnerItem<P>>, lastFailure?: string) => {
+  const notSent = (chunkItems: ReadonlyArray<RunnerItem<P>>, lastFailure?: FailureText) => {
     if (!stop) cancelRun();
     const { reason, payload } = stop!;
     const canceled = reason === 'deadline' || reason === 'aborted';
@@ -161,50 +193,58 @@ export async function runBatch<P, R>(
     failure: Failure,
     delayMs: number,
     reason: string,
+    chunkTrace?: ChunkTrace,
   ): boolean => {
     if (attempt >= policy.maxAttempts) {
       fail(chunkItems, exhaustedPayload(attempt, failure));
       return false;
     }
     stats.retries++;
-    emit({
-      type: 'retry',
-      operation: op.name,
-      size: chunkItems.length,
-      attempt: attempt + 1,
-      delayMs,
-      reason,
-    });
+    emit(
+      {
+        type: 'retry',
+        operation: op.name,
+        size: chunkItems.length,
+        attempt: attempt + 1,
+        delayMs,
+        reason,
+      },
+      chunkTrace,
+    );
     return true;
   };
 
   async function processChunk(
     initial: ReadonlyArray<RunnerItem<P>>,
     isolating: boolean,
+    chunkTrace?: ChunkTrace,
   ): Promise<void> {
     let current = initial;
     let attempt = 0;
-    let lastFailure: string | undefined;
+    let lastFailure: FailureText | undefined;
     while (current.length > 0) {
       attempt++;
       if (stop || controlSignal.aborted) return notSent(current, lastFailure);
+      const waitStarted = chunkTrace ? performance.now() : 0;
       let release: (() => void) | undefined;
+      let grantedAt: number;
       try {
         release = await semaphore.acquire();
-        await budget.acquire(controlSignal);
+        grantedAt = await budget.acquire(controlSignal, options.fairnessKey);
       } catch (error) {
         release?.();
         const failure = classifyFailure(error);
         if (failure.kind === 'daily-limit') {
-          stopRun('daily-limit', failure.error.message, dailyPayload(failure.error.message));
+          stopRun('daily-limit', failure.error.message, dailyPayload(failure.error));
           return fail(current, stop!.payload);
         }
         return notSent(current, lastFailure);
       }
 
+      chunkTrace?.waited(performance.now() - waitStarted);
       stats.requests++;
       if (isolating) stats.isolationRequests++;
-      emit({ type: 'request', operation: op.name, size: current.length, attempt });
+      emit({ type: 'request', operation: op.name, size: current.length, attempt }, chunkTrace);
       const sentAt = Date.now();
       let sent: SentChunk<R> | undefined;
       let thrown: unknown;
@@ -224,18 +264,23 @@ export async function runBatch<P, R>(
       } finally {
         runSignal.removeEventListener('abort', forward);
         release();
+        // HubSpot counted it by now at the latest: keep it in the budget's window from here.
+        budget.answered(grantedAt, options.fairnessKey);
       }
       const durationMs = Date.now() - sentAt;
 
       if (sent) {
         budget.observe(sent.rateLimit);
-        emit({
-          type: 'response',
-          operation: op.name,
-          size: current.length,
-          status: sent.status,
-          durationMs,
-        });
+        emit(
+          {
+            type: 'response',
+            operation: op.name,
+            size: current.length,
+            status: sent.status,
+            durationMs,
+          },
+          chunkTrace,
+        );
         return report(chunkReport(op, current, sent));
       }
       if (runSignal.aborted) {
@@ -244,26 +289,25 @@ export async function runBatch<P, R>(
 
       const failure = classifyFailure(thrown);
       if (failure.error instanceof HubSpotApiError) budget.observe(failure.error.rateLimit);
-      emit({
-        type: 'request-failed',
-        operation: op.name,
-        size: current.length,
-        ...(failure.error instanceof HubSpotApiError ? { status: failure.error.status } : {}),
-        kind: failure.kind,
-        durationMs,
-        message: failure.error instanceof Error ? failure.error.message : String(failure.error),
-      });
-      lastFailure = failure.error instanceof Error ? failure.error.message : String(failure.error);
+      emit(
+        {
+          type: 'request-failed',
+          operation: op.name,
+          size: current.length,
+          ...(failure.error instanceof HubSpotApiError ? { status: failure.error.status } : {}),
+          kind: failure.kind,
+          durationMs,
+          message: failure.error instanceof Error ? failure.error.message : String(failure.error),
+        },
+        chunkTrace,
+      );
+      lastFailure = describeFailure(failure.error);
 
       switch (failure.kind) {
         case 'daily-limit':
           budget.exhaust(failure.resetsAt);
           stats.rateLimited++;
-          stopRun(
-            'daily-limit',
-            failure.error.message,
-            dailyPayload(failure.error.message, failure.error),
-          );
+          stopRun('daily-limit', failure.error.message, dailyPayload(failure.error));
           return fail(current, stop!.payload);
         case 'auth':
           stopRun('auth', failure.error.message, notSentAfterAuthPayload(failure.error));
@@ -278,44 +322,57 @@ export async function runBatch<P, R>(
               errors: [...named].map(([key, error]) => ({ keys: [key], error })),
             });
             if (rest.length > 0)
-              emit({
-                type: 'isolate',
-                operation: op.name,
-                size: current.length,
-                named: named.size,
-                strategy: 'drop-named',
-              });
+              emit(
+                {
+                  type: 'isolate',
+                  operation: op.name,
+                  size: current.length,
+                  named: named.size,
+                  strategy: 'drop-named',
+                },
+                chunkTrace,
+              );
             current = rest;
             attempt = 0;
             isolating = true;
             continue;
           }
           if (current.length === 1) return fail(current, apiErrorPayload(failure.error));
-          emit({
-            type: 'isolate',
-            operation: op.name,
-            size: current.length,
-            named: 0,
-            strategy: 'bisect',
-          });
+          emit(
+            {
+              type: 'isolate',
+              operation: op.name,
+              size: current.length,
+              named: 0,
+              strategy: 'bisect',
+            },
+            chunkTrace,
+          );
           const [left, right] = bisect(current);
-          await Promise.all([processChunk(left, true), processChunk(right, true)]);
+          await Promise.all([
+            processChunk(left, true, chunkTrace),
+            processChunk(right, true, chunkTrace),
+          ]);
           return;
         }
         case 'rate-limited':
           stats.rateLimited++;
           budget.penalize(failure.retryAfterMs);
-          emit({
-            type: 'rate-limited',
-            operation: op.name,
-            ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}),
-            ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
-          });
-          if (!willRetry(current, attempt, failure, 0, lastFailure)) return;
+          emit(
+            {
+              type: 'rate-limited',
+              operation: op.name,
+              ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}),
+              ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+            },
+            chunkTrace,
+          );
+          if (!willRetry(current, attempt, failure, 0, lastFailure.detail, chunkTrace)) return;
           continue; // the budget itself waits out the pause
         case 'transient': {
           const delayMs = backoffDelay(attempt, policy, random);
-          if (!willRetry(current, attempt, failure, delayMs, lastFailure)) return;
+          if (!willRetry(current, attempt, failure, delayMs, lastFailure.detail, chunkTrace))
+            return;
           try {
             await sleep(delayMs, controlSignal);
           } catch {
@@ -332,8 +389,10 @@ export async function runBatch<P, R>(
   }
 
   await Promise.all(
-    chunks.map(async (c) => {
-      await processChunk(c, false);
+    chunks.map(async (c, index) => {
+      await (runTrace
+        ? runTrace.chunk(index, c.length, (chunkTrace) => processChunk(c, false, chunkTrace))
+        : processChunk(c, false));
       chunksDone++;
       options.onProgress?.({
         operation: op.name,
@@ -443,13 +502,18 @@ function standardErrorPayload(error: StandardError, httpStatus: number): ErrorPa
   };
 }
 
+/** A failure's two texts: `summary` for the outcome's message, `detail` for logs. */
+type FailureText = ReturnType<typeof describeFailure>;
+
 function apiErrorPayload(error: HubSpotApiError): ErrorPayload {
   const body = typeof error.body === 'object' && error.body !== null ? error.body : undefined;
   return {
     status: 'error',
     category: error.category ?? `HTTP_${error.status}`,
     ...(error.subCategory ? { subCategory: error.subCategory } : {}),
-    message: body?.message ?? error.message,
+    // HubSpot's own JSON message, else the summary: never the path or a non-JSON body.
+    message: typeof body?.message === 'string' && body.message ? body.message : error.summary,
+    detail: describeFailure(error).detail,
     errors: body?.errors ?? [],
     context: { ...(body?.context ?? {}) },
     links: body?.links ?? {},
@@ -470,10 +534,12 @@ function corePayload(
 function exhaustedPayload(attempts: number, failure: Failure): ErrorPayload {
   const error = failure.error;
   const api = error instanceof HubSpotApiError ? error : undefined;
+  const { summary, detail } = describeFailure(error);
   return corePayload(
     CoreCategory.RETRIES_EXHAUSTED,
-    `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${error instanceof Error ? error.message : String(error)}`,
+    `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${summary}`,
     {
+      detail,
       subCategory: api
         ? (api.category ?? `HTTP_${api.status}`)
         : error instanceof HubSpotTokenError
@@ -485,9 +551,11 @@ function exhaustedPayload(attempts: number, failure: Failure): ErrorPayload {
   );
 }
 
-function dailyPayload(message: string, error?: unknown): ErrorPayload {
+function dailyPayload(error: unknown): ErrorPayload {
   const api = error instanceof HubSpotApiError ? error : undefined;
-  return corePayload(CoreCategory.DAILY_LIMIT_REACHED, `not sent: ${message}`, {
+  const { summary, detail } = describeFailure(error);
+  return corePayload(CoreCategory.DAILY_LIMIT_REACHED, `not sent: ${summary}`, {
+    detail,
     ...(api ? { httpStatus: api.status } : {}),
     ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
   });
@@ -504,13 +572,14 @@ function notSentAfterAuthPayload(error: HubSpotApiError): ErrorPayload {
 function canceledPayload(
   reason: StopReason,
   deadlineMs?: number,
-  lastFailure?: string,
+  lastFailure?: FailureText,
 ): ErrorPayload {
   const why =
     reason === 'deadline' ? `the deadline of ${deadlineMs} ms passed` : 'the run was canceled';
   return corePayload(
     CoreCategory.CANCELED,
-    `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure})` : ''}`,
+    `never sent: ${why}${lastFailure ? ` (an earlier attempt failed: ${lastFailure.summary})` : ''}`,
+    lastFailure ? { detail: lastFailure.detail } : {},
   );
 }
 
@@ -522,10 +591,8 @@ function inFlightPayload(reason: StopReason): ErrorPayload {
 }
 
 function unexpectedPayload(error: unknown): ErrorPayload {
-  return corePayload(
-    CoreCategory.UNEXPECTED_ERROR,
-    error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-  );
+  const { summary, detail } = describeFailure(error);
+  return corePayload(CoreCategory.UNEXPECTED_ERROR, summary, { detail });
 }
 
 function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {

@@ -3,6 +3,12 @@
 
 /** HubSpot internal property names: lower-case letters, digits and underscores, max 100. */
 const PROPERTY_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+/**
+ * Names that reach an object's prototype instead of a property of its own (`obj[name]` on a
+ * plain object): refused even where they match PROPERTY_NAME, so no lookup or assignment keyed
+ * by a caller's name ever touches `Object.prototype`.
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_ID_LENGTH = 100;
 
 export interface InputProblem {
@@ -42,12 +48,8 @@ export function checkUpdateInput(input: unknown, index: number): InputProblem[] 
   const entries = Object.entries(props);
   if (entries.length === 0) at('properties', 'properties is empty: there is nothing to update');
   for (const [name, value] of entries) {
-    if (!PROPERTY_NAME.test(name)) {
-      at(
-        `properties.${name}`,
-        `"${name}" is not a HubSpot property name (lower-case letters, digits and _, starting with a letter)`,
-      );
-    }
+    const nameProblem = checkPropertyName(name);
+    if (nameProblem) at(`properties.${name}`, nameProblem);
     if (typeof value !== 'string') {
       at(
         `properties.${name}`,
@@ -56,6 +58,22 @@ export function checkUpdateInput(input: unknown, index: number): InputProblem[] 
     }
   }
   return problems;
+}
+
+/**
+ * The property-name rule: undefined when `name` is a HubSpot property name, else what is wrong
+ * with it. Every place a caller's name is used (update inputs, the properties a read selects)
+ * checks it here first.
+ */
+export function checkPropertyName(name: unknown): string | undefined {
+  if (typeof name !== 'string')
+    return `a property name must be a string, got ${name === null ? 'null' : typeof name}`;
+  const shown = JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
+  if (RESERVED_NAMES.has(name))
+    return `${shown} is reserved (it would name a JavaScript object's built-in, not a property)`;
+  if (!PROPERTY_NAME.test(name))
+    return `${shown} is not a HubSpot property name (lower-case letters, digits and _, starting with a letter, at most 100)`;
+  return undefined;
 }
 
 /** Problems of an id: a non-empty string without spaces or control characters. */

@@ -91,3 +91,41 @@ describe('checkUpdateInput', () => {
     expect(error.message).toMatch(/^1 invalid input, nothing was sent: input 2 id: id is empty$/);
   });
 });
+
+describe('names that reach Object.prototype', () => {
+  it('checkPropertyName refuses __proto__, constructor and prototype, and accepts HubSpot names', async () => {
+    const { checkPropertyName } = await import('../src/validate.js');
+    expect(checkPropertyName('hs_notes')).toBeUndefined();
+    expect(checkPropertyName('__proto__')).toMatch(/"__proto__" is reserved/);
+    expect(checkPropertyName('constructor')).toMatch(/"constructor" is reserved/);
+    expect(checkPropertyName('prototype')).toMatch(/reserved/);
+    expect(checkPropertyName('toString')).toMatch(/not a HubSpot property name/);
+    expect(checkPropertyName('x'.repeat(5000))!.length).toBeLessThan(300);
+  });
+
+  it('checkUpdateInput refuses a constructor property and an own __proto__ key (JSON input)', () => {
+    const parsed = JSON.parse(
+      '{"id":"c1","properties":{"__proto__":"x","constructor":"y","hs_notes":"ok"}}',
+    ) as unknown;
+    expect(checkUpdateInput(parsed, 0).map((p) => p.field)).toEqual([
+      'properties.__proto__',
+      'properties.constructor',
+    ]);
+  });
+
+  it('coalesceUpdates keeps an own __proto__ key as a key, never as the prototype', () => {
+    const { updates } = coalesceUpdates([
+      { index: 0, input: { id: 'a', properties: { hs_name: 'A' } } },
+      {
+        index: 1,
+        input: { id: 'a', properties: JSON.parse('{"__proto__":{"polluted":"yes"}}') as never },
+      },
+    ]);
+    const merged = updates[0]!.properties;
+    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
+    expect((merged as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(merged))).toEqual(
+      JSON.parse('{"hs_name":"A","__proto__":{"polluted":"yes"}}'),
+    );
+  });
+});

@@ -97,6 +97,27 @@ describe('RateLimitBudget', () => {
     expect(budget.snapshot().used).toBe(0);
   });
 
+  it('keeps a slowly answered request in the window from its answer, not from its grant', async () => {
+    const budget = new RateLimitBudget({ max: 1, intervalMs: 1000, windowMarginMs: 50 });
+    const start = Date.now();
+    const grantedAt = await budget.acquire();
+    // The event loop was busy: the request reached HubSpot up to 400 ms after the grant.
+    vi.advanceTimersByTime(400);
+    budget.answered(grantedAt);
+    const times = await grants(budget, 1);
+    expect(times[0]! - start).toBe(1400); // not 1050: HubSpot may have counted it at 400
+  });
+
+  it('changes nothing for a request answered within the margin', async () => {
+    const budget = new RateLimitBudget({ max: 1, intervalMs: 1000, windowMarginMs: 50 });
+    const start = Date.now();
+    const grantedAt = await budget.acquire();
+    vi.advanceTimersByTime(30);
+    budget.answered(grantedAt);
+    const times = await grants(budget, 1);
+    expect(times[0]! - start).toBe(1050);
+  });
+
   it('also honours a per-second limit when HubSpot advertises one', async () => {
     const budget = new RateLimitBudget({ max: 100, intervalMs: 10_000, windowMarginMs: 0 });
     budget.observe({ max: 100, intervalMs: 10_000, secondly: 5 });

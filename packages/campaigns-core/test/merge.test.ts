@@ -146,3 +146,23 @@ describe('mergeBatchResponses with results not kept', () => {
     expect(merged.numErrors).toBe(1);
   });
 });
+
+describe('links from HubSpot', () => {
+  it('keeps a __proto__ key of an answer’s links as a key, not as the prototype', () => {
+    const merged = mergeBatchResponses(
+      ['a'],
+      [
+        {
+          keys: ['a'],
+          results: [['a', 'A']],
+          errors: [],
+          links: JSON.parse('{"__proto__":{"polluted":"yes"},"self":"https://x"}') as never,
+        },
+      ],
+      fallback,
+    );
+    expect(Object.getPrototypeOf(merged.links)).toBe(Object.prototype);
+    expect((merged.links as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(merged.links).sort()).toEqual(['__proto__', 'self']);
+  });
+});

@@ -168,6 +168,40 @@ describe('updateCampaigns', () => {
     ]);
   });
 
+  it('keeps upstream addresses, paths and HTML out of error messages; the detail keeps them', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:8443'), {
+        code: 'ECONNREFUSED',
+      }),
+    });
+    const html = '<html><head><title>502 Bad Gateway</title></head><body>edge-7</body></html>';
+    const { client } = fakeHubSpot((req) => {
+      if (req.inputs[0]!.id === 'cmp-00000') throw refused;
+      return new Response(html, { status: 502, headers: { 'content-type': 'text/html' } });
+    });
+    const outcome = await updateCampaigns(client, updatesFor(ids(2)), {
+      chunkSize: 1,
+      retry: { ...fastRetry, maxAttempts: 2 },
+    });
+    const [network, edge] = outcome.errors;
+    expect(network).toMatchObject({
+      category: CoreCategory.RETRIES_EXHAUSTED,
+      subCategory: 'NETWORK',
+      message:
+        'gave up after 2 attempts; last failure: HubSpot could not be reached (connection refused)',
+    });
+    expect(network!.detail).toMatch(/ECONNREFUSED 10\.1\.2\.3:8443/);
+    expect(network!.detail).toMatch(/\/marketing\/v3\/campaigns\/batch\/update/);
+    expect(edge).toMatchObject({
+      category: CoreCategory.RETRIES_EXHAUSTED,
+      httpStatus: 502,
+      message: 'gave up after 2 attempts; last failure: HubSpot answered 502 with a non-JSON body',
+    });
+    expect(edge!.detail).toContain('<html>');
+    for (const e of outcome.errors)
+      expect(e.message).not.toMatch(/10\.1\.2\.3|ECONNREFUSED|\/batch|<html|edge-7/);
+  });
+
   it('honours a 429 Retry-After, then succeeds', async () => {
     const { client, log } = fakeHubSpot((req, n) =>
       n === 1

@@ -1,5 +1,6 @@
 // createHubSpotClient: openapi-fetch typed by our generated `paths`, plus what every HubSpot
 // call needs – the bearer token, a User-Agent, timeouts, rate-limit headers and typed errors.
+import type { Tracer } from '@opentelemetry/api';
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/campaigns.js';
 import {
@@ -9,6 +10,7 @@ import {
   type HubSpotErrorBody,
 } from './errors.js';
 import { parseRateLimitHeaders, parseRetryAfter, type RateLimitInfo } from './rate-limit.js';
+import { tracedSend } from './tracing.js';
 import { campaignsApiRoot, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
 
 /**
@@ -41,6 +43,11 @@ export interface HubSpotClientOptions {
   onRateLimit?: (info: RateLimitInfo, event: RateLimitEvent) => void;
   /** Extra headers sent with every request. `Authorization` here is ignored. */
   headers?: Record<string, string>;
+  /**
+   * OpenTelemetry tracer: one CLIENT span per HTTP request, a child of the active context, with
+   * `traceparent` injected by the global propagator. Without one, no tracing code runs at all.
+   */
+  tracer?: Tracer;
 }
 
 export type HubSpotClient = Client<paths, 'application/json'> & {
@@ -74,6 +81,10 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
   const extraHeaders = Object.entries(options.headers ?? {}).filter(
     ([name]) => name.toLowerCase() !== 'authorization',
   );
+  const tracer = options.tracer;
+  const apiPath = new URL(apiRoot).pathname.replace(/\/+$/, '');
+  /** The OpenAPI path template of each request in flight (`/batch/update`, `/{campaignGuid}`), when traced. */
+  const templates = tracer ? new WeakMap<Request, string>() : undefined;
 
   async function hubspotFetch(input: Request): Promise<Response> {
     const url = new URL(input.url);
@@ -95,7 +106,9 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
 
     let response: Response;
     try {
-      response = await innerFetch(request);
+      response = await (tracer
+        ? tracedSend(tracer, request, templateOf(input), innerFetch)
+        : innerFetch(request));
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
       if (timeout?.aborted) {
@@ -132,7 +145,18 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     });
   }
 
+  function templateOf(input: Request): string | undefined {
+    const template = templates?.get(input);
+    return template === undefined ? undefined : `${apiPath}${template}`;
+  }
+
   const client = createClient<paths, 'application/json'>({ baseUrl: apiRoot, fetch: hubspotFetch });
+  if (templates)
+    client.use({
+      onRequest({ request, schemaPath }) {
+        templates.set(request, schemaPath);
+      },
+    });
   return Object.assign(client, { apiRoot, apiVersion });
 }
 

@@ -57,6 +57,11 @@ export class HubSpotApiError extends Error {
   readonly body: HubSpotErrorBody | string | undefined;
   /** Rate-limit headers of the failed response. */
   readonly rateLimit: RateLimitInfo;
+  /**
+   * What may be shown to an end user: the status, the category and HubSpot's own JSON message,
+   * never the path, the host or a non-JSON body (an edge's HTML page). `message` has all of it.
+   */
+  readonly summary: string;
 
   constructor(init: HubSpotApiErrorInit) {
     const body = redactValue(init.body, init.secrets);
@@ -88,6 +93,17 @@ export class HubSpotApiError extends Error {
     this.path = init.path;
     this.body = body;
     this.rateLimit = init.rateLimit;
+    const jsonMessage =
+      typeof obj?.message === 'string' && obj.message.trim() ? obj.message.trim() : undefined;
+    this.summary = `HubSpot answered ${init.status}${category ? ` ${category}` : ''}${
+      jsonMessage
+        ? `: ${redactString(jsonMessage, init.secrets)}`
+        : body === undefined
+          ? ' with an empty body'
+          : obj
+            ? ''
+            : ' with a non-JSON body'
+    }`;
   }
 
   /** True for answers worth retrying as they are: 429 (except DAILY) and 5xx. */
@@ -110,6 +126,7 @@ export class HubSpotApiError extends Error {
       path: this.path,
       body: this.body,
       rateLimit: this.rateLimit,
+      summary: this.summary,
     };
   }
 }
@@ -126,6 +143,8 @@ export class HubSpotNetworkError extends Error {
   readonly timeoutMs: number | undefined;
   /** Sanitised description of the underlying error (name, message, code), never the original. */
   declare readonly cause: { name: string; message: string; code?: string } | undefined;
+  /** What may be shown to an end user: no host, address, port, path or system error text. */
+  readonly summary: string;
 
   constructor(init: {
     kind: HubSpotNetworkErrorKind;
@@ -145,6 +164,10 @@ export class HubSpotNetworkError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.timeoutMs = init.timeoutMs;
+    this.summary =
+      init.kind === 'timeout'
+        ? `HubSpot did not answer within ${init.timeoutMs} ms`
+        : `HubSpot could not be reached (${networkReason(cause?.code)})`;
   }
 
   /** Timeouts and dropped connections are transient. */
@@ -161,6 +184,7 @@ export class HubSpotNetworkError extends Error {
       path: this.path,
       timeoutMs: this.timeoutMs,
       cause: this.cause,
+      summary: this.summary,
     };
   }
 }
@@ -172,6 +196,8 @@ export class HubSpotNetworkError extends Error {
 export class HubSpotTokenError extends Error {
   override readonly name = 'HubSpotTokenError';
   declare readonly cause: { name: string; message: string; code?: string } | undefined;
+  /** What may be shown to an end user: not the token endpoint's address nor its error text. */
+  readonly summary: string;
 
   constructor(init: { method: string; path: string; cause?: unknown; reason?: string }) {
     const cause = describeCause(init.cause, []);
@@ -179,6 +205,14 @@ export class HubSpotTokenError extends Error {
       `no HubSpot token for ${init.method} ${init.path}: ${init.reason ?? `the token provider failed: ${cause?.message ?? 'unknown error'}`}`,
       cause ? { cause } : undefined,
     );
+    // A provider's error may say what is safe to show in its own `summary` (as ours do).
+    const given = (init.cause as { summary?: unknown } | undefined)?.summary;
+    this.summary = `no HubSpot access token: ${
+      init.reason ??
+      (typeof given === 'string' && given.trim()
+        ? redactString(given.trim().slice(0, 200), [])
+        : 'the token provider failed')
+    }`;
   }
 
   get retryable(): boolean {
@@ -186,7 +220,35 @@ export class HubSpotTokenError extends Error {
   }
 
   toJSON() {
-    return { name: this.name, message: this.message, cause: this.cause };
+    return { name: this.name, message: this.message, cause: this.cause, summary: this.summary };
+  }
+}
+
+/** A network failure in words, from its system or undici code; never an address. */
+function networkReason(code: string | undefined): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'connection dropped';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'DNS lookup failed';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'connection timed out';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    default:
+      return code && /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code)
+        ? 'TLS failure'
+        : 'network error';
   }
 }
 

@@ -29,8 +29,15 @@ export function redactValue<T>(value: T, secrets: readonly string[], depth = 0):
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
+    // defineProperty, not `out[k] =`: a `__proto__` key (JSON.parse makes it an own property)
+    // must stay a key, not become the copy's prototype.
     for (const [k, v] of Object.entries(value))
-      out[redactString(k, secrets)] = redactValue(v, secrets, depth + 1);
+      Object.defineProperty(out, redactString(k, secrets), {
+        value: redactValue(v, secrets, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out as T;
   }
   return value;

@@ -323,6 +323,65 @@ describe('failures', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it('leaves the path and a non-JSON body out of an API error summary', async () => {
+    const error = await failureFrom(502, '<html><body><h1>502 Bad Gateway</h1></body></html>');
+    expect(error.message).toContain('/batch/update');
+    expect(error.summary).toBe('HubSpot answered 502 with a non-JSON body');
+  });
+
+  it("keeps HubSpot's own JSON message in the summary", async () => {
+    const error = await failureFrom(400, {
+      status: 'error',
+      category: 'VALIDATION_ERROR',
+      message: 'Property values were not valid',
+    });
+    expect(error.summary).toBe(
+      'HubSpot answered 400 VALIDATION_ERROR: Property values were not valid',
+    );
+  });
+
+  it('leaves the address and the system error out of a network error summary', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: url });
+
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(HubSpotNetworkError);
+    const { message, summary } = error as HubSpotNetworkError;
+    expect(message).toMatch(/ECONNREFUSED/);
+    expect(summary).toBe('HubSpot could not be reached (connection refused)');
+    expect(summary).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|\/batch|:\d{2,5}/);
+  });
+
+  it("leaves a token provider's error text out of a token error summary", async () => {
+    const client = createHubSpotClient({
+      token: () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:443 (oauth)')),
+    });
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubSpotTokenError);
+    expect((error as HubSpotTokenError).summary).toBe(
+      'no HubSpot access token: the token provider failed',
+    );
+  });
+
+  it("passes on a token provider's own summary", async () => {
+    const client = createHubSpotClient({
+      token: () =>
+        Promise.reject(
+          Object.assign(new Error('refresh at https://idp.internal/token: HTTP 400'), {
+            summary: 'OAuth token refresh failed: HTTP 400',
+          }),
+        ),
+    });
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+    expect((error as HubSpotTokenError).summary).toBe(
+      'no HubSpot access token: OAuth token refresh failed: HTTP 400',
+    );
+  });
+
   it('times out a hanging request with a HubSpotNetworkError of kind timeout', async () => {
     server = await startTestServer(() => {
       /* never answers */
@@ -410,5 +469,18 @@ describe('token redaction', () => {
     expect(error).toBeInstanceOf(HubSpotNetworkError);
     expect(JSON.stringify((error as HubSpotNetworkError).cause)).toContain('connect failed');
     expectNoToken(error);
+  });
+});
+
+describe('redactValue', () => {
+  it('copies a __proto__ key of parsed JSON as a key, never as the prototype', async () => {
+    const { redactValue } = await import('../src/index.js');
+    const copy = redactValue(
+      JSON.parse('{"__proto__":{"polluted":"yes"},"message":"m"}') as Record<string, unknown>,
+      [],
+    );
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(copy.polluted).toBeUndefined();
+    expect(Object.keys(copy)).toEqual(['__proto__', 'message']);
   });
 });

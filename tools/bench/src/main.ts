@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { table } from './measure.js';
 import type { ScenarioResult } from './scenarios.js';
 
-const ALL = ['throughput', 'faults', 'gateway-overhead', 'scale'] as const;
+const ALL = ['throughput', 'faults', 'gateway-overhead', 'scale', 'noisy-neighbour'] as const;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = requested.filter((r) => !(ALL as readonly string[]).includes(r));

@@ -8,6 +8,7 @@ const run = {
   faults: () => scenarios.faults(),
   'gateway-overhead': () => scenarios.gatewayOverhead(),
   scale: () => scenarios.scale(),
+  'noisy-neighbour': () => scenarios.noisyNeighbour(),
   // The largest size again, in a process started with a capped V8 heap (see main.ts).
   'scale-capped-heap': () => scenarios.scale([100_000], { repeats: 1 }),
   // The largest size again, results taken from onResults instead of kept in the outcome.

@@ -1,0 +1,234 @@
+// The audit trail: one line per updateCampaigns that reached the engine, in a file (0600) or on
+// the log stream; who, what (names, values only when asked), the result of every id.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { AuditLine } from '../src/audit.js';
+import { hashApiKey } from '../src/auth.js';
+import {
+  graphqlErrors,
+  HUBSPOT_TOKEN,
+  notesInputs,
+  READ,
+  startStack,
+  UPDATE,
+  type Stack,
+  type UpdatePayload,
+} from './stack.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gateway-audit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+const SMALL_UPDATE = /* GraphQL */ `
+  mutation Update($inputs: [CampaignUpdateInput!]!) {
+    updateCampaigns(inputs: $inputs) {
+      status
+      numErrors
+    }
+  }
+`;
+
+type Line = AuditLine & { level: string; time: string; name: string; msg: string };
+const auditLines = (logs: string[]): Line[] =>
+  logs.map((l) => JSON.parse(l) as Line & { audit?: boolean }).filter((l) => l.audit === true);
+const fileLines = (path: string): Line[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
+
+describe('AUDIT_LOG=<file>', () => {
+  it('appends one line per change to a 0600 file: who, names without values, the result of each id (207)', async () => {
+    const path = join(dir, 'partial.log');
+    stack = await startStack({ env: { AUDIT_LOG: path } });
+    const [a, b] = stack.sim.store.list().map((c) => c.id);
+    const inputs = [
+      { id: a!, properties: [{ name: 'hs_notes', value: 'secret plan A' }] },
+      { id: UNKNOWN, properties: [{ name: 'hs_notes', value: 'secret plan B' }] },
+      {
+        id: b!,
+        properties: [
+          { name: 'hs_notes', value: 'secret plan C' },
+          { name: 'hs_goal', value: 'secret goal' },
+        ],
+      },
+    ];
+    const { updateCampaigns } = await stack
+      .client({ 'x-request-id': 'audit-partial-1' })
+      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs });
+    expect(updateCampaigns.numErrors).toBe(1);
+    await stack.close();
+    stack = undefined;
+
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain('secret');
+    const lines = fileLines(path);
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    expect(line).toMatchObject({
+      level: 'info',
+      name: 'audit',
+      audit: true,
+      event: 'campaigns.update',
+      reqId: 'audit-partial-1',
+      caller: { subject: 'anonymous', method: 'none' },
+      result: 'partial',
+      status: 'COMPLETE',
+      campaigns: 3,
+      succeeded: 2,
+      failed: 1,
+      changes: [
+        { properties: ['hs_notes'], ids: [a, UNKNOWN] },
+        { properties: ['hs_goal', 'hs_notes'], ids: [b] },
+      ],
+      ok: [a, b],
+      errors: [{ category: 'OBJECT_NOT_FOUND', ids: [UNKNOWN] }],
+    });
+    expect(line!.values).toBeUndefined();
+    expect(Date.parse(line!.time)).not.toBeNaN();
+    // The audit trail is not the log: the file holds nothing else.
+    expect(text).not.toContain('request completed');
+  });
+
+  it('appends across restarts, and records values only with AUDIT_LOG_VALUES=true (secrets scrubbed)', async () => {
+    const path = join(dir, 'values.log');
+    for (const values of ['false', 'true']) {
+      stack = await startStack({ env: { AUDIT_LOG: path, AUDIT_LOG_VALUES: values } });
+      const id = stack.sim.store.list()[0]!.id;
+      await stack.client().request(SMALL_UPDATE, {
+        inputs: [
+          {
+            id,
+            properties: [{ name: 'hs_notes', value: `visible value, token ${HUBSPOT_TOKEN}` }],
+          },
+        ],
+      });
+      await stack.close();
+      stack = undefined;
+    }
+    const [off, on] = fileLines(path);
+    expect(off!.values).toBeUndefined();
+    expect(JSON.stringify(off)).not.toContain('visible value');
+    expect(on!.changes).toBeUndefined();
+    expect(on!.values).toEqual([
+      { id: expect.any(String), properties: { hs_notes: 'visible value, token [REDACTED]' } },
+    ]);
+    expect(readFileSync(path, 'utf8')).not.toContain(HUBSPOT_TOKEN);
+  });
+
+  it('stops the start with a message naming AUDIT_LOG when the file cannot be opened', async () => {
+    await expect(
+      startStack({ env: { AUDIT_LOG: join(dir, 'no-such-dir', 'audit.log') } }),
+    ).rejects.toThrow(/AUDIT_LOG: cannot open .*no-such-dir/);
+  });
+});
+
+describe('AUDIT_LOG=stdout (default)', () => {
+  it('writes on the log stream, marked audit, whatever LOG_LEVEL; no line for refusals or reads', async () => {
+    stack = await startStack({ env: { LOG_LEVEL: 'error' } });
+    const [a] = stack.sim.store.list().map((c) => c.id);
+
+    await graphqlErrors(
+      stack.client().request(UPDATE, {
+        inputs: [{ id: a!, properties: [{ name: 'Not A Name', value: 'x' }] }],
+      }),
+    );
+    await stack.client().request(READ, { ids: [a!] });
+    expect(auditLines(stack.logs)).toEqual([]);
+
+    await stack.client().request(SMALL_UPDATE, { inputs: notesInputs([a!]) });
+    const lines = auditLines(stack.logs);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ name: 'audit', result: 'complete', ok: [a], errors: [] });
+    // LOG_LEVEL=error: nothing but the audit line.
+    expect(stack.logs).toHaveLength(1);
+  });
+
+  it('records a change whose engine call failed (HubSpot may have applied part of it)', async () => {
+    stack = await startStack({
+      env: { NODE_ENV: 'production', ALLOW_ARBITRARY_DOCUMENTS: 'true' },
+      deps: {
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          return request.url.endsWith('/batch/update')
+            ? Response.json({ status: 'COMPLETE', results: 'not-a-list' })
+            : fetch(request);
+        },
+      },
+    });
+    const id = stack.sim.store.list()[0]!.id;
+    await graphqlErrors(stack.client().request(SMALL_UPDATE, { inputs: notesInputs([id]) }));
+    const [line] = auditLines(stack.logs);
+    expect(line).toMatchObject({ result: 'error', campaigns: 1, error: { type: 'TypeError' } });
+    expect(line!.ok).toBeUndefined();
+  });
+
+  it('keeps a 1,000-campaign mutation to one compact line', async () => {
+    stack = await startStack({ sim: { campaigns: 1000 } });
+    const ids = stack.sim.store.list().map((c) => c.id);
+    expect(ids).toHaveLength(1000);
+    await stack.client().request(SMALL_UPDATE, { inputs: notesInputs(ids) });
+    const lines = stack.logs.filter((l) => l.includes('"audit":true'));
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as Line;
+    expect(line.changes).toEqual([{ properties: ['hs_notes'], ids }]);
+    expect(line.ok).toHaveLength(1000);
+    // ids twice (36 characters each, quoted) and little else.
+    expect(lines[0]!.length).toBeLessThan(1000 * 2 * 40 + 2000);
+  });
+
+  it('names JWT and API-key callers by their subject and method', async () => {
+    const SECRET = 'an-audit-test-jwt-secret-of-32-chars-or-more';
+    const KEY = 'gk_audit_0123456789abcdef0123456789abcdef';
+    stack = await startStack({
+      env: {
+        AUTH_MODE: 'jwt,api-key',
+        JWT_SECRET: SECRET,
+        JWT_ISSUER: 'https://auth.example.test/',
+        JWT_AUDIENCE: 'campaigns-gateway',
+        GATEWAY_API_KEYS: `etl:${hashApiKey(KEY)}:campaigns:write campaigns:read`,
+      },
+    });
+    const id = stack.sim.store.list()[0]!.id;
+    const jwt = await new SignJWT({ scope: 'campaigns:write', jti: 'audit-jti-1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://auth.example.test/')
+      .setAudience('campaigns-gateway')
+      .setSubject('user-7')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
+
+    await stack
+      .client({ authorization: `Bearer ${jwt}` })
+      .request(SMALL_UPDATE, { inputs: notesInputs([id]) });
+    await stack.client({ 'x-api-key': KEY }).request(SMALL_UPDATE, { inputs: notesInputs([id]) });
+
+    expect(auditLines(stack.logs).map((l) => l.caller)).toEqual([
+      { subject: 'user-7', method: 'jwt' },
+      { subject: 'api-key:etl', method: 'api-key' },
+    ]);
+    const all = stack.logs.join('');
+    expect(all).not.toContain(KEY);
+    expect(all).not.toContain(jwt);
+  });
+});
+
+describe('AUDIT_LOG=off', () => {
+  it('writes no audit line', async () => {
+    stack = await startStack({ env: { AUDIT_LOG: 'off' } });
+    const id = stack.sim.store.list()[0]!.id;
+    await stack.client().request(SMALL_UPDATE, { inputs: notesInputs([id]) });
+    expect(auditLines(stack.logs)).toEqual([]);
+  });
+});
