@@ -166,6 +166,44 @@ export async function readBody(
   }
 }
 
+/**
+ * Reads and drops the body of a request that is refused before it is used (429 at admission, 503
+ * while draining), up to `maxDiscardBytes`, so that the refusal reaches a client that is still
+ * sending instead of a connection reset. Resolves true when the body was read to its end (the
+ * connection may be kept), false when it was cut short (answer with `connection: close`).
+ */
+export async function discardBody(req: IncomingMessage, maxDiscardBytes: number): Promise<boolean> {
+  if (req.readableEnded || req.complete) return true;
+  if (req.destroyed || continueRefused.has(req)) return false;
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > maxDiscardBytes) return false;
+  return new Promise<boolean>((resolve) => {
+    let size = 0;
+    let settled = false;
+    const settle = (complete: boolean) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      resolve(complete);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxDiscardBytes) {
+        req.pause();
+        settle(false);
+      }
+    };
+    const onEnd = () => settle(true);
+    const onClose = () => settle(false);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+    req.once('error', () => {});
+  });
+}
+
 function tooLarge(
   res: ServerResponse,
   { maxBytes, maxDiscardBytes }: BodyLimits,

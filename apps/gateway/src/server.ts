@@ -38,6 +38,7 @@ import { createDocumentGate } from './documents.js';
 import {
   ANSWERED,
   createHttpServer,
+  discardBody,
   errorBody,
   readBody,
   sendJson,
@@ -344,6 +345,8 @@ export async function createGateway(
     store: RequestScope,
   ): Promise<void> {
     if (draining) {
+      await discardBody(req, config.http.maxDiscardBytes);
+      if (res.destroyed) return;
       res.setHeader('connection', 'close');
       res.setHeader('retry-after', '5');
       return sendJson(
@@ -355,11 +358,14 @@ export async function createGateway(
         ),
       );
     }
-    // Admission: refused at once (429) past MAX_INFLIGHT_OPERATIONS, before the body is read.
+    // Admission: refused (429) past MAX_INFLIGHT_OPERATIONS before the body is parsed or anything runs.
     const ticket = admission.enter();
     if (isRefusal(ticket)) {
       store.log.warn({ limit: { setting: ticket.setting, max: ticket.max } }, ticket.message);
-      res.setHeader('connection', 'close');
+      // Read (and drop) what the client is still sending, so that it sees the 429, not a reset.
+      const complete = await discardBody(req, config.http.maxDiscardBytes);
+      if (res.destroyed) return;
+      if (!complete) res.setHeader('connection', 'close');
       res.setHeader('retry-after', String(ticket.retryAfterSeconds));
       const { code: _code, ...extensions } = refusalExtensions(ticket);
       return sendJson(res, 429, errorBody(ticket.message, TOO_MANY_REQUESTS, extensions));

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './stack.js';
+import { startStack, until, type Stack } from './stack.js';
 
 const MAX_BODY = 4096;
 const MAX_DISCARD = 8 * 1024 * 1024;
@@ -36,9 +36,14 @@ interface RawResult {
  * Writes a request head and then the body in chunks, without waiting for anything the server
  * says (a client that does not wait for 100-continue), and collects the answer.
  */
-function rawPost(head: string, body: Buffer, chunkSize = 64 * 1024): Promise<RawResult> {
+function rawPost(
+  head: string,
+  body: Buffer,
+  chunkSize = 64 * 1024,
+  target = port,
+): Promise<RawResult> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(target, '127.0.0.1');
     const received: Buffer[] = [];
     let error: string | undefined;
     socket.on('data', (chunk) => received.push(chunk));
@@ -280,5 +285,43 @@ describe('slow clients', () => {
     // The headers timeout is 1 s; generous bound for a loaded machine, far below any default.
     expect(Date.now() - started).toBeLessThan(8000);
     expect(Buffer.concat(received).toString('latin1')).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
+describe('refusals before the body is used', () => {
+  it('lets clients still sending see the 429 (MAX_INFLIGHT_OPERATIONS) and the draining 503, never a reset', async () => {
+    const busy = await startStack({
+      env: { MAX_INFLIGHT_OPERATIONS: '1', MAX_BODY_DISCARD_BYTES: String(MAX_DISCARD) },
+    });
+    try {
+      const busyPort = Number(new URL(busy.gateway.origin).port);
+      const id = busy.sim.store.list()[0]!.id;
+      // One operation held in flight by a slow HubSpot: the process cap (1) is reached.
+      busy.sim.setLatency({ fixedMs: 3000 });
+      const held = busy
+        .client()
+        .request('mutation($i:[CampaignUpdateInput!]!){updateCampaigns(inputs:$i){status}}', {
+          i: [{ id, properties: [{ name: 'hs_notes', value: 'held' }] }],
+        });
+      await until(() => busy.sim.stats().totalRequests >= 1, 'one operation in flight at HubSpot');
+      // Large enough to be still in flight when the refusal is sent (under MAX_BODY_DISCARD_BYTES).
+      const body = jsonBody(4 * 1024 * 1024);
+      const refused = await Promise.all(
+        Array.from({ length: 10 }, () => rawPost(postHead(body.length), body, 16 * 1024, busyPort)),
+      );
+      expect(refused.map((r) => r.error ?? r.status)).toEqual(Array(10).fill(429));
+      expect(refused.every((r) => r.received.includes('MAX_INFLIGHT_OPERATIONS'))).toBe(true);
+
+      const draining = busy.gateway.drain({ graceMs: 10_000 });
+      const closing = await Promise.all(
+        Array.from({ length: 10 }, () => rawPost(postHead(body.length), body, 16 * 1024, busyPort)),
+      );
+      expect(closing.map((r) => r.error ?? r.status)).toEqual(Array(10).fill(503));
+      busy.sim.setLatency(undefined);
+      await held;
+      await draining;
+    } finally {
+      await busy.close();
+    }
   });
 });
