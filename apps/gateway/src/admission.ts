@@ -1,9 +1,10 @@
 // Admission control: how many GraphQL operations this process serves at once, in all and per
-// caller. Past either cap the request is refused at once with HTTP 429 and a Retry-After, before
-// it reads more of its body or queues any work on the HubSpot budget: a caller who floods the
-// gateway gets refusals, not everyone else's latency. Memory is bounded by the caps themselves.
-import { HeaderMap } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+// caller. Past either cap the request is refused with HTTP 429 and a Retry-After before any work
+// is queued on the HubSpot budget: a caller who floods the gateway gets refusals, not everyone
+// else's latency. The order matters: the caller's slot is taken first (right after
+// authentication, from the headers alone), the process slot only once the body has been read, so
+// clients that trickle their bodies can hold at most their own MAX_INFLIGHT_PER_CALLER slots,
+// never the whole process's. Memory is bounded by the caps themselves.
 import type { AdmissionConfig } from './config.js';
 
 /** `extensions.code` of a refusal. */
@@ -21,10 +22,10 @@ export interface Refusal {
   message: string;
 }
 
-/** One request's hold on the process; `admitCaller` once the caller is known; `release` when done. */
+/** One request's hold: a slot of its caller's from `admit`, a process slot from `enterProcess`. */
 export interface Ticket {
-  /** Takes a slot of `subject`'s; a refusal when the caller is at its cap. Once per ticket. */
-  admitCaller(subject: string): Refusal | undefined;
+  /** Takes a process slot; a refusal when the process is at its cap. Once per ticket. */
+  enterProcess(): Refusal | undefined;
   /** Gives back every slot this ticket holds. Idempotent. */
   release(): void;
 }
@@ -41,7 +42,7 @@ const MAX_RETRY_AFTER_S = 30;
 
 export class Admission {
   private inflight = 0;
-  /** Callers with operations in flight, and how many: never more entries than `maxInflight`. */
+  /** Callers with requests admitted, and how many: entries are dropped when they reach 0. */
   private readonly perCaller = new Map<string, number>();
   /** Moving average of admitted operations' durations, for Retry-After. */
   private averageMs = 1000;
@@ -54,48 +55,49 @@ export class Admission {
     this.now = options.now ?? Date.now;
   }
 
-  /** Operations in flight now, in all and for one caller. */
+  /** Operations in flight now in the process, or requests admitted for one caller. */
   inflightCount(subject?: string): number {
     return subject === undefined ? this.inflight : (this.perCaller.get(subject) ?? 0);
   }
 
-  /** Takes a process slot for one request, or refuses it (MAX_INFLIGHT_OPERATIONS). */
-  enter(): Ticket | Refusal {
-    if (this.inflight >= this.limits.maxInflight)
+  /** Takes a slot of `subject`'s for one request, or refuses it (MAX_INFLIGHT_PER_CALLER). */
+  admit(subject: string): Ticket | Refusal {
+    const running = this.perCaller.get(subject) ?? 0;
+    if (running >= this.limits.maxInflightPerCaller)
       return this.refuse(
-        'process',
-        'MAX_INFLIGHT_OPERATIONS',
-        this.limits.maxInflight,
-        `the gateway is serving its maximum of MAX_INFLIGHT_OPERATIONS=${this.limits.maxInflight} operations at once`,
+        'caller',
+        'MAX_INFLIGHT_PER_CALLER',
+        this.limits.maxInflightPerCaller,
+        `you already have MAX_INFLIGHT_PER_CALLER=${this.limits.maxInflightPerCaller} operations in flight on this gateway; wait for one to finish`,
       );
-    this.inflight++;
-    const started = this.now();
-    let subject: string | undefined;
+    this.perCaller.set(subject, running + 1);
+    let inProcess = false;
+    let started: number | undefined;
     let released = false;
     return {
-      admitCaller: (who) => {
-        if (released || subject !== undefined) return undefined;
-        const running = this.perCaller.get(who) ?? 0;
-        if (running >= this.limits.maxInflightPerCaller)
+      enterProcess: () => {
+        if (released || inProcess) return undefined;
+        if (this.inflight >= this.limits.maxInflight)
           return this.refuse(
-            'caller',
-            'MAX_INFLIGHT_PER_CALLER',
-            this.limits.maxInflightPerCaller,
-            `you already have MAX_INFLIGHT_PER_CALLER=${this.limits.maxInflightPerCaller} operations in flight on this gateway; wait for one to finish`,
+            'process',
+            'MAX_INFLIGHT_OPERATIONS',
+            this.limits.maxInflight,
+            `the gateway is serving its maximum of MAX_INFLIGHT_OPERATIONS=${this.limits.maxInflight} operations at once`,
           );
-        this.perCaller.set(who, running + 1);
-        subject = who;
+        this.inflight++;
+        inProcess = true;
+        started = this.now();
         return undefined;
       },
       release: () => {
         if (released) return;
         released = true;
-        this.inflight--;
-        if (subject === undefined) return;
         const left = (this.perCaller.get(subject) ?? 1) - 1;
         if (left > 0) this.perCaller.set(subject, left);
         else this.perCaller.delete(subject);
-        this.averageMs += 0.2 * (this.now() - started - this.averageMs);
+        if (!inProcess) return;
+        this.inflight--;
+        this.averageMs += 0.2 * (this.now() - started! - this.averageMs);
       },
     };
   }
@@ -125,24 +127,11 @@ export function isRefusal(value: Ticket | Refusal): value is Refusal {
   return 'reason' in value;
 }
 
-/** The GraphQL error body of a refusal (also sent as is when Apollo is not involved). */
+/** The `extensions` of a refusal's GraphQL-shaped error body. */
 export function refusalExtensions(refusal: Refusal) {
   return {
     code: TOO_MANY_REQUESTS,
     limit: { setting: refusal.setting, max: refusal.max },
     retryAfterSeconds: refusal.retryAfterSeconds,
   };
-}
-
-/** A refusal as a GraphQLError that Apollo answers with HTTP 429 and Retry-After. */
-export function refusalError(refusal: Refusal): GraphQLError {
-  return new GraphQLError(refusal.message, {
-    extensions: {
-      ...refusalExtensions(refusal),
-      http: {
-        status: 429,
-        headers: new HeaderMap([['retry-after', String(refusal.retryAfterSeconds)]]),
-      },
-    },
-  });
 }

@@ -19,6 +19,11 @@ export interface Caller {
   subject: string;
   scopes: ReadonlySet<string>;
   method: 'jwt' | 'api-key' | 'none';
+  /**
+   * With JWT_REPLAY_CHECK, gives the token's `jti` back when the request is refused before it
+   * runs (429), so that the retry the refusal invites is not refused as a replay.
+   */
+  release?: () => void;
 }
 
 /** The credentials a request presented. */
@@ -95,8 +100,8 @@ export function createAuthenticator(
     async authenticate({ authorization, apiKey }) {
       if (apiKey !== undefined && matchApiKey)
         return matchApiKey(apiKey) ?? reject('the API key is not valid');
-      const match = /^\s*(\w+)\s+(\S+)\s*$/.exec(authorization ?? '');
-      if (!match) {
+      const parsed = parseAuthorization(authorization);
+      if (!parsed) {
         throw unauthenticated(
           authorization
             ? 'the Authorization header is malformed'
@@ -104,15 +109,14 @@ export function createAuthenticator(
           challenge,
         );
       }
-      const scheme = match[1]!.toLowerCase();
-      const credential = match[2]!;
+      const { scheme, credential } = parsed;
       if (scheme === 'apikey' && matchApiKey)
         return matchApiKey(credential) ?? reject('the API key is not valid');
       if (scheme === 'bearer') {
         if (verifyJwt && (JWT_SHAPE.test(credential) || !matchApiKey)) return verifyJwt(credential);
         if (matchApiKey) return matchApiKey(credential) ?? reject('the API key is not valid');
       }
-      return reject(`the Authorization scheme "${match[1]}" is not accepted`);
+      return reject(`the Authorization scheme "${parsed.given}" is not accepted`);
     },
   };
 
@@ -164,6 +168,7 @@ function jwtVerifier(
       subject: String(payload.sub),
       scopes: scopesOf(payload[config.scopeClaim]),
       method: 'jwt',
+      ...(replay ? { release: () => replay.release(payload.jti!) } : {}),
     };
   };
 }
@@ -225,7 +230,7 @@ export class ReplayCache {
   use(jti: unknown, expiresAt: number): void {
     if (typeof jti !== 'string' || jti === '')
       throw unauthenticated('the token\'s "jti" claim must be a non-empty string');
-    const key = createHash('sha256').update(jti, 'utf8').digest('base64url');
+    const key = sha256(jti).toString('base64url');
     const now = this.now();
     // Cheap upkeep: the oldest entries usually expire first.
     for (const [oldest, expiresAt] of this.#seen) {
@@ -251,6 +256,12 @@ export class ReplayCache {
     this.#seen.set(key, expiresAt);
   }
 
+  /** Forgets `jti` (its request was refused before it ran): the token may be used once more. */
+  release(jti: unknown): void {
+    if (typeof jti !== 'string' || jti === '') return;
+    this.#seen.delete(sha256(jti).toString('base64url'));
+  }
+
   /** Drops expired entries; at most once a second, so a full cache cannot make every call O(n). */
   #sweep(now: number): void {
     if (now === this.#lastSweep) return;
@@ -267,7 +278,7 @@ function scopesOf(claim: unknown): Set<string> {
 
 function apiKeyMatcher(keys: ApiKeyEntry[]): (presented: string) => Caller | undefined {
   return (presented) => {
-    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    const digest = sha256(presented);
     let found: ApiKeyEntry | undefined;
     // Compare against every entry, in constant time each, so timing says nothing about which matched.
     for (const entry of keys) if (timingSafeEqual(digest, entry.sha256) && !found) found = entry;
@@ -283,5 +294,20 @@ function apiKeyMatcher(keys: ApiKeyEntry[]): (presented: string) => Caller | und
 
 /** SHA-256 hex of an API key: what GATEWAY_API_KEYS stores. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256(key).toString('hex');
+}
+
+/** SHA-256 of a UTF-8 string: how API keys, `jti`s and the metrics token are compared and kept. */
+export function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** `<scheme> <credential>` of an Authorization header (scheme lower-cased), or undefined. */
+export function parseAuthorization(
+  header: string | undefined,
+): { scheme: string; given: string; credential: string } | undefined {
+  const match = /^\s*(\w+)\s+(\S+)\s*$/.exec(header ?? '');
+  return match
+    ? { scheme: match[1]!.toLowerCase(), given: match[1]!, credential: match[2]! }
+    : undefined;
 }

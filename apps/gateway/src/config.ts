@@ -64,6 +64,8 @@ export interface AuthConfig {
 export interface LimitsConfig {
   /** Lexical tokens in one GraphQL document (parser stops past it). */
   maxQueryTokens: number;
+  /** Bytes (UTF-8) of one GraphQL document's text, refused before it is parsed. */
+  maxQueryBytes: number;
   maxCampaignsPerMutation: number;
   maxCampaignsPerQuery: number;
   maxPropertiesPerCampaign: number;
@@ -88,6 +90,8 @@ export interface HttpConfig {
   /** Time to receive a whole request (headers and body). */
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Open connections at most; more are closed as they arrive (bounds concurrent body reads). */
+  maxConnections: number;
   /** An oversized body is read and discarded up to this many bytes before the 413, so the client sees it. */
   maxDiscardBytes: number;
 }
@@ -220,6 +224,7 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000, 10_000),
   HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(0, 600_000, 5_000),
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 1024),
   MAX_BODY_DISCARD_BYTES: int(0, 1024 * 1024 * 1024, 16 * 1024 * 1024),
 
   TRUSTED_DOCUMENTS_FILE: z.string().optional(),
@@ -323,6 +328,7 @@ const envSchema = z.object({
   GATEWAY_API_KEYS: z.string().optional(),
 
   MAX_QUERY_TOKENS: int(100, 1_000_000, 5000),
+  MAX_QUERY_BYTES: int(256, 1024 * 1024, 32 * 1024),
   MAX_CAMPAIGNS_PER_MUTATION: int(1, 100_000, 1000),
   MAX_CAMPAIGNS_PER_QUERY: int(1, 100_000, 1000),
   MAX_PROPERTIES_PER_CAMPAIGN: int(1, 1000, 100),
@@ -472,6 +478,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
       maxDiscardBytes: e.MAX_BODY_DISCARD_BYTES,
     },
     documents: {
@@ -551,6 +558,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxQueryAliases: e.MAX_QUERY_ALIASES,
       maxQueryCost: e.MAX_QUERY_COST,
       maxQueryTokens: e.MAX_QUERY_TOKENS,
+      maxQueryBytes: e.MAX_QUERY_BYTES,
     },
     mutationDeadlineMs: e.MUTATION_DEADLINE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

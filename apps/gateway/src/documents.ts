@@ -23,7 +23,12 @@ import {
 } from 'graphql';
 import { z } from 'zod';
 import { ConfigError, type GatewayConfig } from './config.js';
-import { KnownRootTypesRule, queryLimitsOf, queryLimitsRule, type QueryLimits } from './limits.js';
+import {
+  gatewayValidationRules,
+  MAX_VALIDATION_ERRORS,
+  queryLimitsOf,
+  type QueryLimits,
+} from './limits.js';
 
 /** The manifest shipped with the gateway, generated from `operations/*.graphql` by `npm run codegen`. */
 export const DEFAULT_TRUSTED_DOCUMENTS_FILE = fileURLToPath(
@@ -53,6 +58,13 @@ export function sha256Hex(text: string): string {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** A `documentId`'s SHA-256 (`"<hex>"` or `"sha256:<hex>"`), or undefined when it is neither. */
+export function documentIdHash(documentId: unknown): string | undefined {
+  if (typeof documentId !== 'string') return undefined;
+  const hash = documentId.startsWith('sha256:') ? documentId.slice('sha256:'.length) : documentId;
+  return SHA256_HEX.test(hash) ? hash : undefined;
+}
+
 const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT, { error: `must be "${MANIFEST_FORMAT}"` }),
   version: z.literal(1, { error: 'must be 1' }),
@@ -72,12 +84,14 @@ const manifestSchema = z.object({
 /**
  * Checks a manifest: its shape, each id against the SHA-256 of its body, names and ids unique,
  * and each body one named operation of that name and type that validates against `schema`
- * (when given). Returns every problem, each naming the operation; an operation over `limits`
- * is a warning, not a problem (tightened limits refuse it at run time, naming the setting).
+ * (when given) with the rules the gateway runs ({@link gatewayValidationRules}; introspection
+ * refused unless `introspection`, as in production). Returns every problem, each naming the
+ * operation; an operation over `limits` is a warning, not a problem (tightened limits refuse it
+ * at run time, naming the setting).
  */
 export function checkManifest(
   value: unknown,
-  options: { schema?: GraphQLSchema; limits?: QueryLimits } = {},
+  options: { schema?: GraphQLSchema; limits?: QueryLimits; introspection?: boolean } = {},
 ): { operations: TrustedOperation[]; problems: string[]; warnings: string[] } {
   const parsed = manifestSchema.safeParse(value);
   if (!parsed.success) {
@@ -91,6 +105,13 @@ export function checkManifest(
   }
   const problems: string[] = [];
   const warnings: string[] = [];
+  const rules = [
+    ...specifiedRules,
+    ...gatewayValidationRules({
+      ...(options.limits ? { limits: options.limits } : {}),
+      introspection: options.introspection ?? false,
+    }),
+  ];
   const ids = new Set<string>();
   const names = new Set<string>();
   parsed.data.operations.forEach((op, i) => {
@@ -116,12 +137,10 @@ export function checkManifest(
     else if (operations[0]!.operation !== op.type)
       problems.push(`${where}: type is ${op.type} but the body is a ${operations[0]!.operation}`);
     if (options.schema) {
-      const rules = [
-        ...specifiedRules,
-        KnownRootTypesRule,
-        ...(options.limits ? [queryLimitsRule(options.limits)] : []),
-      ];
-      for (const error of validate(options.schema, document, rules).slice(0, 5))
+      const errors = validate(options.schema, document, rules, {
+        maxErrors: MAX_VALIDATION_ERRORS,
+      });
+      for (const error of errors.slice(0, 5))
         (error.extensions.limit ? warnings : problems).push(`${where}: ${error.message}`);
     }
   });
@@ -137,6 +156,7 @@ export function loadManifest(
   options: {
     schema?: GraphQLSchema;
     limits?: QueryLimits;
+    introspection?: boolean;
     warn?: (message: string) => void;
   } = {},
 ): TrustedOperation[] {
@@ -237,7 +257,11 @@ export type Admission =
   | {
       ok: false;
       status: 400;
-      code: 'PERSISTED_QUERY_NOT_FOUND' | 'TRUSTED_DOCUMENT_REQUIRED' | 'BAD_REQUEST';
+      code:
+        | 'PERSISTED_QUERY_NOT_FOUND'
+        | 'TRUSTED_DOCUMENT_REQUIRED'
+        | 'BAD_REQUEST'
+        | 'BAD_USER_INPUT';
       message: string;
       extensions?: Record<string, unknown>;
     };
@@ -245,15 +269,18 @@ export type Admission =
 export interface DocumentGate {
   readonly operations: readonly TrustedOperation[];
   readonly allowArbitrary: boolean;
+  /** MAX_QUERY_BYTES: the longest `query` text handed to Apollo (UTF-8 bytes). */
+  readonly maxQueryBytes: number;
   /** Decides on one request (method, parsed JSON body, search string) before Apollo sees it. */
   admit(request: { method: string; body: unknown; search: string }): Admission;
 }
 
 /**
  * Loads the configured manifest (default: the shipped one), each operation checked against the
- * schema, and returns the gate. A bad manifest throws a ConfigError naming
- * TRUSTED_DOCUMENTS_FILE, the file and every problem; an operation over the query limits in
- * force is only warned about (it will be refused like any document over them).
+ * schema with the rules the gateway runs, and returns the gate. A bad manifest throws a
+ * ConfigError naming TRUSTED_DOCUMENTS_FILE, the file and every problem; an operation over the
+ * query limits in force is only warned about (it will be refused like any document over them),
+ * and so is one longer than MAX_QUERY_BYTES (it runs by id, but its text would be refused).
  */
 export function createDocumentGate(
   config: Pick<GatewayConfig, 'documents' | 'limits'>,
@@ -264,18 +291,41 @@ export function createDocumentGate(
   const operations = loadManifest(file, {
     schema: buildSchema(typeDefs),
     limits: queryLimitsOf(config.limits),
+    // As strict as production (no introspection) in every mode: the same manifest ships there.
+    introspection: false,
     ...(warn ? { warn } : {}),
   });
-  return documentGate(operations, config.documents.allowArbitrary);
+  const { maxQueryBytes } = config.limits;
+  for (const op of operations) {
+    if (Buffer.byteLength(op.body, 'utf8') > maxQueryBytes)
+      warn?.(
+        `TRUSTED_DOCUMENTS_FILE (${file}): ${op.name} is longer than MAX_QUERY_BYTES=${maxQueryBytes}: it runs when named by its documentId, but its text sent as \`query\` is refused`,
+      );
+  }
+  return documentGate(operations, config.documents.allowArbitrary, { maxQueryBytes });
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The GraphQL-over-HTTP parameters; each may be given once (Apollo reads the last three itself). */
+const GRAPHQL_PARAMETERS = ['query', 'documentId', 'extensions', 'variables', 'operationName'];
+
+/** MAX_QUERY_BYTES' default (see the README: a generous multiple of a real client's documents). */
+export const DEFAULT_MAX_QUERY_BYTES = 32 * 1024;
+
+/**
+ * The gate. It fails closed: a request it hands on carries no `query` it has not checked, in any
+ * form Apollo reads one (a POST body's `query`; over GET the one `query` search parameter), and
+ * it refuses what it cannot read (repeated parameters, a batch, a `query` that is not a string,
+ * `extensions` that are not an object) instead of leaving it to Apollo.
+ */
 export function documentGate(
   operations: readonly TrustedOperation[],
   allowArbitrary: boolean,
+  options: { maxQueryBytes?: number } = {},
 ): DocumentGate {
+  const maxQueryBytes = options.maxQueryBytes ?? DEFAULT_MAX_QUERY_BYTES;
   const byId = new Map(operations.map((op) => [op.id, op]));
   const refuse = (
     code: Extract<Admission, { ok: false }>['code'],
@@ -292,15 +342,24 @@ export function documentGate(
 
   function admit(request: { method: string; body: unknown; search: string }): Admission {
     const get = request.method === 'GET' || request.method === 'HEAD';
-    // Read the three fields from where this method carries them. Anything malformed is left to
-    // Apollo, which refuses it before parsing (and so before any document could run).
+    const unchanged: Admission = { ok: true, body: request.body, search: request.search };
+    // Read the three fields from where this method carries them.
     let query: unknown;
     let documentId: unknown;
     let extensions: unknown;
     const params = new URLSearchParams(request.search);
     if (get) {
-      if (['query', 'documentId', 'extensions'].some((k) => params.getAll(k).length > 1))
-        return { ok: true, body: request.body, search: request.search };
+      // Apollo refuses a repeated query, variables, extensions or operationName, but ignores
+      // documentId: two of them must not make the gate look away from the query.
+      for (const name of GRAPHQL_PARAMETERS) {
+        const count = params.getAll(name).length;
+        if (count > 1)
+          return refuse(
+            'BAD_REQUEST',
+            `the ${name} parameter is given ${count} times: each of query, documentId, extensions, variables and operationName may be given once`,
+            { parameter: name },
+          );
+      }
       query = params.get('query') ?? undefined;
       documentId = params.get('documentId') ?? undefined;
       const raw = params.get('extensions');
@@ -308,23 +367,44 @@ export function documentGate(
         try {
           extensions = JSON.parse(raw);
         } catch {
-          return { ok: true, body: request.body, search: request.search };
+          return refuse('BAD_REQUEST', 'the extensions parameter is not valid JSON');
         }
       }
     } else {
-      if (!isRecord(request.body)) return { ok: true, body: request.body, search: request.search };
+      if (Array.isArray(request.body))
+        return refuse(
+          'BAD_REQUEST',
+          'batched requests (a JSON array) are not supported: send one operation per request',
+        );
+      // Not a JSON object (no body, text): Apollo reads no query from it and refuses it.
+      if (!isRecord(request.body)) return unchanged;
       ({ query, documentId, extensions } = request.body);
+    }
+    if (query !== undefined && query !== null && typeof query !== 'string')
+      return refuse('BAD_REQUEST', 'query must be a string: the GraphQL document');
+    if (extensions !== undefined && extensions !== null && !isRecord(extensions))
+      return refuse('BAD_REQUEST', 'extensions must be a JSON object');
+    if (typeof query === 'string') {
+      // Before anything reads it: ignored characters (line breaks, comments) are free for
+      // MAX_QUERY_TOKENS, yet each costs work and memory in graphql-js.
+      const bytes = Buffer.byteLength(query, 'utf8');
+      if (bytes > maxQueryBytes)
+        return refuse(
+          'BAD_USER_INPUT',
+          `the query is ${bytes} bytes, more than MAX_QUERY_BYTES=${maxQueryBytes}: send a smaller document (large inputs belong in variables)`,
+          { limit: { setting: 'MAX_QUERY_BYTES', max: maxQueryBytes, actual: bytes } },
+        );
     }
     const persisted = isRecord(extensions) ? extensions.persistedQuery : undefined;
 
     let id: string | undefined;
     if (documentId !== undefined && documentId !== null) {
-      if (typeof documentId !== 'string' || !SHA256_HEX.test(documentId.replace(/^sha256:/, '')))
+      id = documentIdHash(documentId);
+      if (id === undefined)
         return refuse(
           'BAD_REQUEST',
           'documentId must be the SHA-256 of a trusted document in lowercase hex (optionally prefixed "sha256:")',
         );
-      id = documentId.replace(/^sha256:/, '');
     }
     if (persisted !== undefined && persisted !== null) {
       if (!isRecord(persisted) || persisted.version !== 1)
@@ -341,11 +421,10 @@ export function documentGate(
     }
 
     if (id === undefined) {
-      if (typeof query !== 'string')
-        return { ok: true, body: request.body, search: request.search };
-      if (allowArbitrary) return { ok: true, body: request.body, search: request.search };
+      // No query: nothing to run (Apollo answers that a query is missing).
+      if (typeof query !== 'string' || allowArbitrary) return unchanged;
       const trusted = byId.get(sha256Hex(query));
-      if (trusted) return { ok: true, body: request.body, search: request.search, trusted };
+      if (trusted) return { ...unchanged, trusted };
       return refuse(
         'TRUSTED_DOCUMENT_REQUIRED',
         'this gateway runs only its trusted documents (ALLOW_ARBITRARY_DOCUMENTS=false) and this document is not one of them: send the documentId of an operation of its manifest (TRUSTED_DOCUMENTS_FILE)',
@@ -398,5 +477,5 @@ export function documentGate(
     };
   }
 
-  return { operations, allowArbitrary, admit };
+  return { operations, allowArbitrary, maxQueryBytes, admit };
 }

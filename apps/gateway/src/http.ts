@@ -72,6 +72,9 @@ export function applyServerLimits(server: http.Server, config: HttpConfig): void
   server.requestTimeout = config.requestTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
+  // Each connection may be reading a body (up to MAX_BODY_BYTES kept, MAX_BODY_DISCARD_BYTES
+  // dropped): this bounds how many at once. Past it Node closes new connections on arrival.
+  server.maxConnections = config.maxConnections;
 }
 
 /**

@@ -9,7 +9,7 @@
 //
 // Every field counts, `__typename` included; introspection subtrees (`__schema`, `__type`) are
 // not counted (introspection is off in production).
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, DocumentStore } from '@apollo/server';
 import {
   GraphQLError,
   getNamedType,
@@ -17,6 +17,9 @@ import {
   isNonNullType,
   isCompositeType,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -327,18 +330,82 @@ export const KnownRootTypesRule: ValidationRule = (context) => ({
   },
 });
 
+/**
+ * Refuses introspection (`__schema`, `__type`), like Apollo's own rule that `introspection: false`
+ * adds; the gateway adds it itself (see {@link gatewayValidationRules}) so that the manifest check
+ * at start runs the very rules Apollo runs.
+ */
+export const NoIntrospectionRule: ValidationRule = (context) => ({
+  Field(node) {
+    if (INTROSPECTION_FIELDS.has(node.name.value)) {
+      context.reportError(
+        new GraphQLError(
+          'GraphQL introspection is not allowed here (NODE_ENV=production), but the query contained __schema or __type',
+          { nodes: [node], extensions: { validationErrorCode: 'INTROSPECTION_DISABLED' } },
+        ),
+      );
+    }
+  },
+});
+
+/**
+ * The validation rules the gateway runs after graphql-js' `specifiedRules`, in order: Apollo's
+ * `validationRules` (with Apollo's own `introspection` option left on: this list has the
+ * introspection rule), and the manifest check at start, so a trusted document is checked at
+ * start with exactly what will check it when called. Without `limits` the limits rule is left
+ * out (tooling that checks documents against the schema only).
+ */
+export function gatewayValidationRules(options: {
+  limits?: QueryLimits;
+  introspection: boolean;
+}): ValidationRule[] {
+  return [
+    ...(options.introspection ? [] : [NoIntrospectionRule]),
+    ...(options.limits ? [queryLimitsRule(options.limits)] : []),
+    KnownRootTypesRule,
+  ];
+}
+
+/**
+ * Validation stops after this many errors (graphql-js' `maxErrors`, default 100). graphql-js
+ * computes each error's line and column by scanning the document from its start, so a document
+ * of line breaks (free for MAX_QUERY_TOKENS) costs errors × its length: this bounds the first
+ * factor as MAX_QUERY_BYTES bounds the second. A client fixing its document needs the first few.
+ */
+export const MAX_VALIDATION_ERRORS = 20;
+
 function returnsList(type: GraphQLOutputType): boolean {
   const inner = isNonNullType(type) ? type.ofType : type;
   return isListType(inner);
 }
 
-/** graphql-js' message when `parseOptions.maxTokens` stops the parser ("more that" in v16). */
-const TOO_MANY_TOKENS = /Document contains more th[ae][nt] \d+ tokens/;
+/**
+ * Where graphql-js' parser, given `maxTokens`, stops: the start of token `maxTokens + 1`
+ * (comments do not count). Undefined when the document has no such token or the lexer fails
+ * before it (then the parser failed for that reason first). Linear in the document, run only when
+ * parsing failed.
+ */
+export function tokenLimitPosition(source: string, maxTokens: number): number | undefined {
+  const lexer = new Lexer(new Source(source));
+  try {
+    for (let count = 1; count <= maxTokens + 1; count++) {
+      const token = lexer.advance();
+      if (token.kind === TokenKind.EOF) return undefined;
+      if (count === maxTokens + 1) return token.start;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
 
 /**
  * Parsing stops after MAX_QUERY_TOKENS lexical tokens (Apollo's `parseOptions.maxTokens`); this
  * plugin turns graphql-js' terse message into one naming the setting and the way out (variables),
  * with `extensions.limit`. The answer stays Apollo's GRAPHQL_PARSE_FAILED (HTTP 400).
+ *
+ * A syntax error is the token limit's when it sits where the parser's count ran out (see
+ * {@link tokenLimitPosition}): no reliance on graphql-js' wording ("more that" in v16).
  */
 export function tokenLimitPlugin<TContext extends BaseContext>(
   maxTokens: number,
@@ -346,9 +413,10 @@ export function tokenLimitPlugin<TContext extends BaseContext>(
   return {
     async requestDidStart() {
       return {
-        async parsingDidStart() {
+        async parsingDidStart({ source }) {
           return async (error?: Error) => {
-            if (!(error instanceof GraphQLError) || !TOO_MANY_TOKENS.test(error.message)) return;
+            if (!(error instanceof GraphQLError) || error.positions?.length !== 1) return;
+            if (error.positions[0] !== tokenLimitPosition(source, maxTokens)) return;
             // Apollo wraps this error afterwards, copying its message and extensions.
             error.message = `the document has more than MAX_QUERY_TOKENS=${maxTokens} lexical tokens: send large inputs (lists, long strings) as variables instead of inline literals`;
             Object.assign(error.extensions, {
@@ -359,4 +427,91 @@ export function tokenLimitPlugin<TContext extends BaseContext>(
       };
     },
   };
+}
+
+// --- Apollo's document store ------------------------------------------------------------------
+
+/**
+ * Heap a parsed document keeps per lexical token, AST nodes included (graphql-js 16, Node 20): a
+ * document with locations keeps every token of its source, comments included, through `loc`.
+ * Measured (test/limits.test.ts checks these stay upper bounds): a comment ~90-120 bytes, another
+ * token ~240-515 bytes (a field name: a token, a Name and a Field node, two locations), plus the
+ * source text (1-2 bytes a character).
+ */
+const RETAINED_BYTES = { comment: 128, token: 640, sourceChar: 2, entry: 256 } as const;
+
+/**
+ * An upper bound of the heap a parsed document keeps alive. Apollo's default store sizes a
+ * document by `JSON.stringify`, which drops `loc` and so every token: a document of 16,000
+ * comments counted a few dozen bytes and kept 1.4 MB.
+ */
+export function retainedBytes(document: DocumentNode): number {
+  const loc = document.loc;
+  if (!loc)
+    return RETAINED_BYTES.entry + RETAINED_BYTES.sourceChar * JSON.stringify(document).length;
+  let comments = 0;
+  let tokens = 0;
+  for (let token: typeof loc.startToken | null = loc.startToken; token; token = token.next) {
+    if (token.kind === TokenKind.COMMENT) comments++;
+    else tokens++;
+  }
+  return (
+    RETAINED_BYTES.entry +
+    comments * RETAINED_BYTES.comment +
+    tokens * RETAINED_BYTES.token +
+    loc.source.body.length * RETAINED_BYTES.sourceChar
+  );
+}
+
+/** What Apollo's document store may hold, in {@link retainedBytes}: about Apollo's default (30 MiB), now of real heap. */
+export const DOCUMENT_STORE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Apollo's cache of parsed and validated documents (by the SHA-256 of their text), least recently
+ * used first out, holding at most `maxBytes` of {@link retainedBytes}.
+ */
+export class BoundedDocumentStore implements DocumentStore {
+  readonly #entries = new Map<string, { document: DocumentNode; bytes: number }>();
+  #bytes = 0;
+
+  constructor(readonly maxBytes: number = DOCUMENT_STORE_BYTES) {}
+
+  /** The estimated heap held, in bytes (never above `maxBytes`). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async get(key: string): Promise<DocumentNode | undefined> {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    // Most recently used: last in the map's order.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.document;
+  }
+
+  async set(key: string, document: DocumentNode): Promise<void> {
+    await this.delete(key);
+    const bytes = retainedBytes(document);
+    if (bytes > this.maxBytes) return;
+    this.#entries.set(key, { document, bytes });
+    this.#bytes += bytes;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.bytes;
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    if (!entry) return false;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+    return true;
+  }
 }

@@ -2,10 +2,11 @@
 // usable credential, HubSpot up) and /metrics (Prometheus text), which is either on its own
 // listener (METRICS_PORT), behind a bearer token (METRICS_TOKEN), or both. In production one of
 // them is required: /metrics is not served to whoever can reach the API port.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { parseAuthorization, sha256 } from './auth.js';
 import type { HttpConfig, MetricsConfig } from './config.js';
 import { applyServerLimits, errorBody, sendJson, serverOptions } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -136,13 +137,8 @@ export function createOpsRoutes(options: OpsRoutesOptions): OpsRoutes {
   return { handle, listen, close };
 }
 
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
 /** `Bearer <token>`, compared in constant time (both sides hashed to the same length first). */
 function authorized(header: string | undefined, expected: Buffer): boolean {
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return false;
-  return timingSafeEqual(sha256(match[1]!), expected);
+  const parsed = parseAuthorization(header);
+  return parsed?.scheme === 'bearer' && timingSafeEqual(sha256(parsed.credential), expected);
 }

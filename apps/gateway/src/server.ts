@@ -20,15 +20,9 @@ import {
   type HubSpotClient,
 } from '@campaigns/hubspot-client';
 import type { TracerProvider } from '@opentelemetry/api';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { DestinationStream, Logger } from 'pino';
-import {
-  Admission,
-  isRefusal,
-  refusalError,
-  refusalExtensions,
-  TOO_MANY_REQUESTS,
-} from './admission.js';
+import { Admission, isRefusal, refusalExtensions, type Refusal, type Ticket } from './admission.js';
 import { openAuditLog } from './audit.js';
 import { createAuthenticator, type Caller } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -44,7 +38,13 @@ import {
   sendJson,
   writeResponse,
 } from './http.js';
-import { KnownRootTypesRule, queryLimitsOf, queryLimitsRule, tokenLimitPlugin } from './limits.js';
+import {
+  BoundedDocumentStore,
+  gatewayValidationRules,
+  MAX_VALIDATION_ERRORS,
+  queryLimitsOf,
+  tokenLimitPlugin,
+} from './limits.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { createOpsRoutes, OPS_PATHS } from './ops-routes.js';
@@ -97,6 +97,20 @@ interface RequestScope {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** An answer the gateway gives itself, without Apollo. */
+interface HttpRefusal {
+  status: number;
+  code: string;
+  message: string;
+  extensions?: Record<string, unknown>;
+  headers?: Array<[string, string]>;
+}
+
+/** A header's value as Apollo's HeaderMap gave it (repeated values joined). */
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
 
 export async function createGateway(
   config: GatewayConfig,
@@ -163,7 +177,8 @@ export async function createGateway(
     apiVersion: config.hubspot.apiVersion,
     timeoutMs: config.hubspot.timeoutMs,
     onRateLimit: metrics.onRateLimit,
-    fetch: upstream.wrapFetch(hubspotFetch),
+    fetch: hubspotFetch,
+    onCall: upstream.observeCall,
     ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   // While HubSpot is down: list one campaign, with the same client and credential, to see it recover.
@@ -189,7 +204,10 @@ export async function createGateway(
     }),
     nodeEnv: config.server.nodeEnv,
     csrfPrevention: true,
-    introspection: !production,
+    // Apollo's `introspection: false` only adds its NoIntrospection rule; the gateway's rule list
+    // (gatewayValidationRules) holds its own in production instead, so that the manifest check at
+    // start runs the same list. Introspection is refused in production (production.e2e.test.ts).
+    introspection: true,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -199,8 +217,16 @@ export async function createGateway(
     // limits rule (linear) refuses an over-limit document before the spec rules walk it. Not
     // Apollo's maxRecursiveSelections: it would move these rules to a second validation pass that
     // runs after the spec rules (see limits.ts); MAX_QUERY_COST counts every selected field anyway.
+    // The text is at most MAX_QUERY_BYTES (documents.ts), and validation stops after
+    // MAX_VALIDATION_ERRORS: graphql-js scans the text from its start for each error's location.
     parseOptions: { maxTokens: config.limits.maxQueryTokens },
-    validationRules: [queryLimitsRule(queryLimitsOf(config.limits)), KnownRootTypesRule],
+    validationRules: gatewayValidationRules({
+      limits: queryLimitsOf(config.limits),
+      introspection: !production,
+    }),
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
+    // Parsed documents keep every token (comments too) alive: sized by that, not by JSON.stringify.
+    documentStore: new BoundedDocumentStore(),
     logger: apolloLogger(logger),
     formatError: (formatted, error) => formatError(formatted, error),
     plugins: [
@@ -358,26 +384,40 @@ export async function createGateway(
         ),
       );
     }
-    // Admission: refused (429) past MAX_INFLIGHT_OPERATIONS before the body is parsed or anything runs.
-    const ticket = admission.enter();
-    if (isRefusal(ticket)) {
-      store.log.warn({ limit: { setting: ticket.setting, max: ticket.max } }, ticket.message);
-      // Read (and drop) what the client is still sending, so that it sees the 429, not a reset.
-      const complete = await discardBody(req, config.http.maxDiscardBytes);
-      if (res.destroyed) return;
-      if (!complete) res.setHeader('connection', 'close');
-      res.setHeader('retry-after', String(ticket.retryAfterSeconds));
-      const { code: _code, ...extensions } = refusalExtensions(ticket);
-      return sendJson(res, 429, errorBody(ticket.message, TOO_MANY_REQUESTS, extensions));
-    }
     inflight++;
     metrics.inflight.inc();
+    let ticket: Ticket | undefined;
     try {
+      // Who is calling, from the headers alone: a stranger's body is never read, only dropped.
+      let caller: Caller;
+      try {
+        caller = await authenticator.authenticate({
+          authorization: singleHeader(req.headers.authorization),
+          apiKey: singleHeader(req.headers['x-api-key']),
+        });
+      } catch (error) {
+        return await refuseBeforeBody(req, res, authRefusal(error, store));
+      }
+      store.caller = caller;
+      store.log = store.log.child({ subject: caller.subject });
+      // Admission, caller first (MAX_INFLIGHT_PER_CALLER), then the process once the body is in
+      // (MAX_INFLIGHT_OPERATIONS): slow bodies hold their caller's slots, never the process's.
+      const slot = admission.admit(caller.subject);
+      if (isRefusal(slot)) {
+        caller.release?.();
+        return await refuseBeforeBody(req, res, tooManyRequests(slot, store));
+      }
+      ticket = slot;
       const body = await readBody(req, res, {
         maxBytes: config.limits.maxBodyBytes,
         maxDiscardBytes: config.http.maxDiscardBytes,
       });
       if (body === ANSWERED) return;
+      const refused = ticket.enterProcess();
+      if (refused) {
+        caller.release?.();
+        return sendRefusal(res, tooManyRequests(refused, store));
+      }
       // Trusted documents: an id becomes its document; an unknown document is refused here
       // (ALLOW_ARBITRARY_DOCUMENTS=false), before Apollo parses anything.
       const method = (req.method ?? 'GET').toUpperCase();
@@ -400,32 +440,67 @@ export async function createGateway(
       }
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: admitted.search, body: admitted.body },
-        context: async () => {
-          const caller = await authenticator.authenticate({
-            authorization: headers.get('authorization'),
-            apiKey: headers.get('x-api-key'),
-          });
-          store.caller = caller;
-          store.log = store.log.child({ subject: caller.subject });
-          // Per caller (MAX_INFLIGHT_PER_CALLER): Apollo answers this error with 429 and Retry-After.
-          const refused = ticket.admitCaller(caller.subject);
-          if (refused) {
-            store.log.warn(
-              { limit: { setting: refused.setting, max: refused.max } },
-              refused.message,
-            );
-            throw refusalError(refused);
-          }
-          return { requestId: store.requestId, caller, log: store.log };
-        },
+        context: async () => ({ requestId: store.requestId, caller, log: store.log }),
       });
       await writeResponse(res, response, draining);
     } finally {
-      ticket.release();
+      ticket?.release();
       inflight--;
       metrics.inflight.dec();
       if (inflight === 0) idle?.();
     }
+  }
+
+  /** A refusal sent before the body was read: the body is read and dropped first (bounded). */
+  async function refuseBeforeBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    refusal: HttpRefusal,
+  ): Promise<void> {
+    const complete = await discardBody(req, config.http.maxDiscardBytes);
+    if (res.destroyed) return;
+    if (!complete) res.setHeader('connection', 'close');
+    sendRefusal(res, refusal);
+  }
+
+  function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
+    metrics.graphqlErrors.inc({ code: refusal.code });
+    for (const [name, value] of refusal.headers ?? []) res.setHeader(name, value);
+    sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, refusal.extensions));
+  }
+
+  function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefusal {
+    store.log.warn({ limit: { setting: refusal.setting, max: refusal.max } }, refusal.message);
+    const { code, ...extensions } = refusalExtensions(refusal);
+    return {
+      status: 429,
+      code,
+      message: refusal.message,
+      extensions,
+      headers: [['retry-after', String(refusal.retryAfterSeconds)]],
+    };
+  }
+
+  /** UNAUTHENTICATED (401, with its challenge) or, when our key source failed, 503. */
+  function authRefusal(error: unknown, store: RequestScope): HttpRefusal {
+    if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+      const http = error.extensions.http as
+        { status?: number; headers?: Map<string, string> } | undefined;
+      store.log.info({ code: error.extensions.code }, error.message);
+      return {
+        status: http?.status ?? 401,
+        code: error.extensions.code,
+        message: error.message,
+        headers: [...(http?.headers ?? [])],
+      };
+    }
+    store.log.error({ err: error }, 'cannot authenticate callers right now');
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'the gateway cannot verify caller credentials right now; retry shortly',
+      headers: [['retry-after', '5']],
+    };
   }
 
   try {

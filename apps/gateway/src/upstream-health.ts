@@ -1,9 +1,10 @@
-// Is HubSpot usable right now? Observes every call the gateway's HubSpot client makes (it wraps
-// the client's fetch) and keeps a state with hysteresis: down after `failuresToDown` consecutive
-// failures (network error, timeout, 5xx, 403), at once on a 401 (the credential is refused: no
+// Is HubSpot usable right now? Observes every call the gateway's HubSpot client makes (through
+// the client's `onCall` hook, which knows a timeout from a cancellation) and keeps a state with hysteresis: down after `failuresToDown` consecutive
+// failures (network error, timeout, 5xx or 408, 403), at once on a 401 (the credential is refused: no
 // retry will help), up again after `successesToUp` consecutive good answers. While down, a cheap
 // probe runs every `probeIntervalMs` so recovery is seen without traffic. Drives /readyz and the
 // gateway_hubspot_up / gateway_hubspot_down gauges; logs once per transition.
+import { isTransientStatus, type HubSpotCall } from '@campaigns/hubspot-client';
 import type { Logger } from 'pino';
 import type { UpstreamHealthConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -24,7 +25,7 @@ export type UpstreamObservation =
 
 export interface UpstreamHealthOptions {
   config: UpstreamHealthConfig;
-  /** HUBSPOT_TIMEOUT_MS: an abort after this long is HubSpot not answering, not a cancellation. */
+  /** HUBSPOT_TIMEOUT_MS, named in the log line when calls time out. */
   timeoutMs: number;
   logger: Logger;
   metrics?: GatewayMetrics;
@@ -32,10 +33,8 @@ export interface UpstreamHealthOptions {
 }
 
 export interface UpstreamHealth {
-  /** Wraps the fetch given to createHubSpotClient so that every call is observed. */
-  wrapFetch(
-    inner: (request: Request) => Promise<Response>,
-  ): (request: Request) => Promise<Response>;
+  /** The HubSpot client's `onCall` hook: every call it sent, as it ended. */
+  observeCall(call: HubSpotCall): void;
   observe(observation: UpstreamObservation): void;
   /** Undefined while up; the reason /readyz gives while down. */
   problem(): string | undefined;
@@ -51,7 +50,9 @@ export function classifyStatus(status: number): UpstreamObservation {
   if (status === 401)
     return { kind: 'failure', reason: 'credentials_refused', detail: 'HTTP 401', immediate: true };
   if (status === 403) return { kind: 'failure', reason: 'credentials_refused', detail: 'HTTP 403' };
-  if (status >= 500) return { kind: 'failure', reason: 'unreachable', detail: `HTTP ${status}` };
+  // 5xx and 408: HubSpot failing, the same decision as the client's and the core's retries.
+  if (isTransientStatus(status))
+    return { kind: 'failure', reason: 'unreachable', detail: `HTTP ${status}` };
   // 2xx, 207, and 4xx such as 400/404/429: HubSpot is there and knows the credential.
   return { kind: 'success' };
 }
@@ -148,26 +149,13 @@ export function createUpstreamHealth(options: UpstreamHealthOptions): UpstreamHe
       });
   }
 
-  function wrapFetch(
-    inner: (request: Request) => Promise<Response>,
-  ): (request: Request) => Promise<Response> {
-    return async (request) => {
-      const started = now();
-      let response: Response;
-      try {
-        response = await inner(request);
-      } catch (error) {
-        observe(classifyFailure(request.signal, now() - started, options.timeoutMs, error));
-        throw error;
-      }
-      observe(classifyStatus(response.status));
-      return response;
-    };
+  function observeCall(call: HubSpotCall): void {
+    observe(classifyCall(call, options.timeoutMs));
   }
 
   setGauges();
   return {
-    wrapFetch,
+    observeCall,
     observe,
     problem: () => (up || !reason ? undefined : DOWN_MESSAGES[reason]),
     state: () => ({ up, ...(reason ? { reason } : {}), since }),
@@ -185,30 +173,22 @@ export function createUpstreamHealth(options: UpstreamHealthOptions): UpstreamHe
 }
 
 /**
- * A fetch that threw: a network failure, or an abort. The client's signal combines the caller's
- * cancellation and the HUBSPOT_TIMEOUT_MS timer, so an abort counts as HubSpot failing only when
- * the request waited at least that long (a caller canceling earlier says nothing about HubSpot).
+ * A call as the client saw it end. A caller's cancellation says nothing about HubSpot (neutral);
+ * a timeout (HUBSPOT_TIMEOUT_MS) or a failed connection is HubSpot unreachable.
  */
-function classifyFailure(
-  signal: AbortSignal,
-  elapsedMs: number,
-  timeoutMs: number,
-  error: unknown,
-): UpstreamObservation {
-  if (!signal.aborted) {
-    const code = (error as { cause?: { code?: unknown } }).cause?.code;
-    return {
-      kind: 'failure',
-      reason: 'unreachable',
-      detail: `network error${typeof code === 'string' ? ` (${code})` : ''}`,
-    };
+export function classifyCall(call: HubSpotCall, timeoutMs: number): UpstreamObservation {
+  switch (call.outcome) {
+    case 'answered':
+      return classifyStatus(call.status ?? 0);
+    case 'timeout':
+      return {
+        kind: 'failure',
+        reason: 'unreachable',
+        detail: `no answer within HUBSPOT_TIMEOUT_MS=${timeoutMs}`,
+      };
+    case 'network':
+      return { kind: 'failure', reason: 'unreachable', detail: 'network error' };
+    case 'canceled':
+      return { kind: 'neutral' };
   }
-  if (timeoutMs > 0 && elapsedMs >= timeoutMs - 5) {
-    return {
-      kind: 'failure',
-      reason: 'unreachable',
-      detail: `no answer within HUBSPOT_TIMEOUT_MS=${timeoutMs}`,
-    };
-  }
-  return { kind: 'neutral' };
 }

@@ -1,5 +1,7 @@
 // Admission control (MAX_INFLIGHT_OPERATIONS, MAX_INFLIGHT_PER_CALLER → 429 + Retry-After) and
 // fair turns between callers on the shared HubSpot budget, end to end over HTTP.
+import net from 'node:net';
+import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../src/auth.js';
 import { notesInputs, startStack, until, type Stack } from './stack.js';
@@ -233,4 +235,88 @@ describe('fair turns on the HubSpot budget', () => {
     expect(aliceAnswer.body.data?.updateCampaigns).toEqual({ status: 'COMPLETE', numErrors: 0 });
     expect(stack.sim.stats().rateLimited).toBe(0);
   }, 30_000);
+});
+
+describe('admission order: the caller first, the process once the body is in', () => {
+  /** Sends the head and half of a body, then stalls: a client trickling its body. */
+  function stalledPost(key: string): net.Socket {
+    const body = JSON.stringify({ query: MUTATION, variables: { inputs: [] } });
+    const socket = net.connect(Number(new URL(stack!.gateway.origin).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.on('connect', () =>
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nX-API-Key: ${key}\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+      ),
+    );
+    return socket;
+  }
+
+  it('clients that trickle their bodies hold their own slots, never the whole process', async () => {
+    stack = await startStack({
+      env: { ...API_KEYS, MAX_INFLIGHT_OPERATIONS: '2', MAX_INFLIGHT_PER_CALLER: '2' },
+    });
+    const ids = stack.sim.store.list().map((c) => c.id);
+    const stalled = [stalledPost(ALICE_KEY), stalledPost(ALICE_KEY)];
+    try {
+      // Both of alice's stalled requests are admitted for her (her cap is reached)...
+      let alice = 0;
+      for (let tries = 0; alice !== 429 && tries < 100; tries++) {
+        alice = (await post(ALICE_KEY, notesInputs([ids[0]!]))).status;
+      }
+      expect(alice).toBe(429);
+      // ...yet the process still serves bob, twice at once.
+      const answers = await Promise.all([
+        post(BOB_KEY, notesInputs([ids[1]!])),
+        post(BOB_KEY, notesInputs([ids[2]!])),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
+  });
+
+  it('a one-use token (JWT_REPLAY_CHECK) refused with 429 can be retried', async () => {
+    const secret = 'a-very-long-shared-secret-for-hs256-tests-0123456789';
+    const hubspot = gatedFetch();
+    stack = await startStack({
+      env: {
+        AUTH_MODE: 'jwt',
+        JWT_SECRET: secret,
+        JWT_ISSUER: 'https://issuer.test/',
+        JWT_AUDIENCE: 'gateway',
+        JWT_REPLAY_CHECK: 'true',
+        MAX_INFLIGHT_PER_CALLER: '1',
+      },
+      deps: { fetch: hubspot.fetch },
+    });
+    const token = (jti: string) =>
+      new SignJWT({ scope: 'campaigns:write campaigns:read' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('carol')
+        .setIssuer('https://issuer.test/')
+        .setAudience('gateway')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .setJti(jti)
+        .sign(new TextEncoder().encode(secret));
+    const ids = stack.sim.store.list().map((c) => c.id);
+    const send = async (jwt: string, id: string) => {
+      const response = await fetch(stack!.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+        body: JSON.stringify({ query: MUTATION, variables: { inputs: notesInputs([id]) } }),
+      });
+      return response.status;
+    };
+    const first = send(await token('first'), ids[0]!);
+    await until(() => hubspot.held === 1, 'the first mutation reaches HubSpot');
+    const second = await token('second');
+    expect(await send(second, ids[1]!)).toBe(429);
+    hubspot.open();
+    expect(await first).toBe(200);
+    // The refused request did not use the token up: its retry runs.
+    expect(await send(second, ids[1]!)).toBe(200);
+    // ...once.
+    expect(await send(second, ids[1]!)).toBe(401);
+  });
 });

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       maxQueryAliases: 15,
       maxQueryCost: 5000,
       maxQueryTokens: 5000,
+      maxQueryBytes: 32_768,
     });
   });
 

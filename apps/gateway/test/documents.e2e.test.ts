@@ -88,6 +88,41 @@ describe('trusted documents (production defaults)', () => {
     expect(body.data!.campaigns!.results.map((r) => r.id)).toEqual(ids.slice(0, 1));
   });
 
+  it('refuses a repeated GraphQL parameter over GET instead of passing its query on unchecked', async () => {
+    const get = (search: string) =>
+      stack.http(`/graphql?${search}`, {
+        headers: { 'x-api-key': API_KEY, 'apollo-require-preflight': 'true' },
+      });
+    const query = `query=${encodeURIComponent('{ __typename }')}`;
+    const before = stack.sim.stats().totalRequests;
+    const alone = await get(query);
+    expect(alone.status).toBe(400);
+    expect(((await alone.json()) as Answer['body']).errors![0]!.extensions?.code).toBe(
+      'TRUSTED_DOCUMENT_REQUIRED',
+    );
+    for (const [name, search] of [
+      // The bypass: the gate let this through untouched, and Apollo (which ignores documentId) ran the query.
+      ['documentId', `${query}&documentId=a&documentId=b`],
+      ['documentId', `${query}&documentId=${READ.id}&documentId=${READ.id}`],
+      ['query', `${query}&${query}`],
+      ['extensions', `${query}&extensions={}&extensions={}`],
+      ['variables', `documentId=${READ.id}&variables={}&variables={}`],
+      ['operationName', `documentId=${READ.id}&operationName=A&operationName=B`],
+    ] as const) {
+      const response = await get(search);
+      expect(response.status, search).toBe(400);
+      expect(await response.json(), search).toEqual({
+        errors: [
+          {
+            message: `the ${name} parameter is given 2 times: each of query, documentId, extensions, variables and operationName may be given once`,
+            extensions: { code: 'BAD_REQUEST', parameter: name },
+          },
+        ],
+      });
+    }
+    expect(stack.sim.stats().totalRequests).toBe(before);
+  });
+
   it('refuses any other document before parsing it, naming ALLOW_ARBITRARY_DOCUMENTS; nothing reaches HubSpot', async () => {
     const before = stack.sim.stats().totalRequests;
     for (const query of [

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import {
@@ -8,6 +9,7 @@ import {
   createDocumentGate,
   DEFAULT_TRUSTED_DOCUMENTS_FILE,
   documentGate,
+  documentIdHash,
   loadManifest,
   sha256Hex,
   type TrustedOperation,
@@ -101,6 +103,7 @@ describe('manifest checks at start', () => {
           op('Kind', 'query Kind { __typename }', 'mutation'),
           op('Unknown', 'query Unknown { nope }'),
           op('Sub', 'subscription Sub { __typename }', 'subscription'),
+          op('Schema', 'query Schema { __schema { queryType { name } } }'),
         ]),
       ),
     );
@@ -110,6 +113,8 @@ describe('manifest checks at start', () => {
       expect.stringMatching(/\(Kind\): type is mutation but the body is a query/),
       expect.stringMatching(/\(Unknown\): Cannot query field "nope" on type "Query"/),
       expect.stringMatching(/\(Sub\): this API has no subscription operations/),
+      // Introspection is refused in production, so at start too (the rules Apollo runs there).
+      expect.stringMatching(/\(Schema\): GraphQL introspection is not allowed/),
     ]);
     expect(problems.every((p) => p.startsWith('TRUSTED_DOCUMENTS_FILE ('))).toBe(true);
   });
@@ -281,8 +286,177 @@ describe('documentGate', () => {
     ).toMatchObject({ ok: false, code: 'TRUSTED_DOCUMENT_REQUIRED' });
   });
 
-  it('leaves requests it cannot read to Apollo, which refuses them before parsing', () => {
-    for (const body of [undefined, 'text', [1], { variables: {} }, { query: 42 }])
+  it('leaves to Apollo only requests it reads no query from (no body, text, no query)', () => {
+    for (const body of [undefined, 'text', { variables: {} }, { query: null }])
       expect(strict.admit(post(body))).toEqual({ ok: true, body, search: '' });
+    expect(strict.admit({ method: 'GET', body: undefined, search: '?variables={}' })).toEqual({
+      ok: true,
+      body: undefined,
+      search: '?variables={}',
+    });
+  });
+
+  it('refuses what it cannot check instead of passing it on: batches, a query not a string, bad extensions', () => {
+    for (const gate of [strict, open]) {
+      for (const body of [
+        [{ query: read.body }],
+        [],
+        { query: 42 },
+        { query: ['{ __typename }'] },
+        { query: { kind: 'Document', definitions: [] } },
+        { query: true },
+        { documentId: read.id, extensions: 'x' },
+        { query: read.body, extensions: [1] },
+      ])
+        expect(gate.admit(post(body)), JSON.stringify(body)).toMatchObject({
+          ok: false,
+          status: 400,
+          code: 'BAD_REQUEST',
+        });
+      expect(
+        gate.admit({
+          method: 'GET',
+          body: undefined,
+          search: `?documentId=${read.id}&extensions={`,
+        }),
+      ).toMatchObject({ ok: false, code: 'BAD_REQUEST', message: expect.stringContaining('JSON') });
+    }
+  });
+
+  it('refuses a repeated GraphQL parameter over GET, naming it', () => {
+    const q = encodeURIComponent('{ __typename }');
+    for (const gate of [strict, open]) {
+      for (const [name, search] of [
+        ['documentId', `?query=${q}&documentId=a&documentId=b`],
+        ['documentId', `?query=${q}&documentId=${read.id}&documentId=${read.id}`],
+        ['query', `?documentId=${read.id}&query=${q}&query=${q}`],
+        ['extensions', `?query=${q}&extensions={}&extensions={}`],
+        ['variables', `?documentId=${read.id}&variables={}&variables={}`],
+        ['operationName', `?query=${q}&operationName=A&operationName=A&operationName=A`],
+      ] as const) {
+        expect(gate.admit({ method: 'GET', body: undefined, search }), search).toEqual({
+          ok: false,
+          status: 400,
+          code: 'BAD_REQUEST',
+          message: expect.stringMatching(new RegExp(`^the ${name} parameter is given [23] times`)),
+          extensions: { parameter: name },
+        });
+      }
+    }
+  });
+
+  it('refuses a query longer than MAX_QUERY_BYTES (POST and GET) before hashing it, naming the setting', () => {
+    const small = documentGate([read], true, { maxQueryBytes: 1024 });
+    const long = `${'\n'.repeat(1020)}{ __typename }`;
+    const utf8 = `# ${'é'.repeat(510)}\n{ __typename }`; // 527 characters, 1037 bytes
+    for (const [query, bytes] of [
+      [long, 1034],
+      [utf8, 1037],
+    ] as const) {
+      const refusal = {
+        ok: false,
+        status: 400,
+        code: 'BAD_USER_INPUT',
+        message: `the query is ${bytes} bytes, more than MAX_QUERY_BYTES=1024: send a smaller document (large inputs belong in variables)`,
+        extensions: { limit: { setting: 'MAX_QUERY_BYTES', max: 1024, actual: bytes } },
+      };
+      expect(small.admit(post({ query }))).toEqual(refusal);
+      expect(small.admit(post({ query, documentId: read.id }))).toEqual(refusal);
+      const search = `?${new URLSearchParams({ query }).toString()}`;
+      expect(small.admit({ method: 'GET', body: undefined, search })).toEqual(refusal);
+    }
+    const fits = `${'\n'.repeat(1024 - 14)}{ __typename }`;
+    expect(small.admit(post({ query: fits }))).toMatchObject({ ok: true });
+    // A trusted document named by id is the manifest's text, whatever MAX_QUERY_BYTES.
+    const tiny = documentGate([read], false, { maxQueryBytes: 10 });
+    expect(tiny.admit(post({ documentId: read.id }))).toMatchObject({
+      ok: true,
+      body: { query: read.body },
+    });
+  });
+
+  it('fails closed: whatever it hands on, the query Apollo would run is a trusted one', () => {
+    // Parameter names Apollo reads and look-alikes; values of every shape.
+    const names = fc.constantFrom(
+      'query',
+      'documentId',
+      'extensions',
+      'variables',
+      'operationName',
+      'Query',
+      'QUERY',
+      'query[]',
+      'documentid',
+    );
+    const other = '{ __typename }';
+    const text = fc.constantFrom(
+      other,
+      read.body,
+      '',
+      read.id,
+      `sha256:${read.id}`,
+      sha256Hex(other),
+      JSON.stringify({ persistedQuery: { version: 1, sha256Hash: read.id } }),
+      JSON.stringify({ persistedQuery: { version: 1, sha256Hash: sha256Hex(other) } }),
+      '{}',
+      '{',
+    );
+    const value = fc.oneof(
+      text,
+      fc.constantFrom(null, 42, true, [other], [read.body], { kind: 'Document' }),
+      fc.constant({ persistedQuery: { version: 1, sha256Hash: read.id } }),
+    );
+    /** The query Apollo would parse from what the gate handed on (undefined: none, or Apollo refuses). */
+    function apolloQuery(method: string, handed: { body: unknown; search: string }) {
+      if (method === 'GET') {
+        const all = new URLSearchParams(handed.search).getAll('query');
+        return all.length === 1 && all[0] ? all[0] : undefined;
+      }
+      expect(Array.isArray(handed.body)).toBe(false);
+      const body = handed.body as Record<string, unknown> | undefined;
+      return typeof body?.query === 'string' && body.query ? body.query : undefined;
+    }
+    fc.assert(
+      fc.property(
+        fc.constantFrom('GET', 'POST'),
+        fc.array(fc.tuple(names, value), { maxLength: 6 }),
+        fc.boolean(),
+        (method, pairs, batch) => {
+          let request: { method: string; body: unknown; search: string };
+          if (method === 'GET') {
+            const params = new URLSearchParams();
+            for (const [k, v] of pairs)
+              params.append(k, typeof v === 'string' ? v : JSON.stringify(v));
+            request = { method, body: undefined, search: `?${params.toString()}` };
+          } else {
+            const body = Object.fromEntries(pairs);
+            request = { method, body: batch ? [body] : body, search: '' };
+          }
+          const admitted = strict.admit(request);
+          if (!admitted.ok) return;
+          const query = apolloQuery(method, admitted);
+          if (query !== undefined) expect(query).toBe(read.body);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('documentIdHash', () => {
+  it('reads "<hex>" and "sha256:<hex>", nothing else', () => {
+    const hex = sha256Hex('x');
+    expect(documentIdHash(hex)).toBe(hex);
+    expect(documentIdHash(`sha256:${hex}`)).toBe(hex);
+    for (const bad of [
+      `sha256:sha256:${hex}`,
+      hex.toUpperCase(),
+      `${hex}0`,
+      'sha256:',
+      '',
+      42,
+      null,
+    ])
+      expect(documentIdHash(bad), String(bad)).toBeUndefined();
   });
 });

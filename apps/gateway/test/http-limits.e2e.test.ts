@@ -289,14 +289,15 @@ describe('slow clients', () => {
 });
 
 describe('refusals before the body is used', () => {
-  it('lets clients still sending see the 429 (MAX_INFLIGHT_OPERATIONS) and the draining 503, never a reset', async () => {
+  it('lets clients still sending see the 429 (MAX_INFLIGHT_PER_CALLER) and the draining 503, never a reset', async () => {
+    // AUTH_MODE=none: every request is the one anonymous caller.
     const busy = await startStack({
-      env: { MAX_INFLIGHT_OPERATIONS: '1', MAX_BODY_DISCARD_BYTES: String(MAX_DISCARD) },
+      env: { MAX_INFLIGHT_PER_CALLER: '1', MAX_BODY_DISCARD_BYTES: String(MAX_DISCARD) },
     });
     try {
       const busyPort = Number(new URL(busy.gateway.origin).port);
       const id = busy.sim.store.list()[0]!.id;
-      // One operation held in flight by a slow HubSpot: the process cap (1) is reached.
+      // One operation held in flight by a slow HubSpot: the caller's cap (1) is reached.
       busy.sim.setLatency({ fixedMs: 3000 });
       const held = busy
         .client()
@@ -310,7 +311,7 @@ describe('refusals before the body is used', () => {
         Array.from({ length: 10 }, () => rawPost(postHead(body.length), body, 16 * 1024, busyPort)),
       );
       expect(refused.map((r) => r.error ?? r.status)).toEqual(Array(10).fill(429));
-      expect(refused.every((r) => r.received.includes('MAX_INFLIGHT_OPERATIONS'))).toBe(true);
+      expect(refused.every((r) => r.received.includes('MAX_INFLIGHT_PER_CALLER'))).toBe(true);
 
       const draining = busy.gateway.drain({ graceMs: 10_000 });
       const closing = await Promise.all(
@@ -322,6 +323,40 @@ describe('refusals before the body is used', () => {
       await draining;
     } finally {
       await busy.close();
+    }
+  });
+});
+
+describe('HTTP_MAX_CONNECTIONS', () => {
+  it('closes connections past the cap as they arrive, and serves again once one is free', async () => {
+    const capped = await startStack({ env: { HTTP_MAX_CONNECTIONS: '2' } });
+    const cappedPort = Number(new URL(capped.gateway.origin).port);
+    const open = (): Promise<net.Socket> =>
+      new Promise((resolve) => {
+        const socket = net.connect(cappedPort, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      });
+    try {
+      const held = [await open(), await open()];
+      const third = await open();
+      const closed = await new Promise<boolean>((resolve) => {
+        third.on('close', () => resolve(true));
+        third.write('GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n');
+        setTimeout(() => resolve(false), 5000);
+      });
+      expect(closed).toBe(true);
+      for (const socket of held) socket.destroy();
+      await until(() => held.every((s) => s.destroyed), 'the held connections are gone');
+      let status = 0;
+      for (let tries = 0; status !== 200 && tries < 50; tries++) {
+        status = await fetch(`${capped.gateway.origin}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      }
+      expect(status).toBe(200);
+    } finally {
+      await capped.close();
     }
   });
 });

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   buildSchema,
+  GraphQLError,
   Kind,
   parse,
   specifiedRules,
@@ -11,9 +14,15 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
+  BoundedDocumentStore,
+  gatewayValidationRules,
   KnownRootTypesRule,
   measureOperation,
+  NoIntrospectionRule,
   queryLimitsRule,
+  retainedBytes,
+  tokenLimitPlugin,
+  tokenLimitPosition,
   type QueryLimits,
 } from '../src/limits.js';
 
@@ -233,5 +242,164 @@ describe('KnownRootTypesRule', () => {
     expect(
       validate(withSubscriptions, parse('subscription { changed }'), [KnownRootTypesRule]),
     ).toEqual([]);
+  });
+});
+
+describe('gatewayValidationRules', () => {
+  it('is the one list Apollo and the manifest check run: introspection refused in production', () => {
+    const production = gatewayValidationRules({ limits: DEFAULTS, introspection: false });
+    const development = gatewayValidationRules({ limits: DEFAULTS, introspection: true });
+    expect(production).toHaveLength(3);
+    expect(production[0]).toBe(NoIntrospectionRule);
+    expect(production[2]).toBe(KnownRootTypesRule);
+    expect(development).toHaveLength(2);
+    expect(development[1]).toBe(KnownRootTypesRule);
+    expect(gatewayValidationRules({ introspection: true })).toEqual([KnownRootTypesRule]);
+    const introspect = parse('{ __schema { queryType { name } } __type(name: "Query") { name } }');
+    const refused = validate(schema, introspect, [...specifiedRules, ...production]);
+    expect(refused.map((e) => e.extensions.validationErrorCode)).toEqual([
+      'INTROSPECTION_DISABLED',
+      'INTROSPECTION_DISABLED',
+    ]);
+    expect(validate(schema, introspect, [...specifiedRules, ...development])).toEqual([]);
+  });
+});
+
+/** Runs tokenLimitPlugin's parsing hook on what `parse` threw for `source` (or on `error`). */
+async function tokenLimitMessage(source: string, maxTokens: number, error?: GraphQLError) {
+  let thrown = error;
+  if (!thrown) {
+    try {
+      parse(source, { maxTokens });
+    } catch (e) {
+      thrown = e as GraphQLError;
+    }
+  }
+  expect(thrown).toBeInstanceOf(GraphQLError);
+  const listener = await tokenLimitPlugin(maxTokens).requestDidStart!({} as never);
+  const end = await listener!.parsingDidStart!({ source } as never);
+  await end!(thrown);
+  return { message: thrown!.message, limit: thrown!.extensions.limit };
+}
+
+describe('tokenLimitPlugin', () => {
+  const renamed = {
+    message:
+      'the document has more than MAX_QUERY_TOKENS=100 lexical tokens: send large inputs (lists, long strings) as variables instead of inline literals',
+    limit: { setting: 'MAX_QUERY_TOKENS', max: 100 },
+  };
+
+  it('names MAX_QUERY_TOKENS when the parser stopped at the limit, comments not counted', async () => {
+    // `{`, 99 fields: 100 tokens parse; one more does not.
+    const fields = (n: number) => `{ ${'#c\n a '.repeat(n)}}`;
+    expect(() => parse(fields(98), { maxTokens: 100 })).not.toThrow();
+    expect(tokenLimitPosition(fields(98), 100)).toBeUndefined();
+    expect(await tokenLimitMessage(fields(99), 100)).toEqual(renamed);
+    expect(await tokenLimitMessage(`{ ${'a '.repeat(5000)}}`, 100)).toEqual(renamed);
+  });
+
+  it('does not depend on graphql-js wording: it compares the error position with the count', async () => {
+    const source = `{ ${'a '.repeat(200)}}`;
+    // Pins what graphql-js says today ("more that" in v16); the plugin does not read it.
+    expect(() => parse(source, { maxTokens: 100 })).toThrow(/Document contains more th/);
+    const reworded = new GraphQLError('Syntax Error: too many tokens', {
+      source: new (await import('graphql')).Source(source),
+      positions: [tokenLimitPosition(source, 100)!],
+    });
+    expect(await tokenLimitMessage(source, 100, reworded)).toEqual(renamed);
+  });
+
+  it('leaves other syntax errors alone, before or at the limit', async () => {
+    for (const source of [
+      // A syntax error early on, with plenty of tokens after it.
+      `{ { ${'a '.repeat(500)}}`,
+      // A lexical error on token 101 itself: the parser reports that first.
+      `{ ${'a '.repeat(99)}\u0000 }`,
+      // An unterminated string as token 101.
+      `{ ${'a '.repeat(99)}"open`,
+      // Short and broken.
+      '{ a',
+    ]) {
+      const { message, limit } = await tokenLimitMessage(source, 100);
+      expect(message, source.slice(0, 20)).not.toContain('MAX_QUERY_TOKENS');
+      expect(limit).toBeUndefined();
+    }
+  });
+});
+
+/** global.gc without --expose-gc: the flag can be set at run time, and a new context gets gc. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+describe('retainedBytes', () => {
+  it('is an upper bound of the heap a parsed document keeps, and not a loose one', () => {
+    const seq = (n: number, f: (j: number) => string) =>
+      Array.from({ length: n }, (_, j) => f(j)).join(' ');
+    const shapes: Array<[string, (i: number) => string]> = [
+      ['comments', (i) => `${'#\n'.repeat(16_000)}{ a${i} }`],
+      ['long comments', (i) => `${'#xxxxxxxxxxxx\n'.repeat(2300)}{ a${i} }`],
+      ['line breaks', (i) => `${'\n'.repeat(32_000)}{ a${i} }`],
+      ['fields', (i) => `{ ${seq(4990, (j) => `a${j}`)} i${i} }`],
+      ['nested', (i) => `{ ${seq(1200, (j) => `f${j} { a }`)} i${i} }`],
+      ['literals', (i) => `{ a(x: [${'"ab" '.repeat(4900)}]) i${i} }`],
+      ['directives', (i) => `{ a ${'@d '.repeat(2400)} i${i} }`],
+    ];
+    /** The heap 20 documents from `make` keep, per document, and retainedBytes of the first. */
+    function measureShape(make: (i: number) => string): { actual: number; estimate: number } {
+      collectGarbage();
+      const before = process.memoryUsage().heapUsed;
+      // Each source a flat string of its own, as JSON.parse gives the gateway its request's.
+      const sources = Array.from({ length: 20 }, (_, i) => JSON.parse(JSON.stringify(make(i))));
+      const kept = sources.map((source: string) => parse(source, { maxTokens: 5000 }));
+      sources.length = 0;
+      collectGarbage();
+      const actual = (process.memoryUsage().heapUsed - before) / kept.length;
+      const estimate = retainedBytes(kept[0]!);
+      kept.length = 0;
+      return { actual, estimate };
+    }
+    for (const [name, make] of shapes) {
+      const { actual, estimate } = measureShape(make);
+      expect(actual, name).toBeGreaterThan(0);
+      expect(estimate, name).toBeGreaterThan(actual);
+      // Not loose where it matters (a measure of a few kilobytes is mostly noise).
+      if (actual > 100_000) expect(estimate, name).toBeLessThan(3 * actual);
+    }
+  });
+
+  it("counts what JSON.stringify (Apollo's default measure) leaves out: 16,000 comments", () => {
+    const document = parse(`${'#\n'.repeat(16_000)}{ a }`);
+    expect(JSON.stringify(document).length).toBeLessThan(500);
+    expect(retainedBytes(document)).toBeGreaterThan(16_000 * 90);
+  });
+});
+
+describe('BoundedDocumentStore', () => {
+  const documentOf = (comments: number) => parse(`${'#\n'.repeat(comments)}{ a }`);
+
+  it('holds at most maxBytes, dropping the least recently used first', async () => {
+    const one = retainedBytes(documentOf(1000));
+    const store = new BoundedDocumentStore(3 * one + 100);
+    for (const key of ['a', 'b', 'c']) await store.set(key, documentOf(1000));
+    expect(store.size).toBe(3);
+    expect(await store.get('a')).toBeDefined(); // a is now the most recent
+    await store.set('d', documentOf(1000));
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBeDefined();
+    expect(store.size).toBe(3);
+    expect(store.bytes).toBe(3 * one);
+    // Replacing a key does not count it twice; a document larger than the store is not kept.
+    await store.set('a', documentOf(1000));
+    expect(store.bytes).toBe(3 * one);
+    await store.set('huge', documentOf(10_000));
+    expect(await store.get('huge')).toBeUndefined();
+    expect(store.bytes).toBeLessThanOrEqual(store.maxBytes);
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.delete('a')).toBe(false);
+    expect(store.bytes).toBe(2 * one);
   });
 });

@@ -1,8 +1,18 @@
 // NODE_ENV=production: no introspection, no landing page, internal errors masked.
 import { describe, expect, it } from 'vitest';
-import { graphqlErrors, READ, startStack } from './stack.js';
+import { graphqlErrors, notesInputs, READ, startStack, UPDATE } from './stack.js';
 
-/** A JWKS URL nobody listens on: verifying any token fails on our side, an internal error. */
+/** A HubSpot whose batch update answers 200 with a malformed body: the engine throws (a bug). */
+function malformedUpdateAnswer(): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    if (request.method === 'POST' && request.url.endsWith('/batch/update'))
+      return Response.json({ status: 'COMPLETE', results: 'not-a-list' });
+    return fetch(request);
+  };
+}
+
+/** A JWKS URL nobody listens on: verifying any token fails on our side (503, not the caller's fault). */
 const DEAD_JWKS = 'http://127.0.0.1:9/jwks.json';
 const JWT_ENV = {
   AUTH_MODE: 'jwt',
@@ -47,17 +57,20 @@ describe('production', () => {
   });
 
   it('masks internal errors: no message details, no stack trace', async () => {
-    const stack = await startStack({ env: { NODE_ENV: 'production', ...JWT_ENV } });
+    const stack = await startStack({
+      env: { NODE_ENV: 'production' },
+      deps: { fetch: malformedUpdateAnswer() },
+    });
     try {
-      const { status, errors } = await graphqlErrors(
-        stack.client({ authorization: `Bearer ${SOME_JWT}` }).request(READ, { ids: [] }),
+      const id = stack.sim.store.list()[0]!.id;
+      const { errors } = await graphqlErrors(
+        stack.client().request(UPDATE, { inputs: notesInputs([id]) }),
       );
-      expect(status).toBe(500);
       expect(errors).toHaveLength(1);
       expect(errors[0]!.message).toBe('Internal server error');
       expect(errors[0]!.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       expect(errors[0]!.extensions?.requestId).toEqual(expect.any(String));
-      expect(JSON.stringify(errors)).not.toMatch(/stack|jwks|127\.0\.0\.1|fetch/i);
+      expect(JSON.stringify(errors)).not.toMatch(/stack|TypeError|not-a-list|127\.0\.0\.1/i);
       // The details are in the logs, with the request id.
       expect(
         stack.logs.some(
@@ -71,14 +84,43 @@ describe('production', () => {
   });
 
   it('shows internal error messages outside production, still without a stack trace', async () => {
-    const stack = await startStack({ env: JWT_ENV });
+    const stack = await startStack({ deps: { fetch: malformedUpdateAnswer() } });
     try {
+      const id = stack.sim.store.list()[0]!.id;
       const { errors } = await graphqlErrors(
-        stack.client({ authorization: `Bearer ${SOME_JWT}` }).request(READ, { ids: [] }),
+        stack.client().request(UPDATE, { inputs: notesInputs([id]) }),
       );
       expect(errors[0]!.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-      expect(errors[0]!.message).toContain('cannot verify tokens right now');
+      expect(errors[0]!.message).not.toBe('Internal server error');
       expect(errors[0]!.extensions?.stacktrace).toBeUndefined();
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('answers 503 when caller tokens cannot be verified (JWKS unreachable), with the detail in the log only', async () => {
+    const stack = await startStack({ env: { NODE_ENV: 'production', ...JWT_ENV } });
+    try {
+      const response = await stack.http('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SOME_JWT}` },
+        body: JSON.stringify({ query: READ, variables: { ids: [] } }),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      const body = (await response.json()) as {
+        errors: Array<{ message: string; extensions: { code: string } }>;
+      };
+      expect(body.errors[0]!.extensions.code).toBe('SERVICE_UNAVAILABLE');
+      expect(JSON.stringify(body)).not.toMatch(/jwks|127\.0\.0\.1|fetch|stack/i);
+      const requestId = response.headers.get('x-request-id')!;
+      expect(
+        stack.logs.some(
+          (l) => l.includes('cannot authenticate callers right now') && l.includes(requestId),
+        ),
+      ).toBe(true);
+      // Nothing reached HubSpot.
+      expect(stack.sim.stats().totalRequests).toBe(0);
     } finally {
       await stack.close();
     }

@@ -2,7 +2,8 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GatewayMetrics } from '../src/metrics.js';
-import { classifyStatus, createUpstreamHealth } from '../src/upstream-health.js';
+import { createHubSpotClient, isTransientStatus } from '@campaigns/hubspot-client';
+import { classifyCall, classifyStatus, createUpstreamHealth } from '../src/upstream-health.js';
 import { until } from './stack.js';
 
 function tracker(config = { failuresToDown: 3, successesToUp: 2, probeIntervalMs: 20 }) {
@@ -58,25 +59,46 @@ describe('upstream health', () => {
     health.close();
   });
 
-  it('does not count a request the caller canceled, but counts a timeout', async () => {
+  it('does not count a request the caller canceled, but counts a timeout (as the client saw them)', async () => {
     const { health } = tracker({ failuresToDown: 1, successesToUp: 1, probeIntervalMs: 1000 });
+    const pending: Request[] = [];
     const hanging = (request: Request) =>
-      new Promise<Response>((_, reject) =>
-        request.signal.addEventListener('abort', () => reject(request.signal.reason)),
-      );
-    const fetch = health.wrapFetch(hanging);
+      new Promise<Response>((_, reject) => {
+        // Held like a real fetch holds its socket: otherwise nothing roots the pending call.
+        pending.push(request);
+        if (request.signal.aborted) reject(request.signal.reason);
+        request.signal.addEventListener('abort', () => reject(request.signal.reason));
+      });
+    const client = createHubSpotClient({
+      token: 'pat-test-token-0123456789',
+      baseUrl: 'http://hubspot.test',
+      timeoutMs: 200,
+      fetch: hanging as typeof fetch,
+      onCall: health.observeCall,
+    });
     const canceled = new AbortController();
-    const call = fetch(new Request('http://hubspot.test/', { signal: canceled.signal }));
+    const call = client.GET('/', { signal: canceled.signal });
     canceled.abort(new Error('the caller went away'));
     await expect(call).rejects.toThrow();
     expect(health.problem()).toBeUndefined();
 
-    const timedOut = fetch(
-      new Request('http://hubspot.test/', { signal: AbortSignal.timeout(1000) }),
-    );
-    await expect(timedOut).rejects.toThrow();
+    await expect(client.GET('/')).rejects.toThrow(/timed out/);
     expect(health.problem()).toBe('HubSpot unreachable');
     health.close();
+  });
+
+  it('counts 408 and 5xx as HubSpot failing, like the retries do', () => {
+    for (const status of [408, 500, 502, 503, 504]) {
+      expect(classifyStatus(status)).toMatchObject({ kind: 'failure', reason: 'unreachable' });
+      expect(isTransientStatus(status)).toBe(true);
+    }
+    expect(classifyCall({ method: 'GET', path: '/', outcome: 'network' }, 1000)).toMatchObject({
+      kind: 'failure',
+      reason: 'unreachable',
+    });
+    expect(classifyCall({ method: 'GET', path: '/', outcome: 'canceled' }, 1000).kind).toBe(
+      'neutral',
+    );
   });
 
   it('probes while down, stops once up, and sets the gauges', async () => {

@@ -1,5 +1,10 @@
 // Sorts whatever a HubSpot call threw into what the runner can act on: retry, isolate, stop.
-import { HubSpotApiError, HubSpotNetworkError, HubSpotTokenError } from '@campaigns/hubspot-client';
+import {
+  HubSpotApiError,
+  HubSpotNetworkError,
+  HubSpotTokenError,
+  isTransientStatus,
+} from '@campaigns/hubspot-client';
 import { DailyLimitReachedError } from './limiter.js';
 
 export type Failure =
@@ -30,7 +35,7 @@ export function classifyFailure(error: unknown, now: number = Date.now()): Failu
     }
     if (error.status === 401 || error.status === 403) return { kind: 'auth', error };
     if (error.status === 400) return { kind: 'validation', error };
-    if (error.status >= 500 || error.status === 408) return { kind: 'transient', error };
+    if (isTransientStatus(error.status)) return { kind: 'transient', error };
     return { kind: 'rejected', error };
   }
   return { kind: 'unexpected', error };

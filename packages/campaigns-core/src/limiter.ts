@@ -4,8 +4,27 @@
 //
 // Waiters take turns by fairness key (the caller, tenant or job owner a request is made for):
 // keys are served round-robin, FIFO within a key, so one key's hundred queued chunks do not go
-// before another key's one. Every operation is O(1) except the choice of key while the reserve
-// is in use (O(keys waiting)).
+// before another key's one.
+//
+// How long a request counts. HubSpot counts a request when it arrives, at some time A between
+// our grant g and its answer a (A is never known). A request is counted here until
+//     max(g + interval + margin, a + interval)       (and for as long as it has no answer),
+// which is never over HubSpot's limit: take any HubSpot window (T − interval, T] and, of the
+// requests that arrived in it, the one granted last, at g0 ≤ its arrival ≤ T. Every other one
+// was granted at or before g0 and arrived after T − interval, so at g0 it was either unanswered
+// or answered at a ≥ its arrival, i.e. still counted until a + interval > T ≥ g0: all were
+// counted at g0, and a grant is only made below max. a + interval is also the least that is
+// always safe (a request answered at a may have arrived just before a). For normal answers it
+// costs nothing over the margin, or (latency − margin) per slot and window beyond it: 1% at
+// 200 ms against a 10 s window. Only a request slower than the whole window (more likely against the
+// 1 s per-second window) is held past it, until its answer. The margin stays a floor, as before
+// `answered()` existed (for a caller that never answers, with `unansweredHoldMs` 0, it is all
+// the allowance there is). A grant never answered is given up on after `unansweredHoldMs`.
+//
+// Cost: O(1) amortised per grant, answer and expiry (FIFO queues pruned from the front in time
+// order; an answer that moves a grant leaves a tombstone behind), except the
+// choice of key while heavy keys are held back (reserve in use or paced): O(keys waiting), as
+// held-back lanes keep their place in the ring and are scanned past.
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
 
 /** The key of every acquire that names none: without keys the budget is one FIFO queue. */
@@ -24,12 +43,24 @@ export interface RateLimitBudgetOptions {
   /** Follow `X-HubSpot-RateLimit-*` headers (raise or lower max, count other clients' use). Default true. */
   adaptive?: boolean;
   /**
-   * Share of the window (0–0.5) that a key already holding more than its equal share of the
-   * window may not take while another key is present, so a newcomer finds a free slot instead
-   * of waiting for the window to roll over. Applies only with two or more keys: a lone key
-   * always gets the whole window. Default 0.1 (19 of HubSpot's 190 per 10 s).
+   * Share of the window (0–0.5) that a key already holding at least its equal share of the
+   * window may not take while another key is present (waiting, or with grants still counted),
+   * so a key that comes while two or more are using the budget finds a free slot instead of
+   * waiting for the window to roll over. Only with two or more keys present: a lone key always
+   * gets the whole window (holding a reserve back from it would cost it that share of its
+   * throughput), so a key that comes after a lone key has filled the window waits for the
+   * window to roll over, once. Default 0.1 (19 of HubSpot's 190 per 10 s).
    */
   fairReserve?: number;
+  /**
+   * How long, from its grant, a grant that is never `answered()` stays counted at most, in ms.
+   * An unanswered request is counted beyond its interval because HubSpot may count it as late
+   * as its answer; this bounds that, so a lost answer cannot hold a slot forever. Safe as long
+   * as requests reach HubSpot within this time minus the interval (the HubSpot client times
+   * out after 30 s, and the runner answers every grant, failed or not). 0: an unanswered grant
+   * counts only for the interval plus the margin. Default 60 000.
+   */
+  unansweredHoldMs?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -79,28 +110,92 @@ interface Lane {
   head: Waiter | undefined;
   tail: Waiter | undefined;
   waiting: number;
-  /** Its grants still in the main window. */
+  /** Its grants still counted in the main window (queued, in flight or late). */
   inWindow: number;
+  /** Its grants not yet answered (their main-window entries), by grant time. */
+  unanswered: Map<number, Entry[]>;
   /** Neighbours in the ring of turns (only while `inRing`). */
   prev: Lane | undefined;
   next: Lane | undefined;
   inRing: boolean;
 }
 
+/** Where an entry is counted: see `Window`. */
+type Place = 'queued' | 'inFlight' | 'late' | 'gone';
+
+/** One grant as one window counts it. */
+interface Entry {
+  grantedAt: number;
+  /** When its answer came; undefined until then. */
+  answeredAt: number | undefined;
+  place: Place;
+  /** Whom it was granted to (main window only; undefined: others' use seen through headers). */
+  lane: Lane | undefined;
+  /** The same grant in the per-second window, if there was one when it was granted. */
+  twin: Entry | undefined;
+}
+
+/**
+ * A rolling window. An entry is `queued` from its grant; at grantedAt + interval + margin it
+ * leaves, or, still unanswered, goes `inFlight`. An answer that comes after the margin makes it
+ * `late` (from `queued` or `inFlight`): it leaves at answeredAt + interval. An entry unanswered
+ * at grantedAt + unansweredHoldMs leaves. Each queue is in the order its entries leave; an entry
+ * that moved on stays behind in the old one as a tombstone (skipped when it reaches the front).
+ */
 interface Window {
   max: number;
   intervalMs: number;
-  /** Sorted grant times. */
-  grants: number[];
+  /** In grant order. */
+  queued: Fifo<Entry>;
+  /** Past their interval but not answered, in grant order. */
+  inFlight: Fifo<Entry>;
+  /** Answered after the margin, in answer order. */
+  late: Fifo<Entry>;
+  /** Entries counted (queued, in flight and late). */
+  used: number;
 }
+
+/** A first-in-first-out queue with O(1) amortised push and shift. */
+class Fifo<T> {
+  private items: Array<T | undefined> = [];
+  private head = 0;
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): void {
+    if (this.head >= this.items.length) return;
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+const newWindow = (max: number, intervalMs: number): Window => ({
+  max,
+  intervalMs,
+  queued: new Fifo(),
+  inFlight: new Fifo(),
+  late: new Fifo(),
+  used: 0,
+});
 
 /** A rolling-window request budget shared by everything that calls HubSpot with one token. */
 export class RateLimitBudget {
   private readonly main: Window;
-  /** The lane of each grant in `main.grants` (undefined: others' use seen through headers). */
-  private readonly owners: Array<Lane | undefined> = [];
   private secondly: Window | undefined;
   private readonly marginMs: number;
+  private readonly holdMs: number;
   private readonly adaptive: boolean;
   private readonly fairReserve: number;
   private readonly now: () => number;
@@ -123,13 +218,19 @@ export class RateLimitBudget {
     const max = options.max ?? 100;
     const intervalMs = options.intervalMs ?? 10_000;
     const fairReserve = options.fairReserve ?? 0.1;
+    const holdMs = options.unansweredHoldMs ?? 60_000;
     if (!Number.isInteger(max) || max < 1)
       throw new RangeError(`rate budget max must be a positive integer, got ${max}`);
     if (!(intervalMs > 0))
       throw new RangeError(`rate budget intervalMs must be positive, got ${intervalMs}`);
     if (!(fairReserve >= 0 && fairReserve <= 0.5))
       throw new RangeError(`rate budget fairReserve must be between 0 and 0.5, got ${fairReserve}`);
-    this.main = { max, intervalMs, grants: [] };
+    if (!(Number.isFinite(holdMs) && holdMs >= 0))
+      throw new RangeError(
+        `rate budget unansweredHoldMs must be a finite number ≥ 0, got ${holdMs}`,
+      );
+    this.main = newWindow(max, intervalMs);
+    this.holdMs = holdMs;
     this.marginMs = options.windowMarginMs ?? 100;
     this.adaptive = options.adaptive ?? true;
     this.fairReserve = fairReserve;
@@ -176,18 +277,22 @@ export class RateLimitBudget {
     if (info.intervalMs && info.intervalMs > 0) this.main.intervalMs = info.intervalMs;
     if (info.max && info.max > 0) this.main.max = info.max;
     if (info.secondly && info.secondly > 0) {
-      this.secondly ??= { max: info.secondly, intervalMs: 1000, grants: [] };
+      this.secondly ??= newWindow(info.secondly, 1000);
       this.secondly.max = info.secondly;
     }
     if (info.max && info.remaining !== undefined) {
       // HubSpot saw (max − remaining) requests in its window; if that is more than we sent,
       // someone else shares the token: count their use as if we had sent it now.
-      this.pruneMain(now);
-      const unseen = info.max - info.remaining - this.main.grants.length;
-      for (let i = 0; i < unseen; i++) {
-        this.main.grants.push(now);
-        this.owners.push(undefined);
-      }
+      this.prune(this.main, now);
+      const unseen = info.max - info.remaining - this.main.used;
+      for (let i = 0; i < unseen; i++)
+        this.admit(this.main, {
+          grantedAt: now,
+          answeredAt: now,
+          place: 'queued',
+          lane: undefined,
+          twin: undefined,
+        });
     }
     this.penalty = Math.min(1, this.penalty + 0.02);
     this.reschedule();
@@ -195,47 +300,35 @@ export class RateLimitBudget {
 
   /**
    * The request granted at `grantedAt` (what `acquire` resolved with) was answered, or failed,
-   * now. HubSpot counted it when it arrived, at the latest now: it stays in the window until now
-   * plus the interval, not only `grantedAt` plus the margin, so a busy event loop between the
-   * grant and the send cannot make us overrun HubSpot's window.
+   * now. Call it once per grant, whatever the outcome: until then the grant is counted even
+   * past its interval (HubSpot may count it as late as its answer), up to `unansweredHoldMs`;
+   * after it, until the later of now plus the interval and its grant plus interval and margin
+   * (see the top of this file). An unknown grant (already answered, or given up on) is ignored.
    */
   answered(grantedAt: number, fairnessKey: string = DEFAULT_FAIRNESS_KEY): void {
-    const countedAt = this.now() - this.marginMs;
-    if (countedAt <= grantedAt) return;
     const lane = this.lanes.get(fairnessKey);
-    for (const window of [this.main, this.secondly]) {
-      if (!window) continue;
-      const owners = window === this.main ? this.owners : undefined;
-      const grants = window.grants;
-      // The entry granted then, preferably this key's (several can share a millisecond).
-      let at = -1;
-      for (
-        let i = lowerBound(grants, grantedAt);
-        i < grants.length && grants[i] === grantedAt;
-        i++
-      ) {
-        if (at < 0 || owners?.[i] === lane) at = i;
-        if (!owners || owners[i] === lane) break;
-      }
-      if (at < 0) continue; // already out of the window
-      const owner = owners?.[at];
-      grants.splice(at, 1);
-      owners?.splice(at, 1);
-      const to = lowerBound(grants, countedAt + 1);
-      grants.splice(to, 0, countedAt);
-      owners?.splice(to, 0, owner);
-    }
+    const same = lane?.unanswered.get(grantedAt);
+    if (!lane || !same) return;
+    // Grants of one key in one millisecond are alike: answer any of them.
+    const entry = same.pop()!;
+    if (same.length === 0) lane.unanswered.delete(grantedAt);
+    const now = this.now();
+    this.answer(this.main, entry, now);
+    if (entry.twin && this.secondly) this.answer(this.secondly, entry.twin, now);
+    // A waiter's timer may be set for an in-flight grant's hold: it now leaves sooner.
+    this.reschedule();
   }
 
   /** A 429 arrived anyway: pause for Retry-After (or the rest of the window) and slow down. */
   penalize(retryAfterMs?: number): void {
     const now = this.now();
     this.penalty = Math.max(0.25, this.penalty * 0.8);
-    const oldest = this.main.grants[0];
-    const windowClears =
-      oldest !== undefined
-        ? oldest + this.main.intervalMs + this.marginMs - now
-        : this.main.intervalMs;
+    this.prune(this.main, now);
+    // Until the oldest grant leaves (not longer than a window: one in flight leaves once answered).
+    const windowClears = Math.min(
+      this.untilLeave(this.main, now),
+      this.main.intervalMs + this.marginMs,
+    );
     const pause = retryAfterMs !== undefined ? retryAfterMs : Math.max(1000, windowClears);
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     this.reschedule();
@@ -249,14 +342,14 @@ export class RateLimitBudget {
 
   snapshot(): BudgetSnapshot {
     const now = this.now();
-    this.pruneMain(now);
+    this.prune(this.main, now);
     const effectiveMax = this.effectiveMax();
     return {
       max: this.main.max,
       effectiveMax,
       intervalMs: this.main.intervalMs,
-      used: this.main.grants.length,
-      remaining: Math.max(0, effectiveMax - this.main.grants.length),
+      used: this.main.used,
+      remaining: Math.max(0, effectiveMax - this.main.used),
       waiting: this.waiting,
       waitingKeys: this.waitingLanes,
       ...(this.pausedUntil > now ? { pausedUntil: this.pausedUntil } : {}),
@@ -268,38 +361,93 @@ export class RateLimitBudget {
     return Math.max(1, Math.floor(this.main.max * this.penalty));
   }
 
-  /** Drops grants that left the window; returns how many. */
-  private prune(window: Window, now: number): number {
-    const horizon = now - window.intervalMs - this.marginMs;
-    let drop = 0;
-    while (drop < window.grants.length && window.grants[drop]! <= horizon) drop++;
-    if (drop) window.grants.splice(0, drop);
-    return drop;
+  /** Counts a new entry (queued: in grant order, as `now` only grows). */
+  private admit(window: Window, entry: Entry): void {
+    window.queued.push(entry);
+    window.used++;
   }
 
-  private pruneMain(now: number): void {
-    const drop = this.prune(this.main, now);
-    if (!drop) return;
-    for (const lane of this.owners.splice(0, drop)) {
-      if (!lane) continue;
-      lane.inWindow--;
-      this.forgetIfIdle(lane);
+  /** Its answer came at `now`: it may have arrived at HubSpot up to now, and counts from then. */
+  private answer(window: Window, entry: Entry, now: number): void {
+    entry.answeredAt = now;
+    const later =
+      entry.place === 'inFlight' ||
+      (entry.place === 'queued' && now - this.marginMs > entry.grantedAt);
+    if (!later) return; // within the margin (or already gone): its grant time decides
+    entry.place = 'late'; // a tombstone where it was
+    window.late.push(entry);
+  }
+
+  /** Moves on every entry whose time is up (see `Window`): O(1) amortised per entry. */
+  private prune(window: Window, now: number): void {
+    const { queued, inFlight, late, intervalMs } = window;
+    for (let e = queued.peek(); e; e = queued.peek()) {
+      if (e.place === 'queued') {
+        if (e.grantedAt > now - intervalMs - this.marginMs) break;
+        if (e.answeredAt === undefined) {
+          e.place = 'inFlight';
+          inFlight.push(e);
+        } else this.release(window, e);
+      }
+      queued.shift();
+    }
+    for (let e = inFlight.peek(); e; e = inFlight.peek()) {
+      if (e.place === 'inFlight') {
+        if (e.grantedAt > now - this.holdMs) break;
+        this.release(window, e); // no answer in all that time: given up on
+      }
+      inFlight.shift();
+    }
+    for (let e = late.peek(); e; e = late.peek()) {
+      if (e.place === 'late') {
+        if (e.answeredAt! > now - intervalMs) break;
+        this.release(window, e);
+      }
+      late.shift();
     }
   }
 
-  /** Ms until one more grant fits in every window (0 = now). */
+  private release(window: Window, entry: Entry): void {
+    const unanswered = entry.answeredAt === undefined;
+    entry.place = 'gone';
+    window.used--;
+    const lane = entry.lane;
+    if (window !== this.main || !lane) return;
+    if (unanswered) {
+      const same = lane.unanswered.get(entry.grantedAt);
+      const at = same ? same.indexOf(entry) : -1;
+      if (at >= 0) same!.splice(at, 1);
+      if (same?.length === 0) lane.unanswered.delete(entry.grantedAt);
+    }
+    lane.inWindow--;
+    this.forgetIfIdle(lane);
+  }
+
+  /** Ms until the next entry leaves or moves on (Infinity: none counted). Call after prune(). */
+  private untilLeave(window: Window, now: number): number {
+    const queued = window.queued.peek();
+    const inFlight = window.inFlight.peek();
+    const late = window.late.peek();
+    return (
+      Math.min(
+        queued ? queued.grantedAt + window.intervalMs + this.marginMs : Infinity,
+        inFlight ? inFlight.grantedAt + this.holdMs : Infinity,
+        late ? late.answeredAt! + window.intervalMs : Infinity,
+      ) - now
+    );
+  }
+
+  /**
+   * Ms until one more grant may fit in every window (0 = now). A full window is looked at again
+   * each time an entry leaves or moves on; an answer looks again at once.
+   */
   private delay(now: number): number {
     let wait = Math.max(0, this.pausedUntil - now);
-    this.pruneMain(now);
     const windows: Array<[Window, number]> = [[this.main, this.effectiveMax()]];
-    if (this.secondly) {
-      this.prune(this.secondly, now);
-      windows.push([this.secondly, this.secondly.max]);
-    }
+    if (this.secondly) windows.push([this.secondly, this.secondly.max]);
     for (const [window, max] of windows) {
-      const excess = window.grants.length - max;
-      if (excess >= 0)
-        wait = Math.max(wait, window.grants[excess]! + window.intervalMs + this.marginMs - now);
+      this.prune(window, now);
+      if (window.used >= max) wait = Math.max(wait, this.untilLeave(window, now));
     }
     return wait;
   }
@@ -315,13 +463,13 @@ export class RateLimitBudget {
     const present = this.lanes.size;
     if (present < 2) return { lane: this.turnHead!, wait: 0 };
     const max = this.effectiveMax();
-    const used = this.main.grants.length;
+    const used = this.main.used;
     const unreserved = max - Math.floor(max * this.fairReserve);
     const heavyMay = used < unreserved && now >= this.pacedUntil;
     for (let lane = this.turnHead; lane; lane = lane.next)
       if (heavyMay || lane.inWindow * present < max) return { lane, wait: 0 };
     // Only heavy keys wait: until their pace allows, or a grant leaves the window.
-    const expiry = this.main.grants[0]! + this.main.intervalMs + this.marginMs - now;
+    const expiry = this.untilLeave(this.main, now);
     const wait = used < unreserved ? Math.min(expiry, this.pacedUntil - now) : expiry;
     return { lane: undefined, wait: Math.max(1, wait) };
   }
@@ -335,8 +483,12 @@ export class RateLimitBudget {
   private pace(now: number): void {
     const max = this.effectiveMax();
     const unreserved = max - Math.floor(max * this.fairReserve);
-    const left = Math.max(1, unreserved - this.main.grants.length);
-    const untilExpiry = this.main.grants[0]! + this.main.intervalMs + this.marginMs - now;
+    const left = Math.max(1, unreserved - this.main.used);
+    // (Not longer than an interval: a grant in flight past it leaves when its answer comes.)
+    const untilExpiry = Math.min(
+      this.untilLeave(this.main, now),
+      this.main.intervalMs + this.marginMs,
+    );
     this.pacedUntil = now + untilExpiry / left;
   }
 
@@ -365,10 +517,22 @@ export class RateLimitBudget {
         return;
       }
       const heavy = this.lanes.size >= 2 && lane.inWindow * this.lanes.size >= this.effectiveMax();
-      this.main.grants.push(now);
-      this.owners.push(lane);
+      const entry: Entry = {
+        grantedAt: now,
+        answeredAt: undefined,
+        place: 'queued',
+        lane,
+        twin: undefined,
+      };
+      if (this.secondly) {
+        entry.twin = { ...entry, lane: undefined };
+        this.admit(this.secondly, entry.twin);
+      }
+      this.admit(this.main, entry);
       lane.inWindow++;
-      this.secondly?.grants.push(now);
+      const same = lane.unanswered.get(now);
+      if (same) same.push(entry);
+      else lane.unanswered.set(now, [entry]);
       if (heavy) this.pace(now);
       const waiter = lane.head!;
       this.leave(waiter);
@@ -406,6 +570,7 @@ export class RateLimitBudget {
         tail: undefined,
         waiting: 0,
         inWindow: 0,
+        unanswered: new Map(),
         prev: undefined,
         next: undefined,
         inRing: false,
@@ -470,16 +635,4 @@ export class RateLimitBudget {
     if (lane.waiting === 0 && lane.inWindow === 0 && this.lanes.get(lane.key) === lane)
       this.lanes.delete(lane.key);
   }
-}
-
-/** First index whose value is ≥ `value` in a sorted array. */
-function lowerBound(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

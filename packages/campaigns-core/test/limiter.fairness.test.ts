@@ -16,6 +16,17 @@ afterEach(() => {
 const presentKeys = (budget: RateLimitBudget) =>
   (budget as unknown as { lanes: Map<string, unknown> }).lanes.size;
 
+/**
+ * Acquires, and answers at once (as a request answered within the margin): these tests are about
+ * turns, and a grant never answered would stay counted past its interval (`unansweredHoldMs`).
+ */
+function acquire(budget: RateLimitBudget, signal?: AbortSignal, key?: string): Promise<number> {
+  return budget.acquire(signal, key).then((t) => {
+    budget.answered(t, key);
+    return t;
+  });
+}
+
 /** Acquires under `key` and records `label` in `order` when granted. */
 function take(
   budget: RateLimitBudget,
@@ -24,7 +35,7 @@ function take(
   label: string,
   signal?: AbortSignal,
 ): Promise<number> {
-  const granted = budget.acquire(signal, key);
+  const granted = acquire(budget, signal, key);
   granted.then(
     () => order.push(label),
     () => {},
@@ -87,7 +98,7 @@ describe('RateLimitBudget fair turns', () => {
 
   it('forgets a key once it has neither waiters nor grants in the window (bounded memory)', async () => {
     const budget = new RateLimitBudget({ max: 5, intervalMs: 1000, windowMarginMs: 0 });
-    const all = Array.from({ length: 200 }, (_, i) => budget.acquire(undefined, `caller-${i}`));
+    const all = Array.from({ length: 200 }, (_, i) => acquire(budget, undefined, `caller-${i}`));
     await vi.runAllTimersAsync();
     await Promise.all(all);
     expect(presentKeys(budget)).toBeLessThanOrEqual(5); // the last window's keys
@@ -98,8 +109,8 @@ describe('RateLimitBudget fair turns', () => {
 
   it('refuses the waiters of every key once the daily limit is reached', async () => {
     const budget = new RateLimitBudget({ max: 1, intervalMs: 60_000 });
-    await budget.acquire(undefined, 'A');
-    const waiting = [budget.acquire(undefined, 'A'), budget.acquire(undefined, 'B')];
+    await acquire(budget, undefined, 'A');
+    const waiting = [acquire(budget, undefined, 'A'), acquire(budget, undefined, 'B')];
     budget.exhaust(Date.now() + 3_600_000);
     for (const w of waiting) await expect(w).rejects.toBeInstanceOf(DailyLimitReachedError);
     expect(budget.snapshot()).toMatchObject({ waiting: 0, waitingKeys: 0 });
@@ -116,10 +127,10 @@ describe('RateLimitBudget fair turns', () => {
       });
       const heavyTimes: number[] = [];
       const heavy = Array.from({ length: 100 }, () =>
-        budget.acquire(undefined, 'heavy').then((t) => heavyTimes.push(t - T0)),
+        acquire(budget, undefined, 'heavy').then((t) => heavyTimes.push(t - T0)),
       );
       await vi.advanceTimersByTimeAsync(100);
-      const first = budget.acquire(undefined, 'light');
+      const first = acquire(budget, undefined, 'light');
       await vi.advanceTimersByTimeAsync(900); // the window rolls over: turns begin
       const firstAt = (await first) - T0;
       const waits: number[] = [];
@@ -127,7 +138,7 @@ describe('RateLimitBudget fair turns', () => {
         await vi.advanceTimersByTimeAsync(200);
         const askedAt = Date.now();
         let grantedAt: number | undefined;
-        void budget.acquire(undefined, 'light').then((t) => (grantedAt = t));
+        void acquire(budget, undefined, 'light').then((t) => (grantedAt = t));
         await vi.advanceTimersByTimeAsync(0);
         waits.push(grantedAt === undefined ? Infinity : grantedAt - askedAt);
       }
@@ -140,7 +151,7 @@ describe('RateLimitBudget fair turns', () => {
       const budget = new RateLimitBudget({ max: 20, intervalMs: 1000, windowMarginMs: 0 });
       const times: number[] = [];
       const all = Array.from({ length: 40 }, () =>
-        budget.acquire(undefined, 'alone').then((t) => times.push(t - T0)),
+        acquire(budget, undefined, 'alone').then((t) => times.push(t - T0)),
       );
       await vi.runAllTimersAsync();
       await Promise.all(all);
@@ -175,8 +186,8 @@ describe('RateLimitBudget fair turns', () => {
           windowMarginMs: 0,
           fairReserve,
         });
-        await budget.acquire(undefined, 'light');
-        const heavy = Array.from({ length: 40 }, () => budget.acquire(undefined, 'heavy'));
+        await acquire(budget, undefined, 'light');
+        const heavy = Array.from({ length: 40 }, () => acquire(budget, undefined, 'heavy'));
         await vi.advanceTimersByTimeAsync(999);
         const used = budget.snapshot().used;
         await vi.runAllTimersAsync();
@@ -248,7 +259,7 @@ describe('RateLimitBudget fair turns', () => {
               const entry: Entry = { seq: entries.length, key: c.key, aborted: false, settled: [] };
               if (c.abortable) entry.controller = new AbortController();
               entries.push(entry);
-              budget.acquire(entry.controller?.signal, `key-${c.key}`).then(
+              acquire(budget, entry.controller?.signal, `key-${c.key}`).then(
                 () => {
                   entry.settled.push('granted');
                   grants.push(entry);
@@ -367,7 +378,7 @@ describe('RateLimitBudget fair turns', () => {
             });
             const times: number[] = [];
             const all = keys.map((k) =>
-              budget.acquire(undefined, `k${k}`).then((t) => times.push(t)),
+              acquire(budget, undefined, `k${k}`).then((t) => times.push(t)),
             );
             await vi.runAllTimersAsync();
             await Promise.all(all);

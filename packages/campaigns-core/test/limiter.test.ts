@@ -2,17 +2,29 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DailyLimitReachedError, RateLimitBudget } from '../src/limiter.js';
 
+const T0 = 1_700_000_000_000;
+/** The real clock, for the one test that measures how long the budget itself takes. */
+const realNow = performance.now.bind(performance);
+
 beforeEach(() => {
-  vi.useFakeTimers({ now: 1_700_000_000_000 });
+  vi.useFakeTimers({ now: T0 });
 });
 afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Acquires `n` grants as fast as the budget allows; returns the grant times. */
+/**
+ * Acquires `n` grants as fast as the budget allows, each answered at once (within the margin);
+ * returns the grant times.
+ */
 async function grants(budget: RateLimitBudget, n: number, signal?: AbortSignal): Promise<number[]> {
   const times: number[] = [];
-  const all = Array.from({ length: n }, () => budget.acquire(signal).then((t) => times.push(t)));
+  const all = Array.from({ length: n }, () =>
+    budget.acquire(signal).then((t) => {
+      budget.answered(t);
+      times.push(t);
+    }),
+  );
   await vi.runAllTimersAsync();
   await Promise.all(all);
   return times.sort((a, b) => a - b);
@@ -88,7 +100,7 @@ describe('RateLimitBudget', () => {
 
   it('lets an aborted waiter go without taking a slot', async () => {
     const budget = new RateLimitBudget({ max: 1, intervalMs: 1000, windowMarginMs: 0 });
-    await budget.acquire();
+    budget.answered(await budget.acquire());
     const controller = new AbortController();
     const waiting = budget.acquire(controller.signal);
     controller.abort(new Error('gone'));
@@ -123,5 +135,167 @@ describe('RateLimitBudget', () => {
     budget.observe({ max: 100, intervalMs: 10_000, secondly: 5 });
     const times = await grants(budget, 12);
     expect(peakInWindow(times, 1000)).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('RateLimitBudget: a request counts until its answer', () => {
+  it('keeps a request slower than the window counted until its answer, and wakes waiters then', async () => {
+    // The reviewer's case: HubSpot allows 2 per second; two requests take 2.5 s to answer.
+    const budget = new RateLimitBudget({ max: 100, intervalMs: 10_000, windowMarginMs: 100 });
+    budget.observe({ secondly: 2 });
+    const first = [await budget.acquire(), await budget.acquire()];
+    await vi.advanceTimersByTimeAsync(2000);
+    const later: number[] = [];
+    const waiting = [budget.acquire(), budget.acquire()].map((p) =>
+      p.then((t) => later.push(t - T0)),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    // Both may still arrive at HubSpot now: a third and fourth request could make it four.
+    expect(later).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
+    for (const t of first) budget.answered(t);
+    // They may have arrived up to now (2500): counted until 2500 + 1000, then the waiters go.
+    await vi.advanceTimersByTimeAsync(999);
+    expect(later).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await Promise.all(waiting);
+    expect(later).toEqual([3500, 3500]);
+  });
+
+  it('gives up on a grant never answered after unansweredHoldMs, and ignores unknown answers', async () => {
+    const budget = new RateLimitBudget({
+      max: 1,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      unansweredHoldMs: 5000,
+    });
+    const lost = await budget.acquire(undefined, 'A');
+    budget.answered(lost + 1, 'A'); // no such grant
+    budget.answered(lost, 'B'); // not B's
+    budget.answered(lost); // not the default key's
+    let next: number | undefined;
+    void budget.acquire(undefined, 'B').then((t) => (next = t - T0));
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(next).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next).toBe(5000);
+    // An answer after it was given up on adds nothing back (nor does a second one).
+    budget.answered(lost, 'A');
+    budget.answered(lost, 'A');
+    budget.answered(next! + T0, 'B');
+    budget.answered(next! + T0, 'B');
+    expect(budget.snapshot().used).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(budget.snapshot().used).toBe(0);
+    // Nothing is kept for either key (bounded memory).
+    expect((budget as unknown as { lanes: Map<string, unknown> }).lanes.size).toBe(0);
+  });
+
+  it('rejects an unansweredHoldMs that is not a finite number ≥ 0, naming it', () => {
+    expect(() => new RateLimitBudget({ unansweredHoldMs: Infinity })).toThrow(
+      /unansweredHoldMs must be a finite number ≥ 0, got Infinity/,
+    );
+  });
+
+  it('answers and prunes in O(1) amortised: 60 000 grants answered late take milliseconds', async () => {
+    const n = 60_000;
+    const budget = new RateLimitBudget({ max: n, intervalMs: 10_000, windowMarginMs: 100 });
+    budget.observe({ secondly: n });
+    const granted = await Promise.all(Array.from({ length: n }, () => budget.acquire()));
+    vi.advanceTimersByTime(500);
+    const started = realNow();
+    // Each answer comes after the margin, so each grant moves to count from its answer.
+    for (const t of granted) budget.answered(t);
+    vi.advanceTimersByTime(10_500);
+    expect(budget.snapshot().used).toBe(0);
+    // Well under a second here (a splice per answer took many seconds).
+    expect(realNow() - started).toBeLessThan(1000);
+  });
+
+  it('never lets HubSpot count more than max in any window, wherever in [grant, answer] each request arrives', async () => {
+    type Command =
+      { kind: 'acquire'; key: number; latencyMs: number } | { kind: 'tick'; ms: number };
+    const command: fc.Arbitrary<Command> = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('acquire' as const),
+          key: fc.integer({ min: 0, max: 2 }),
+          // Mostly normal latencies, some beyond the per-second and the main window.
+          latencyMs: fc.oneof(
+            { weight: 3, arbitrary: fc.integer({ min: 0, max: 250 }) },
+            { weight: 1, arbitrary: fc.integer({ min: 0, max: 5000 }) },
+          ),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('tick' as const),
+          ms: fc.integer({ min: 1, max: 1500 }),
+        }),
+      },
+    );
+    /** The most requests whose possible arrivals [grant, answer] meet one window (T − I, T]. */
+    const worst = (
+      requests: Array<{ grantedAt: number; answeredAt: number }>,
+      intervalMs: number,
+    ) =>
+      Math.max(
+        0,
+        ...requests.map(
+          ({ grantedAt: T }) =>
+            requests.filter((r) => r.grantedAt <= T && T < r.answeredAt + intervalMs).length,
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.option(fc.integer({ min: 1, max: 4 })),
+        fc.constantFrom(0, 50, 100),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.array(command, { maxLength: 80, size: 'medium' }),
+        async (max, secondly, windowMarginMs, fairReserve, commands) => {
+          vi.setSystemTime(T0);
+          const budget = new RateLimitBudget({
+            max,
+            intervalMs: 3000,
+            windowMarginMs,
+            fairReserve,
+          });
+          if (secondly !== null) budget.observe({ secondly });
+          const requests: Array<{ grantedAt: number; answeredAt: number }> = [];
+          const all: Array<Promise<unknown>> = [];
+          for (const c of commands) {
+            if (c.kind === 'tick') {
+              await vi.advanceTimersByTimeAsync(c.ms);
+              continue;
+            }
+            const key = `k${c.key}`;
+            all.push(
+              budget.acquire(undefined, key).then((grantedAt) => {
+                const request = { grantedAt, answeredAt: Infinity };
+                requests.push(request);
+                setTimeout(() => {
+                  request.answeredAt = Date.now();
+                  budget.answered(grantedAt, key);
+                }, c.latencyMs);
+              }),
+            );
+          }
+          // Every waiter is granted in the end: answers wake them.
+          await vi.runAllTimersAsync();
+          await Promise.all(all);
+          expect(requests).toHaveLength(all.length);
+          expect(worst(requests, 3000)).toBeLessThanOrEqual(max);
+          if (secondly !== null) expect(worst(requests, 1000)).toBeLessThanOrEqual(secondly);
+          // All answered: the window empties and every key is forgotten.
+          vi.advanceTimersByTime(3000 + windowMarginMs);
+          expect(budget.snapshot().used).toBe(0);
+          expect((budget as unknown as { lanes: Map<string, unknown> }).lanes.size).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -113,6 +113,17 @@ describe('updateCampaigns', () => {
     expect(log).toHaveLength(3);
   });
 
+  it('retries a 408 like a 5xx, as the client calls it retryable (one decision)', async () => {
+    const { client, log } = fakeHubSpot((req, n) =>
+      n === 1 ? jsonResponse(408, { message: 'request timeout' }) : okEcho(req),
+    );
+    const outcome = await updateCampaigns(client, updatesFor(ids(3)), { retry: fastRetry });
+    expect(outcome.status).toBe('COMPLETE');
+    expect(outcome.results).toHaveLength(3);
+    expect(outcome.stats.retries).toBe(1);
+    expect(log).toHaveLength(2);
+  });
+
   it('retries a timeout and a dropped connection', async () => {
     const { client } = fakeHubSpot(
       (req, n) => (n === 1 ? 'hang' : n === 2 ? 'drop' : okEcho(req)),

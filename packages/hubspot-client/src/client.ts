@@ -26,6 +26,19 @@ export interface RateLimitEvent {
   status: number;
 }
 
+/** How one HTTP call to HubSpot ended, as the client knows it (see `onCall`). */
+export interface HubSpotCall {
+  method: string;
+  /** Path relative to the API host, without query. */
+  path: string;
+  /**
+   * `answered`: HubSpot sent a status (any, 2xx to 5xx); `timeout`: no answer within `timeoutMs`;
+   * `network`: the connection failed; `canceled`: the caller's own signal stopped it.
+   */
+  outcome: 'answered' | 'timeout' | 'network' | 'canceled';
+  status?: number;
+}
+
 export interface HubSpotClientOptions {
   /** Private-app token or token provider. Never logged, never put in an error. */
   token: TokenProvider;
@@ -35,12 +48,17 @@ export interface HubSpotClientOptions {
   apiVersion?: ApiVersion;
   /** fetch implementation (default `globalThis.fetch`). */
   fetch?: (request: Request) => Promise<Response>;
-  /** Per-request timeout in ms, from sending to the end of the headers. Default 30 000; 0 disables. */
+  /** Per-request timeout in ms, from sending to the end of the answer. Default 30 000; 0 disables. */
   timeoutMs?: number;
   /** User-Agent header. Default `campaigns-hubspot-client/<version>`. */
   userAgent?: string;
   /** Called with the parsed rate-limit headers of every response, successful or not. */
   onRateLimit?: (info: RateLimitInfo, event: RateLimitEvent) => void;
+  /**
+   * Called once for every HTTP call that was sent (not when the token provider failed), with how
+   * it ended: health checks and metrics without wrapping `fetch` or guessing timeouts.
+   */
+  onCall?: (call: HubSpotCall) => void;
   /** Extra headers sent with every request. `Authorization` here is ignored. */
   headers?: Record<string, string>;
   /**
@@ -100,9 +118,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     if (!headers.has('Accept')) headers.set('Accept', 'application/json');
 
     const callerSignal = input.signal;
-    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-    const signal = timeout ? AbortSignal.any([callerSignal, timeout]) : callerSignal;
-    const request = new Request(input, { headers, signal });
+    const timeout = timeoutMs > 0 ? requestTimeout(callerSignal, timeoutMs) : undefined;
+    const request = new Request(input, { headers, signal: timeout?.signal ?? callerSignal });
 
     let response: Response;
     try {
@@ -110,13 +127,19 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
         ? tracedSend(tracer, request, templateOf(input), innerFetch)
         : innerFetch(request));
     } catch (error) {
-      if (callerSignal.aborted) throw callerSignal.reason;
-      if (timeout?.aborted) {
+      if (callerSignal.aborted) {
+        options.onCall?.({ method, path, outcome: 'canceled' });
+        throw callerSignal.reason;
+      }
+      if (timeout?.timedOut) {
+        options.onCall?.({ method, path, outcome: 'timeout' });
         throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
       }
+      options.onCall?.({ method, path, outcome: 'network' });
       throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
     }
 
+    options.onCall?.({ method, path, outcome: 'answered', status: response.status });
     const rateLimit = parseRateLimitHeaders(response.headers);
     options.onRateLimit?.(rateLimit, {
       method,
@@ -130,7 +153,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       text = await response.text();
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
-      if (timeout?.aborted)
+      if (timeout?.timedOut)
         throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
       throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
     }
@@ -158,6 +181,38 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       },
     });
   return Object.assign(client, { apiRoot, apiVersion });
+}
+
+/**
+ * A signal that aborts when the caller's does or after `timeoutMs`, and says which it was. Not
+ * `AbortSignal.any` with `AbortSignal.timeout`: Node links those through weak references, so
+ * whether the timeout still reaches the request depends on what else holds the combined signal.
+ * Here the timer holds the controller strongly until it fires (unref'd, so it keeps no process
+ * alive), which also bounds reading an answer's body; `timedOut` tells a timeout from a
+ * cancellation without guessing from elapsed time.
+ */
+function requestTimeout(
+  callerSignal: AbortSignal,
+  timeoutMs: number,
+): { signal: AbortSignal; readonly timedOut: boolean } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onCallerAbort = () => controller.abort(callerSignal.reason);
+  if (callerSignal.aborted) onCallerAbort();
+  else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+  const timer = setTimeout(() => {
+    callerSignal.removeEventListener('abort', onCallerAbort);
+    if (controller.signal.aborted) return;
+    timedOut = true;
+    controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+  };
 }
 
 async function resolveToken(

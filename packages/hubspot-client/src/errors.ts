@@ -38,6 +38,15 @@ interface HubSpotApiErrorInit {
 }
 
 /** A non-2xx answer from HubSpot. */
+/**
+ * HubSpot (or an edge in front of it) failed to serve the request, through no fault of the
+ * request: 5xx and 408. The one place this is decided: the client's `retryable`, the core's
+ * retries and the gateway's readiness all ask here.
+ */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 408;
+}
+
 export class HubSpotApiError extends Error {
   override readonly name = 'HubSpotApiError';
   /** HTTP status. */
@@ -106,10 +115,10 @@ export class HubSpotApiError extends Error {
     }`;
   }
 
-  /** True for answers worth retrying as they are: 429 (except DAILY) and 5xx. */
+  /** True for answers worth retrying as they are: 429 (except DAILY), 5xx and 408. */
   get retryable(): boolean {
     if (this.status === 429) return this.policyName !== 'DAILY';
-    return this.status >= 500;
+    return isTransientStatus(this.status);
   }
 
   toJSON() {

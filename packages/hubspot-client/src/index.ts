@@ -9,6 +9,7 @@ export type {
   HubSpotClientOptions,
   TokenProvider,
   RateLimitEvent,
+  HubSpotCall,
 } from './client.js';
 export {
   HubSpotApiError,
@@ -16,6 +17,7 @@ export {
   HubSpotTokenError,
   isHubSpotApiError,
   isHubSpotNetworkError,
+  isTransientStatus,
 } from './errors.js';
 export type { HubSpotErrorBody, HubSpotNetworkErrorKind, RateLimitPolicy } from './errors.js';
 export { parseRateLimitHeaders, parseRetryAfter } from './rate-limit.js';

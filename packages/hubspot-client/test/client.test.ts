@@ -5,6 +5,8 @@ import {
   HubSpotApiError,
   HubSpotNetworkError,
   HubSpotTokenError,
+  isTransientStatus,
+  type HubSpotCall,
   type RateLimitInfo,
 } from '../src/index.js';
 import { json, startTestServer, type TestServer } from './test-server.js';
@@ -321,6 +323,45 @@ describe('failures', () => {
     expect(error.category).toBeUndefined();
     expect(error.body).toBe('<html><body>Bad gateway</body></html>');
     expect(error.retryable).toBe(true);
+  });
+
+  it('marks a 408 retryable, as the core retries it (one decision: isTransientStatus)', async () => {
+    const error = await failureFrom(408, '');
+    expect(error.retryable).toBe(true);
+    expect(isTransientStatus(408)).toBe(true);
+  });
+
+  it('reports every call it sent through onCall, telling a timeout from a cancellation', async () => {
+    const calls: HubSpotCall[] = [];
+    const pending: Request[] = [];
+    const hanging = ((request: Request) =>
+      new Promise<Response>((_, reject) => {
+        // Held like a real fetch holds its socket: otherwise nothing roots the pending call.
+        pending.push(request);
+        if (request.signal.aborted) reject(request.signal.reason);
+        request.signal.addEventListener('abort', () => reject(request.signal.reason));
+      })) as typeof fetch;
+    const client = createHubSpotClient({
+      token: 'pat-test-token-0123456789',
+      baseUrl: 'http://hubspot.test',
+      timeoutMs: 100,
+      fetch: hanging,
+      onCall: (call) => calls.push(call),
+    });
+    const canceled = new AbortController();
+    const call = client.GET('/', { signal: canceled.signal });
+    canceled.abort(new Error('gone'));
+    await expect(call).rejects.toThrow('gone');
+    await expect(client.GET('/')).rejects.toThrow(/timed out/);
+    expect(calls.map((c) => c.outcome)).toEqual(['canceled', 'timeout']);
+    const answering = createHubSpotClient({
+      token: () => 'pat-test-token-0123456789',
+      baseUrl: 'http://hubspot.test',
+      fetch: (async () => Response.json({ results: [] }, { status: 200 })) as typeof fetch,
+      onCall: (call) => calls.push(call),
+    });
+    await answering.GET('/', { params: { query: { limit: 1 } } });
+    expect(calls[2]).toMatchObject({ outcome: 'answered', status: 200, method: 'GET' });
   });
 
   it('leaves the path and a non-JSON body out of an API error summary', async () => {
