@@ -76,6 +76,26 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/redact/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['graphql', 'graphql/*', '@apollo/*'],
+              message: 'libraries know nothing of GraphQL',
+            },
+            {
+              group: ['@campaigns/*'],
+              message: 'redaction depends on nothing: the client and the gateway both use it',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['apps/hubspot-sim/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [

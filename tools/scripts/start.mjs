@@ -1,16 +1,43 @@
-// `npm start`: runs the GraphQL gateway (on the embedded HubSpot simulator unless HubSpot
-// credentials are configured), from TypeScript sources through tsx.
+// `npm start`: the GraphQL gateway for development, from TypeScript sources through tsx, on the
+// embedded HubSpot simulator unless HubSpot credentials are configured. The embedding lives here,
+// not in the gateway: production runs `node apps/gateway/dist/main.js`, which has no simulator
+// (it is a devDependency of the gateway) and refuses to start without a HubSpot credential.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const gatewayMain = path.join(root, 'apps/gateway/src/main.ts');
+const SOURCE_CONDITION = '--conditions=@campaigns/source';
 
-const child = spawn(
-  process.execPath,
-  ['--conditions=@campaigns/source', '--import', 'tsx', gatewayMain, ...process.argv.slice(2)],
-  { stdio: 'inherit', cwd: root },
-);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!process.execArgv.includes(SOURCE_CONDITION)) {
+  // Re-run this file with the workspace packages resolved to their sources, compiled by tsx.
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const child = spawn(
+    process.execPath,
+    [SOURCE_CONDITION, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit', cwd: root },
+  );
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  const { runGateway } = await import('@campaigns/gateway/run');
+  await runGateway({
+    // Only called when no HubSpot credential is configured (never in production: the
+    // configuration refuses that).
+    embedHubSpot: async (config) => {
+      const { startHubSpotSim, DEFAULT_SIM_TOKEN } = await import('@campaigns/hubspot-sim');
+      const sim = await startHubSpotSim({
+        campaigns: config.simulator.campaigns,
+        seed: config.simulator.seed,
+      });
+      return {
+        baseUrl: sim.url,
+        token: DEFAULT_SIM_TOKEN,
+        exampleIds: sim.store
+          .list()
+          .slice(0, 2)
+          .map((c) => c.id),
+        close: async () => sim.close(),
+      };
+    },
+  });
+}

@@ -1,5 +1,9 @@
 // The gateway's settings, read from the environment once at start and validated as a whole:
-// one ConfigError lists every missing or malformed setting, by its variable name.
+// one zod schema, in three parts. `settings`: the shape of each variable on its own.
+// `checkCombinations`: the rules that span variables (one HubSpot credential, what each AUTH_MODE
+// requires, ...), run even when single variables are malformed, so that one ConfigError lists
+// every problem, by its variable name, never with its value. `toConfig`: the nested configuration
+// the rest of the gateway reads, whose types (GatewayConfig, LimitsConfig, ...) are derived from it.
 import { isIP } from 'node:net';
 import { isApiVersion, type ApiVersion } from '@campaigns/hubspot-client';
 import { z } from 'zod';
@@ -7,167 +11,6 @@ import { z } from 'zod';
 export const DEFAULT_OAUTH_TOKEN_URL = 'https://api.hubapi.com/oauth/v1/token';
 export const DEFAULT_WRITE_SCOPE = 'campaigns:write';
 export const DEFAULT_READ_SCOPE = 'campaigns:read';
-
-export type NodeEnv = 'development' | 'production' | 'test';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-/** Where the HubSpot token comes from. `simulator`: none configured, `npm start` embeds the simulator. */
-export type HubSpotCredentialsConfig =
-  | { kind: 'simulator' }
-  | { kind: 'token'; token: string }
-  | { kind: 'token-file'; path: string }
-  | {
-      kind: 'oauth';
-      clientId: string;
-      clientSecret: string;
-      refreshToken: string;
-      tokenUrl: string;
-      /** Refresh this long before the access token expires (capped at half its lifetime). */
-      refreshMarginMs: number;
-    };
-
-export interface JwtConfig {
-  /** Exactly one of jwksUrl (asymmetric keys) and secret (HS256/384/512). */
-  jwksUrl?: string;
-  secret?: string;
-  issuer: string;
-  audience: string;
-  /** Claim holding the scopes: a space-separated string or an array of strings. */
-  scopeClaim: string;
-  algorithms?: string[];
-  clockToleranceSec: number;
-  /** Refuse tokens issued longer ago than this, or whose lifetime (exp − iat) exceeds it; `iat` is required. */
-  maxTokenAgeSec: number;
-  /** Require a `jti` and refuse a token whose `jti` was already seen (one-use tokens). */
-  replayCheck: boolean;
-}
-
-export interface ApiKeyEntry {
-  /** Shown in logs as the caller's subject (`api-key:<name>`). */
-  name: string;
-  /** SHA-256 of the key, 32 bytes. The key itself is never stored. */
-  sha256: Buffer;
-  scopes: string[];
-}
-
-export interface AuthConfig {
-  /** `none`: every caller is anonymous with every scope (loopback HOST only). */
-  none: boolean;
-  /** True when AUTH_MODE was not set and `none` was chosen for the embedded simulator. */
-  noneByDefault: boolean;
-  jwt?: JwtConfig;
-  apiKeys?: ApiKeyEntry[];
-  writeScope: string;
-  readScope: string;
-}
-
-export interface LimitsConfig {
-  /** Lexical tokens in one GraphQL document (parser stops past it). */
-  maxQueryTokens: number;
-  /** Bytes (UTF-8) of one GraphQL document's text, refused before it is parsed. */
-  maxQueryBytes: number;
-  maxCampaignsPerMutation: number;
-  maxCampaignsPerQuery: number;
-  maxPropertiesPerCampaign: number;
-  maxPropertyValueLength: number;
-  maxBodyBytes: number;
-  maxQueryDepth: number;
-  maxQueryAliases: number;
-  maxQueryCost: number;
-}
-
-/** Which GraphQL documents run: trusted (persisted) ones from a manifest, and arbitrary ones if allowed. */
-export interface DocumentsConfig {
-  /** A persisted-query manifest (Apollo's format): the operations this gateway trusts. */
-  trustedDocumentsFile: string | undefined;
-  /** Whether documents not in the manifest may run (default: outside production only). */
-  allowArbitrary: boolean;
-}
-
-/** Node's HTTP server timeouts and the slow/oversized client policy. */
-export interface HttpConfig {
-  headersTimeoutMs: number;
-  /** Time to receive a whole request (headers and body). */
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  /** Open connections at most; more are closed as they arrive (bounds concurrent body reads). */
-  maxConnections: number;
-  /** An oversized body is read and discarded up to this many bytes before the 413, so the client sees it. */
-  maxDiscardBytes: number;
-}
-
-/** Operations in flight: past either cap the gateway answers 429 with Retry-After. */
-export interface AdmissionConfig {
-  maxInflight: number;
-  maxInflightPerCaller: number;
-}
-
-/** How /readyz and gateway_hubspot_up follow HubSpot's reachability and the credential's validity. */
-export interface UpstreamHealthConfig {
-  /** Consecutive failed HubSpot calls (network, 5xx, 401/403) before HubSpot counts as down. */
-  failuresToDown: number;
-  /** Consecutive good answers before it counts as up again. */
-  successesToUp: number;
-  /** While down, one cheap probe request this often, so recovery is seen without traffic. */
-  probeIntervalMs: number;
-}
-
-/** Where /metrics is served. */
-export interface MetricsConfig {
-  /** A separate listener for /metrics (on METRICS_HOST); /metrics leaves the main port. */
-  port: number | undefined;
-  host: string;
-  /** When set, /metrics requires `Authorization: Bearer <token>`. */
-  token: string | undefined;
-}
-
-/** The audit trail: one line per change. */
-export interface AuditConfig {
-  /** `stdout` (with the logs), a file path, or off. */
-  sink: { kind: 'off' } | { kind: 'stdout' } | { kind: 'file'; path: string };
-  /** Include property values (default: names only). */
-  includeValues: boolean;
-}
-
-/** OpenTelemetry tracing: off unless OTEL_TRACES_EXPORTER is set. */
-export interface TracingConfig {
-  exporter: 'none' | 'otlp' | 'console';
-  /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces). */
-  otlpEndpoint: string | undefined;
-  serviceName: string;
-}
-
-export interface GatewayConfig {
-  server: {
-    host: string;
-    port: number;
-    nodeEnv: NodeEnv;
-    production: boolean;
-    logLevel: LogLevel;
-    /** Log stack traces of errors (a debug setting; off by default). */
-    logStacks: boolean;
-  };
-  http: HttpConfig;
-  documents: DocumentsConfig;
-  admission: AdmissionConfig;
-  upstreamHealth: UpstreamHealthConfig;
-  metrics: MetricsConfig;
-  audit: AuditConfig;
-  tracing: TracingConfig;
-  hubspot: {
-    credentials: HubSpotCredentialsConfig;
-    baseUrl: string | undefined;
-    apiVersion: ApiVersion;
-    timeoutMs: number;
-    maxConcurrency: number;
-    maxAttempts: number;
-  };
-  simulator: { campaigns: number; seed: number };
-  auth: AuthConfig;
-  limits: LimitsConfig;
-  mutationDeadlineMs: number;
-  shutdownGraceMs: number;
-}
 
 /** Every problem of the environment, each naming its variable. */
 export class ConfigError extends Error {
@@ -205,8 +48,8 @@ const optionalBool = z
 
 const scope = z.string().regex(/^\S+$/, { error: 'must be one scope name without spaces' });
 
-/** The shape of each variable on its own; combinations are checked afterwards. */
-const envSchema = z.object({
+/** The shape of each variable on its own; combinations are checked by checkCombinations. */
+const settings = {
   PORT: int(0, 65_535, 4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   NODE_ENV: z
@@ -325,7 +168,8 @@ const envSchema = z.object({
   JWT_REPLAY_CHECK: bool(false),
   AUTH_WRITE_SCOPE: scope.default(DEFAULT_WRITE_SCOPE),
   AUTH_READ_SCOPE: scope.default(DEFAULT_READ_SCOPE),
-  GATEWAY_API_KEYS: z.string().optional(),
+  // Parsed here, once; its problems are listed with the other rules (checkCombinations).
+  GATEWAY_API_KEYS: z.string().transform(parseApiKeys).optional(),
 
   MAX_QUERY_TOKENS: int(100, 1_000_000, 5000),
   MAX_QUERY_BYTES: int(256, 1024 * 1024, 32 * 1024),
@@ -339,177 +183,211 @@ const envSchema = z.object({
   MAX_QUERY_COST: int(1, 1_000_000, 5000),
   MUTATION_DEADLINE_MS: int(1000, 3_600_000, 120_000),
   SHUTDOWN_GRACE_MS: int(0, 600_000, 30_000),
-});
+};
 
-type Env = Record<string, string | undefined>;
+/** Every environment variable the gateway reads (test/env-example.test.ts checks .env.example lists each). */
+export const SETTING_NAMES: readonly string[] = Object.keys(settings);
+
+type Settings = z.output<z.ZodObject<typeof settings>>;
+
+const OAUTH_VARS = ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'HUBSPOT_REFRESH_TOKEN'] as const;
 
 /**
- * Reads and validates the gateway's settings. Throws one {@link ConfigError} naming every
- * missing or malformed variable. Empty values count as unset.
+ * What the settings mean for the HubSpot credential and the callers, read by both the rules and
+ * the built configuration. `modes`: AUTH_MODE when it is well-formed.
  */
-export function loadConfig(env: Env = process.env): GatewayConfig {
-  const raw: Env = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key]?.trim();
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const problems: string[] = [];
-  const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? '');
-      // Never echo a value: some of these variables are secrets.
-      problems.push(`${name}: ${issue.message}`);
-    }
-  }
-  const has = (name: string) => raw[name] !== undefined;
+function consequences(e: Settings, modes: string[] | undefined) {
+  const oauthGiven = OAUTH_VARS.filter((name) => e[name] !== undefined);
+  const sources = [
+    e.HUBSPOT_TOKEN !== undefined && 'HUBSPOT_TOKEN',
+    e.HUBSPOT_TOKEN_FILE !== undefined && 'HUBSPOT_TOKEN_FILE',
+    oauthGiven.length > 0 && 'OAuth (HUBSPOT_CLIENT_ID/SECRET/REFRESH_TOKEN)',
+  ].filter((source): source is string => typeof source === 'string');
+  const production = e.NODE_ENV === 'production';
+  const simulator = sources.length === 0;
+  const loopback = isLoopback(e.HOST);
+  /** No AUTH_MODE: `none` for the embedded simulator on loopback outside production, else required. */
+  const noneByDefault = e.AUTH_MODE === undefined && simulator && loopback && !production;
+  return {
+    oauthGiven,
+    sources,
+    production,
+    simulator,
+    loopback,
+    noneByDefault,
+    none: noneByDefault || modes?.join() === 'none',
+    jwtMode: modes?.includes('jwt') ?? false,
+    apiKeyMode: modes?.includes('api-key') ?? false,
+  };
+}
+
+/** The rules that span variables. Each problem is named by its variable(s), never a secret value. */
+function checkCombinations(e: Settings, ctx: z.RefinementCtx<Settings>): void {
+  // Problems of single variables found so far; some rules need those variables well-formed.
+  const malformed = new Set(ctx.issues.map((issue) => issue.path?.[0]));
+  const problem = (name: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [name], message });
+  const given = (name: keyof Settings) => e[name] !== undefined;
+  const modes = malformed.has('AUTH_MODE') ? undefined : e.AUTH_MODE;
+  const {
+    oauthGiven,
+    sources,
+    production,
+    simulator,
+    loopback,
+    noneByDefault,
+    jwtMode,
+    apiKeyMode,
+  } = consequences(e, modes);
 
   // HubSpot credentials: exactly one source.
-  const oauthVars = ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'HUBSPOT_REFRESH_TOKEN'];
-  const oauthGiven = oauthVars.filter(has);
-  const sources = [
-    has('HUBSPOT_TOKEN') && 'HUBSPOT_TOKEN',
-    has('HUBSPOT_TOKEN_FILE') && 'HUBSPOT_TOKEN_FILE',
-    oauthGiven.length > 0 && 'OAuth (HUBSPOT_CLIENT_ID/SECRET/REFRESH_TOKEN)',
-  ].filter((s): s is string => typeof s === 'string');
-  if (sources.length > 1)
-    problems.push(`HubSpot credentials: set only one of ${sources.join(', ')}`);
+  if (sources.length > 1) problem('HubSpot credentials', `set only one of ${sources.join(', ')}`);
   if (oauthGiven.length > 0 && oauthGiven.length < 3) {
-    for (const name of oauthVars.filter((n) => !has(n)))
-      problems.push(`${name}: required for OAuth (the other OAuth settings are set)`);
+    for (const name of OAUTH_VARS.filter((n) => !given(n)))
+      problem(name, 'required for OAuth (the other OAuth settings are set)');
   }
-  const simulator = sources.length === 0;
-  const production = raw.NODE_ENV === 'production';
   if (simulator && production) {
-    problems.push(
-      'HUBSPOT_TOKEN, HUBSPOT_TOKEN_FILE or HUBSPOT_CLIENT_ID/SECRET/REFRESH_TOKEN: required when NODE_ENV=production (the embedded simulator is for development)',
+    problem(
+      'HUBSPOT_TOKEN, HUBSPOT_TOKEN_FILE or HUBSPOT_CLIENT_ID/SECRET/REFRESH_TOKEN',
+      'required when NODE_ENV=production (the embedded simulator is for development)',
     );
   }
 
   // Callers.
-  const host = raw.HOST ?? '127.0.0.1';
-  const loopback = isLoopback(host);
-  // Parsed on its own so that its consequences are checked even when other settings are broken.
-  const modes = envSchema.shape.AUTH_MODE.safeParse(raw.AUTH_MODE).data;
-  let none = false;
-  let noneByDefault = false;
-  if (!has('AUTH_MODE')) {
-    if (simulator && loopback && !production) {
-      none = true;
-      noneByDefault = true;
-    } else {
-      problems.push(`AUTH_MODE: required (jwt, api-key, jwt,api-key${loopback ? ' or none' : ''})`);
-    }
-  } else if (modes?.join() === 'none') {
-    none = true;
-    if (!loopback)
-      problems.push(
-        `AUTH_MODE: none is allowed only when HOST is a loopback address (127.0.0.1, ::1, localhost), not ${host}`,
-      );
+  if (!given('AUTH_MODE')) {
+    if (!noneByDefault)
+      problem('AUTH_MODE', `required (jwt, api-key, jwt,api-key${loopback ? ' or none' : ''})`);
+  } else if (modes?.join() === 'none' && !loopback) {
+    problem(
+      'AUTH_MODE',
+      `none is allowed only when HOST is a loopback address (127.0.0.1, ::1, localhost), not ${e.HOST}`,
+    );
   }
-  const jwtMode = modes?.includes('jwt') ?? false;
-  const apiKeyMode = modes?.includes('api-key') ?? false;
   if (jwtMode) {
-    if (!has('JWT_JWKS_URL') && !has('JWT_SECRET'))
-      problems.push('JWT_JWKS_URL or JWT_SECRET: one is required for AUTH_MODE=jwt');
-    if (has('JWT_JWKS_URL') && has('JWT_SECRET'))
-      problems.push('JWT_JWKS_URL and JWT_SECRET: set only one');
-    if (!has('JWT_ISSUER')) problems.push('JWT_ISSUER: required for AUTH_MODE=jwt');
-    if (!has('JWT_AUDIENCE')) problems.push('JWT_AUDIENCE: required for AUTH_MODE=jwt');
+    if (!given('JWT_JWKS_URL') && !given('JWT_SECRET'))
+      problem('JWT_JWKS_URL or JWT_SECRET', 'one is required for AUTH_MODE=jwt');
+    if (given('JWT_JWKS_URL') && given('JWT_SECRET'))
+      problem('JWT_JWKS_URL and JWT_SECRET', 'set only one');
+    if (!given('JWT_ISSUER')) problem('JWT_ISSUER', 'required for AUTH_MODE=jwt');
+    if (!given('JWT_AUDIENCE')) problem('JWT_AUDIENCE', 'required for AUTH_MODE=jwt');
   }
-  let apiKeys: ApiKeyEntry[] | undefined;
-  if (apiKeyMode) {
-    if (!has('GATEWAY_API_KEYS')) problems.push('GATEWAY_API_KEYS: required for AUTH_MODE=api-key');
-    else {
-      const result = parseApiKeys(raw.GATEWAY_API_KEYS!);
-      problems.push(...result.problems.map((p) => `GATEWAY_API_KEYS: ${p}`));
-      apiKeys = result.keys;
-    }
-  } else if (has('GATEWAY_API_KEYS')) {
-    const result = parseApiKeys(raw.GATEWAY_API_KEYS!);
-    problems.push(...result.problems.map((p) => `GATEWAY_API_KEYS: ${p}`));
-  }
+  // The keys' problems are listed whether or not AUTH_MODE uses them.
+  if (apiKeyMode && !given('GATEWAY_API_KEYS'))
+    problem('GATEWAY_API_KEYS', 'required for AUTH_MODE=api-key');
+  for (const message of e.GATEWAY_API_KEYS?.problems ?? []) problem('GATEWAY_API_KEYS', message);
 
   if (
-    raw.OTEL_TRACES_EXPORTER === 'otlp' &&
-    !has('OTEL_EXPORTER_OTLP_ENDPOINT') &&
-    !has('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
+    e.OTEL_TRACES_EXPORTER === 'otlp' &&
+    !given('OTEL_EXPORTER_OTLP_ENDPOINT') &&
+    !given('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
   ) {
-    problems.push(
-      'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: required for OTEL_TRACES_EXPORTER=otlp',
+    problem(
+      'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      'required for OTEL_TRACES_EXPORTER=otlp',
     );
   }
-  if (parsed.success && parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
-    problems.push(
-      `HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${parsed.data.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+  if (malformed.size === 0 && e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    problem(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      `must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
     );
   }
-  if (has('METRICS_PORT') && raw.METRICS_PORT !== '0' && raw.METRICS_PORT === (raw.PORT ?? '4000'))
-    problems.push('METRICS_PORT: must differ from PORT (it is a separate listener)');
+  if (
+    !malformed.has('METRICS_PORT') &&
+    !malformed.has('PORT') &&
+    e.METRICS_PORT !== undefined &&
+    e.METRICS_PORT !== 0 &&
+    e.METRICS_PORT === e.PORT
+  )
+    problem('METRICS_PORT', 'must differ from PORT (it is a separate listener)');
+}
 
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
-
-  const credentials: HubSpotCredentialsConfig = e.HUBSPOT_TOKEN
-    ? { kind: 'token', token: e.HUBSPOT_TOKEN }
+/** The nested configuration, from settings that passed every rule. */
+function toConfig(e: Settings) {
+  const { production, none, noneByDefault, jwtMode, apiKeyMode } = consequences(e, e.AUTH_MODE);
+  /** Where the HubSpot token comes from. `simulator`: none configured, `npm start` embeds the simulator. */
+  const credentials = e.HUBSPOT_TOKEN
+    ? { kind: 'token' as const, token: e.HUBSPOT_TOKEN }
     : e.HUBSPOT_TOKEN_FILE
-      ? { kind: 'token-file', path: e.HUBSPOT_TOKEN_FILE }
+      ? { kind: 'token-file' as const, path: e.HUBSPOT_TOKEN_FILE }
       : e.HUBSPOT_CLIENT_ID
         ? {
-            kind: 'oauth',
+            kind: 'oauth' as const,
             clientId: e.HUBSPOT_CLIENT_ID,
             clientSecret: e.HUBSPOT_CLIENT_SECRET!,
             refreshToken: e.HUBSPOT_REFRESH_TOKEN!,
             tokenUrl: e.HUBSPOT_OAUTH_TOKEN_URL,
+            /** Refresh this long before the access token expires (capped at half its lifetime). */
             refreshMarginMs: e.HUBSPOT_OAUTH_REFRESH_MARGIN_S * 1000,
           }
-        : { kind: 'simulator' };
+        : { kind: 'simulator' as const };
 
   return {
     server: {
-      host,
+      host: e.HOST,
       port: e.PORT,
       nodeEnv: e.NODE_ENV,
       production,
       logLevel: e.LOG_LEVEL,
+      /** Log stack traces of errors (a debug setting; off by default). */
       logStacks: e.LOG_STACKS,
     },
+    /** Node's HTTP server timeouts and the slow/oversized client policy. */
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      /** Time to receive a whole request (headers and body). */
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      /** Open connections at most; more are closed as they arrive (bounds concurrent body reads). */
       maxConnections: e.HTTP_MAX_CONNECTIONS,
+      /** An oversized body is read and discarded up to this many bytes before the 413, so the client sees it. */
       maxDiscardBytes: e.MAX_BODY_DISCARD_BYTES,
     },
+    /** Which GraphQL documents run: trusted (persisted) ones from a manifest, and arbitrary ones if allowed. */
     documents: {
+      /** A persisted-query manifest (Apollo's format): the operations this gateway trusts. */
       trustedDocumentsFile: e.TRUSTED_DOCUMENTS_FILE,
+      /** Whether documents not in the manifest may run (default: outside production only). */
       allowArbitrary: e.ALLOW_ARBITRARY_DOCUMENTS ?? !production,
     },
+    /** Operations in flight: past either cap the gateway answers 429 with Retry-After. */
     admission: {
       maxInflight: e.MAX_INFLIGHT_OPERATIONS,
       maxInflightPerCaller: e.MAX_INFLIGHT_PER_CALLER,
     },
+    /** How /readyz and gateway_hubspot_up follow HubSpot's reachability and the credential's validity. */
     upstreamHealth: {
+      /** Consecutive failed HubSpot calls (network, 5xx, 401/403) before HubSpot counts as down. */
       failuresToDown: e.HUBSPOT_FAILURES_TO_DOWN,
+      /** Consecutive good answers before it counts as up again. */
       successesToUp: e.HUBSPOT_SUCCESSES_TO_UP,
+      /** While down, one cheap probe request this often, so recovery is seen without traffic. */
       probeIntervalMs: e.HUBSPOT_PROBE_INTERVAL_MS,
     },
+    /** Where /metrics is served. */
     metrics: {
+      /** A separate listener for /metrics (on METRICS_HOST); /metrics leaves the main port. */
       port: e.METRICS_PORT,
-      host: e.METRICS_HOST ?? host,
+      host: e.METRICS_HOST ?? e.HOST,
+      /** When set, /metrics requires `Authorization: Bearer <token>`. */
       token: e.METRICS_TOKEN,
     },
+    /** The audit trail: one line per change. */
     audit: {
+      /** `stdout` (with the logs), a file path, or off. */
       sink:
         e.AUDIT_LOG === 'off'
-          ? { kind: 'off' }
+          ? { kind: 'off' as const }
           : e.AUDIT_LOG === 'stdout'
-            ? { kind: 'stdout' }
-            : { kind: 'file', path: e.AUDIT_LOG },
+            ? { kind: 'stdout' as const }
+            : { kind: 'file' as const, path: e.AUDIT_LOG },
+      /** Include property values (default: names only). */
       includeValues: e.AUDIT_LOG_VALUES,
     },
+    /** OpenTelemetry tracing: off unless OTEL_TRACES_EXPORTER is set. */
     tracing: {
       exporter: e.OTEL_TRACES_EXPORTER,
+      /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces). */
       otlpEndpoint:
         e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
         (e.OTEL_EXPORTER_OTLP_ENDPOINT
@@ -527,24 +405,30 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     },
     simulator: { campaigns: e.SIM_CAMPAIGNS, seed: e.SIM_SEED },
     auth: {
+      /** `none`: every caller is anonymous with every scope (loopback HOST only). */
       none,
+      /** True when AUTH_MODE was not set and `none` was chosen for the embedded simulator. */
       noneByDefault,
       ...(jwtMode
         ? {
             jwt: {
+              /** Exactly one of jwksUrl (asymmetric keys) and secret (HS256/384/512). */
               ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),
               ...(e.JWT_SECRET ? { secret: e.JWT_SECRET } : {}),
               issuer: e.JWT_ISSUER!,
               audience: e.JWT_AUDIENCE!,
+              /** Claim holding the scopes: a space-separated string or an array of strings. */
               scopeClaim: e.JWT_SCOPE_CLAIM,
               ...(e.JWT_ALGORITHMS ? { algorithms: e.JWT_ALGORITHMS } : {}),
               clockToleranceSec: e.JWT_CLOCK_TOLERANCE_S,
+              /** Refuse tokens issued longer ago than this, or whose lifetime (exp − iat) exceeds it; `iat` is required. */
               maxTokenAgeSec: e.JWT_MAX_TOKEN_AGE_S,
+              /** Require a `jti` and refuse a token whose `jti` was already seen (one-use tokens). */
               replayCheck: e.JWT_REPLAY_CHECK,
             },
           }
         : {}),
-      ...(apiKeys ? { apiKeys } : {}),
+      ...(apiKeyMode && e.GATEWAY_API_KEYS ? { apiKeys: e.GATEWAY_API_KEYS.keys } : {}),
       writeScope: e.AUTH_WRITE_SCOPE,
       readScope: e.AUTH_READ_SCOPE,
     },
@@ -557,12 +441,63 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       maxQueryDepth: e.MAX_QUERY_DEPTH,
       maxQueryAliases: e.MAX_QUERY_ALIASES,
       maxQueryCost: e.MAX_QUERY_COST,
+      /** Lexical tokens in one GraphQL document (parser stops past it). */
       maxQueryTokens: e.MAX_QUERY_TOKENS,
+      /** Bytes (UTF-8) of one GraphQL document's text, refused before it is parsed. */
       maxQueryBytes: e.MAX_QUERY_BYTES,
     },
     mutationDeadlineMs: e.MUTATION_DEADLINE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
+}
+
+/** The environment (trimmed, empty values dropped) → the gateway's configuration. */
+const configSchema = z
+  .object(settings)
+  // `when`: run even when single variables are malformed, so every problem is listed at once.
+  .superRefine(checkCombinations, { when: () => true })
+  .transform(toConfig);
+
+export type GatewayConfig = z.output<typeof configSchema>;
+export type NodeEnv = GatewayConfig['server']['nodeEnv'];
+export type LogLevel = GatewayConfig['server']['logLevel'];
+export type HubSpotCredentialsConfig = GatewayConfig['hubspot']['credentials'];
+export type AuthConfig = GatewayConfig['auth'];
+export type JwtConfig = NonNullable<AuthConfig['jwt']>;
+export type LimitsConfig = GatewayConfig['limits'];
+export type DocumentsConfig = GatewayConfig['documents'];
+export type HttpConfig = GatewayConfig['http'];
+export type AdmissionConfig = GatewayConfig['admission'];
+export type UpstreamHealthConfig = GatewayConfig['upstreamHealth'];
+export type MetricsConfig = GatewayConfig['metrics'];
+export type AuditConfig = GatewayConfig['audit'];
+export type TracingConfig = GatewayConfig['tracing'];
+
+/**
+ * Reads and validates the gateway's settings. Throws one {@link ConfigError} naming every
+ * missing or malformed variable. Empty values count as unset.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const raw: Record<string, string> = {};
+  for (const key of SETTING_NAMES) {
+    const value = env[key]?.trim();
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  // Never echo a value: some of these variables are secrets.
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '')}: ${issue.message}`),
+    );
+  return parsed.data;
+}
+
+export interface ApiKeyEntry {
+  /** Shown in logs as the caller's subject (`api-key:<name>`). */
+  name: string;
+  /** SHA-256 of the key, 32 bytes. The key itself is never stored. */
+  sha256: Buffer;
+  scopes: string[];
 }
 
 /** `name:sha256hex:scope1 scope2,name2:...` → entries, or problems naming the entry by position and name. */

@@ -1,4 +1,5 @@
-// What every resolver knows about the request it serves: who called, and how to log about it.
+// What the gateway knows about the request it serves: RequestScope at the HTTP level (kept in an
+// AsyncLocalStorage for the request's duration), GatewayContext for the resolvers.
 import type { Logger } from 'pino';
 import type { Caller } from './auth.js';
 
@@ -9,4 +10,11 @@ export interface GatewayContext {
   caller: Caller;
   /** A child logger carrying the request id. */
   log: Logger;
+}
+
+/** One HTTP request, from its arrival: the caller is known once its headers are authenticated. */
+export interface RequestScope {
+  requestId: string;
+  log: Logger;
+  caller?: Caller;
 }

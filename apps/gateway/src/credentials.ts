@@ -2,7 +2,7 @@
 // OAuth refresh token exchanged for short-lived access tokens. The HubSpot client asks `token()`
 // before every request; nothing here ever logs or throws a secret.
 import { readFile } from 'node:fs/promises';
-import { redactString } from '@campaigns/hubspot-client';
+import { redactString } from '@campaigns/redact';
 import type { Logger } from 'pino';
 import type { HubSpotCredentialsConfig } from './config.js';
 

@@ -1,6 +1,9 @@
+// The gateway as a library, for whoever deploys or embeds it: read the settings (loadConfig),
+// start the gateway (createGateway), and the types of both. `@campaigns/gateway/run` runs it as a
+// process. Everything else is internal; the gateway's tests import the modules they exercise.
 export { createGateway, GRAPHQL_PATH } from './server.js';
 export type { Gateway, GatewayDeps } from './server.js';
-export { loadConfig, ConfigError, parseApiKeys, isLoopback } from './config.js';
+export { loadConfig, ConfigError } from './config.js';
 export type {
   GatewayConfig,
   AuthConfig,
@@ -9,8 +12,6 @@ export type {
   LimitsConfig,
   HubSpotCredentialsConfig,
 } from './config.js';
-export { createCredentialProvider, staticToken, TokenRefreshError } from './credentials.js';
-export type { CredentialProvider, CredentialOptions } from './credentials.js';
-export { createAuthenticator, hashApiKey } from './auth.js';
-export type { Caller, Authenticator } from './auth.js';
-export { curlExample } from './banner.js';
+export type { CredentialProvider } from './credentials.js';
+// GATEWAY_API_KEYS holds each key's SHA-256: this computes it, as the deployment scripts need.
+export { hashApiKey } from './auth.js';

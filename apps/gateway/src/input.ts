@@ -1,8 +1,12 @@
 // GraphQL input → the engine's input, refusing the whole request with BAD_USER_INPUT when
 // anything is wrong: every problem is listed with its index, id and field, and nothing is sent.
-// Property-name and id rules are the engine's own (checkUpdateInput, checkPropertyName, checkId),
-// applied to every name as the caller sent it (`__proto__` included); the gateway adds
-// its configurable limits and the checks only a list of {name, value} pairs needs.
+// Validation runs once. The gateway checks only what is its own: its configurable limits
+// (MAX_CAMPAIGNS_PER_*, MAX_PROPERTIES_PER_CAMPAIGN, MAX_PROPERTY_VALUE_LENGTH), a name given twice
+// in a list of {name, value} pairs, and the property names a read selects (checkPropertyName). The
+// rules of ids, property names and values are the engine's: it applies them (`onInvalid: 'reject'`)
+// to every name as the caller sent it (`__proto__` included), and `refuse` turns its problems
+// into BAD_USER_INPUT pointing at the caller's fields. When the gateway refuses on its own, the
+// engine does not run, so its rules are applied here instead: the error still lists every problem.
 import {
   checkId,
   checkPropertyName,
@@ -55,11 +59,22 @@ function tooMany(what: string, setting: string, max: number, actual: number): Gr
   );
 }
 
-/** Validates and converts the mutation's inputs; throws BAD_USER_INPUT listing every problem. */
-export function toUpdateInputs(
+/** Inputs the gateway accepts, to run through the engine with `onInvalid: 'reject'`. */
+export interface Checked<T> {
+  /** What the engine gets. */
+  inputs: T[];
+  /** The BAD_USER_INPUT error for the engine's problems, pointing at the caller's fields. */
+  refuse(problems: InputProblem[]): GraphQLError;
+}
+
+/**
+ * The mutation's inputs as the engine's: throws BAD_USER_INPUT listing every problem when one of
+ * the gateway's own checks fails (with the engine's rules applied too).
+ */
+export function checkUpdateInputs(
   inputs: ReadonlyArray<CampaignUpdateInput>,
   limits: LimitsConfig,
-): UpdateInput[] {
+): Checked<UpdateInput> {
   if (inputs.length > limits.maxCampaignsPerMutation) {
     throw tooMany(
       'updateCampaigns',
@@ -68,15 +83,18 @@ export function toUpdateInputs(
       inputs.length,
     );
   }
-  const problems: InputProblem[] = [];
+  const own: InputProblem[] = [];
+  /** Per input: each property name's position in the caller's list. */
+  const positions: Array<ReadonlyMap<string, number>> = [];
   const updates = inputs.map((input, index) => {
     const at = (field: string, message: string) =>
-      problems.push({ index, id: input.id, field, message });
+      own.push({ index, id: input.id, field, message });
     // [name, value] pairs, made into an object by Object.fromEntries: every name becomes an own
     // property (`properties[name] = value` would drop `__proto__`, silently), so the engine's
-    // property-name rule below sees, and refuses, each of them.
+    // property-name rule sees, and refuses, each of them.
     const entries: Array<[string, string]> = [];
     const position = new Map<string, number>();
+    positions.push(position);
     if (input.properties.length > limits.maxPropertiesPerCampaign) {
       at(
         'properties',
@@ -101,33 +119,55 @@ export function toUpdateInputs(
       entries.push([name, value]);
     });
     const update: UpdateInput = { id: input.id, properties: Object.fromEntries(entries) };
-    for (const problem of checkUpdateInput(update, index)) {
-      problems.push({ ...problem, id: input.id, field: graphqlField(problem.field, position) });
-    }
     return update;
   });
-  if (problems.length > 0) throw invalidInputError(problems);
-  return updates;
+  /** An engine problem, at the caller's field: `properties.<name>` → `properties[i].name`. */
+  const asSent = (problem: InputProblem): InputProblem => ({
+    ...problem,
+    id: inputs[problem.index]?.id ?? problem.id,
+    field: graphqlField(problem.field, positions[problem.index] ?? new Map()),
+  });
+  if (own.length > 0) {
+    const engine = updates.flatMap((update, index) => checkUpdateInput(update, index));
+    throw invalidInputError(byIndex(own, engine.map(asSent)));
+  }
+  return {
+    inputs: updates,
+    refuse: (problems) => invalidInputError(problems.map(asSent)),
+  };
 }
 
-/** Validates the query's ids; throws BAD_USER_INPUT listing every problem. */
-export function toReadIds(
+/**
+ * The query's ids, to read: throws BAD_USER_INPUT listing every problem when one of the gateway's
+ * own checks fails (with the engine's id rule applied too).
+ */
+export function checkReadIds(
   ids: ReadonlyArray<string>,
   properties: ReadonlyArray<string> | null | undefined,
   limits: LimitsConfig,
-): string[] {
+): Checked<string> {
   if (ids.length > limits.maxCampaignsPerQuery) {
     throw tooMany('campaigns', 'MAX_CAMPAIGNS_PER_QUERY', limits.maxCampaignsPerQuery, ids.length);
   }
-  const problems = ids.flatMap((id, index) =>
-    checkId(id, index).map((p) => ({ ...p, field: 'ids' })),
-  );
+  const own: InputProblem[] = [];
   (properties ?? []).forEach((name, i) => {
     const message = checkPropertyName(name);
-    if (message) problems.push({ index: i, id: '', field: `properties[${i}]`, message });
+    if (message) own.push({ index: i, id: '', field: `properties[${i}]`, message });
   });
-  if (problems.length > 0) throw invalidInputError(problems);
-  return [...ids];
+  const asSent = (problem: InputProblem): InputProblem => ({ ...problem, field: 'ids' });
+  if (own.length > 0) {
+    const engine = ids.flatMap((id, index) => checkId(id, index));
+    throw invalidInputError([...engine.map(asSent), ...own]);
+  }
+  return {
+    inputs: [...ids],
+    refuse: (problems) => invalidInputError(problems.map(asSent)),
+  };
+}
+
+/** Both lists in input order; for one input, the gateway's problems before the engine's. */
+function byIndex(own: InputProblem[], engine: InputProblem[]): InputProblem[] {
+  return [...own, ...engine].sort((a, b) => a.index - b.index);
 }
 
 /** The engine names fields `properties.<name>`; callers sent a list, so point at its position. */

@@ -2,7 +2,7 @@
 // (authorization headers, token fields), and every line is scrubbed of the secret values the
 // gateway knows at that moment (HubSpot token, OAuth secrets, JWT secret) before it is written.
 // Errors are logged by type, message, code and causes; their stack only with LOG_STACKS=true.
-import { redactString } from '@campaigns/hubspot-client';
+import { redactString } from '@campaigns/redact';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 

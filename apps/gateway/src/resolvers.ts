@@ -8,6 +8,7 @@ import {
   type BatchOutcome,
   type BulkOptions,
   type CampaignsClient,
+  type RateBudget,
   type RunEvent,
   type StopReason as CoreStopReason,
 } from '@campaigns/core';
@@ -17,14 +18,16 @@ import { requireScope } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { Resolvers, StopReason } from './generated/resolvers-types.js';
-import { invalidInputError, toReadIds, toUpdateInputs } from './input.js';
+import { checkReadIds, checkUpdateInputs, type Checked } from './input.js';
 import type { GatewayMetrics, OperationOutcome } from './metrics.js';
 import type { CampaignModel } from './models.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
 export interface ResolverDeps {
-  /** The process's one HubSpot client: every operation shares its rate budget. */
+  /** The process's one HubSpot client. */
   hubspot: CampaignsClient;
+  /** The rate budget of its token: every operation draws from this one. */
+  budget: RateBudget;
   config: Pick<GatewayConfig, 'limits' | 'auth' | 'hubspot' | 'mutationDeadlineMs'>;
   metrics: GatewayMetrics;
   /** Aborted when a shutdown's grace period is over: running operations stop and report CANCELED. */
@@ -50,7 +53,9 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
 
   /** Engine options shared by every operation of this request. */
   const runOptions = (ctx: GatewayContext): BulkOptions => ({
+    // The engine's rules validate the inputs, once (input.ts checks only the gateway's own limits).
     onInvalid: 'reject',
+    budget: deps.budget,
     signal: deps.shutdownSignal,
     deadlineMs: config.mutationDeadlineMs,
     maxConcurrency: config.hubspot.maxConcurrency,
@@ -69,7 +74,8 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     kind: 'mutation' | 'query',
     operation: string,
     ctx: GatewayContext,
-    ids: number,
+    /** What the gateway accepted: the engine validates it (onInvalid: 'reject'), `refuse` words a refusal. */
+    checked: Checked<unknown>,
     call: () => Promise<O>,
     /** Told how a call that reached HubSpot ended (not a refused input): the audit trail. */
     onSettled?: (settled: { outcome?: O; error?: unknown; durationMs: number }) => void,
@@ -88,7 +94,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     } catch (error) {
       if (error instanceof InvalidInputsError) {
         metrics.recordOperation(kind, 'bad_input');
-        throw invalidInputError(error.problems);
+        throw checked.refuse(error.problems);
       }
       metrics.recordOperation(kind, 'error');
       settle({ error });
@@ -130,7 +136,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     ctx.log.info(
       {
         operation,
-        ids,
+        ids: checked.inputs.length,
         status: outcome.status,
         succeeded,
         failed,
@@ -178,12 +184,13 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     Mutation: {
       async updateCampaigns(_parent, { inputs }, ctx) {
         scoped('mutation', ctx, config.auth.writeScope, 'updateCampaigns');
-        const updates = validated('mutation', () => toUpdateInputs(inputs, config.limits));
+        const checked = validated('mutation', () => checkUpdateInputs(inputs, config.limits));
+        const updates = checked.inputs;
         return run(
           'mutation',
           'update',
           ctx,
-          updates.length,
+          checked,
           () => updateCampaigns(deps.hubspot, updates, runOptions(ctx)),
           ({ outcome, error, durationMs }) =>
             deps.audit?.record({
@@ -200,9 +207,9 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     Query: {
       async campaigns(_parent, { ids, properties }, ctx) {
         scoped('query', ctx, config.auth.readScope, 'campaigns');
-        const checked = validated('query', () => toReadIds(ids, properties, config.limits));
-        return run('query', 'read', ctx, checked.length, () =>
-          readCampaigns(deps.hubspot, checked, {
+        const checked = validated('query', () => checkReadIds(ids, properties, config.limits));
+        return run('query', 'read', ctx, checked, () =>
+          readCampaigns(deps.hubspot, checked.inputs, {
             ...runOptions(ctx),
             ...(properties?.length ? { properties: [...properties] } : {}),
           }),

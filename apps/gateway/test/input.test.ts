@@ -1,7 +1,10 @@
+import { InvalidInputsError, readCampaigns, updateCampaigns } from '@campaigns/core';
+import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
-import { toReadIds, toUpdateInputs } from '../src/input.js';
+import { loadConfig, type LimitsConfig } from '../src/config.js';
+import { checkReadIds, checkUpdateInputs, type Checked } from '../src/input.js';
+import type { CampaignUpdateInput } from '../src/generated/resolvers-types.js';
 
 const limits = {
   ...loadConfig({}).limits,
@@ -11,9 +14,43 @@ const limits = {
 };
 const ID = 'edb9b6c3-d2e2-4ca8-8396-832262aed0d4';
 
-function problems(run: () => unknown) {
+/** A client that has nothing to answer: refused inputs never reach it. */
+const hubspot = createHubSpotClient({
+  token: 'test-token-never-sent',
+  fetch: async () => {
+    throw new Error('nothing should be sent');
+  },
+});
+/** Valid inputs go no further than the engine's validation. */
+const stopped = { onInvalid: 'reject', signal: AbortSignal.abort() } as const;
+
+/** As the resolvers run it: the gateway's checks, then the engine's (onInvalid: 'reject'). */
+async function throughEngine<T>(
+  checked: Checked<T>,
+  run: (inputs: T[]) => Promise<unknown>,
+): Promise<T[]> {
   try {
-    run();
+    await run(checked.inputs);
+  } catch (error) {
+    if (error instanceof InvalidInputsError) throw checked.refuse(error.problems);
+    throw error;
+  }
+  return checked.inputs;
+}
+
+const toUpdateInputs = (inputs: CampaignUpdateInput[], limits: LimitsConfig) =>
+  throughEngine(checkUpdateInputs(inputs, limits), (updates) =>
+    updateCampaigns(hubspot, updates, stopped),
+  );
+
+const toReadIds = (ids: string[], properties: string[], limits: LimitsConfig) =>
+  throughEngine(checkReadIds(ids, properties, limits), (checked) =>
+    readCampaigns(hubspot, checked, { ...stopped, properties }),
+  );
+
+async function problems(run: () => Promise<unknown>) {
+  try {
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(GraphQLError);
     expect((error as GraphQLError).extensions.code).toBe('BAD_USER_INPUT');
@@ -28,9 +65,9 @@ function problems(run: () => unknown) {
 }
 
 describe('toUpdateInputs', () => {
-  it('turns name/value lists into property maps', () => {
+  it('turns name/value lists into property maps', async () => {
     expect(
-      toUpdateInputs(
+      await toUpdateInputs(
         [
           {
             id: ID,
@@ -45,8 +82,8 @@ describe('toUpdateInputs', () => {
     ).toEqual([{ id: ID, properties: { hs_name: 'A', hs_notes: '' } }]);
   });
 
-  it('lists every problem with its index, id and field', () => {
-    const found = problems(() =>
+  it('lists every problem with its index, id and field', async () => {
+    const found = await problems(() =>
       toUpdateInputs(
         [
           { id: ID, properties: [{ name: 'hs_notes', value: 'too long' }] },
@@ -78,9 +115,9 @@ describe('toUpdateInputs', () => {
     ]);
   });
 
-  it('refuses more campaigns than the limit, naming the setting', () => {
+  it('refuses more campaigns than the limit, naming the setting', async () => {
     try {
-      toUpdateInputs(
+      await toUpdateInputs(
         Array.from({ length: 4 }, () => ({
           id: ID,
           properties: [{ name: 'hs_name', value: 'x' }],
@@ -100,9 +137,9 @@ describe('toUpdateInputs', () => {
 describe('names that would reach Object.prototype', () => {
   it.each(['__proto__', 'constructor', 'prototype'])(
     'refuses an input property named %s at its position (never dropped silently)',
-    (name) => {
+    async (name) => {
       expect(
-        problems(() =>
+        await problems(() =>
           toUpdateInputs(
             [
               {
@@ -127,18 +164,23 @@ describe('names that would reach Object.prototype', () => {
     },
   );
 
-  it('refuses them as read properties too', () => {
+  it('refuses them as read properties too', async () => {
     expect(
-      problems(() => toReadIds([ID], ['__proto__', 'constructor'], limits)).map((p) => p.field),
+      (await problems(() => toReadIds([ID], ['__proto__', 'constructor'], limits))).map(
+        (p) => p.field,
+      ),
     ).toEqual(['properties[0]', 'properties[1]']);
   });
 });
 
 describe('toReadIds', () => {
-  it('checks ids and property names', () => {
-    expect(toReadIds([ID], ['hs_name'], limits)).toEqual([ID]);
+  it('checks ids and property names', async () => {
+    expect(await toReadIds([ID], ['hs_name'], limits)).toEqual([ID]);
     expect(
-      problems(() => toReadIds([ID, ''], ['Bad-Name'], limits)).map((p) => [p.index, p.field]),
+      (await problems(() => toReadIds([ID, ''], ['Bad-Name'], limits))).map((p) => [
+        p.index,
+        p.field,
+      ]),
     ).toEqual([
       [1, 'ids'],
       [0, 'properties[0]'],

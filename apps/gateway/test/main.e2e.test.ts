@@ -1,5 +1,6 @@
-// `npm start` as a user runs it: the entry point on the embedded simulator, its printed curl
-// example executed as printed, and a clean exit on SIGTERM.
+// `npm start` as a user runs it (tools/scripts/start.mjs): the gateway on the embedded simulator,
+// its printed curl example executed as printed, and a clean exit on SIGTERM. And the production
+// entry point (src/main.ts), which embeds nothing: without a HubSpot credential it refuses to start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ afterEach(() => {
   child = undefined;
 });
 
-describe('npm start (src/main.ts)', () => {
+describe('npm start (tools/scripts/start.mjs)', () => {
   it('starts the simulator and the gateway, prints a curl that works, and drains on SIGTERM', async () => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -22,11 +23,7 @@ describe('npm start (src/main.ts)', () => {
       SIM_CAMPAIGNS: '5',
       LOG_LEVEL: 'warn',
     };
-    const proc = spawn(
-      process.execPath,
-      ['--conditions=@campaigns/source', '--import', 'tsx', 'apps/gateway/src/main.ts'],
-      { cwd: root, env },
-    );
+    const proc = spawn(process.execPath, ['tools/scripts/start.mjs'], { cwd: root, env });
     child = proc;
     let stdout = '';
     let stderr = '';
@@ -65,5 +62,27 @@ describe('npm start (src/main.ts)', () => {
 
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+});
+
+describe('the production entry point (src/main.ts)', () => {
+  it('embeds no simulator: without a HubSpot credential it stops, naming the settings and npm start', async () => {
+    const proc = spawn(
+      process.execPath,
+      ['--conditions=@campaigns/source', '--import', 'tsx', 'apps/gateway/src/main.ts'],
+      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' } },
+    );
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) =>
+      proc.on('exit', (exitCode) => resolve(exitCode)),
+    );
+    expect(code).toBe(78);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('no HubSpot credential configured: set HUBSPOT_TOKEN');
+    expect(stderr).toContain('`npm start`');
   });
 });

@@ -1,8 +1,13 @@
 // `/__sim/*`: the simulator's control panel over HTTP, for tools in other processes (a benchmark,
 // curl). It needs no token, is never rate limited and never counted in the API stats.
-import { errorBody } from './errors.js';
-import { parseLatency, parseScriptedFaults, parseSimFaults, SimConfigError } from './faults.js';
-import type { ApiAnswer } from './handlers.js';
+import {
+  adminMethodNotAllowed as methodNotAllowed,
+  adminRouteNotFound,
+  campaignNotFound,
+  invalidSetting,
+  type ApiAnswer,
+} from './answers.js';
+import { parseLatency, parseScriptedFaults, parseSimFaults, SimConfigError } from './options.js';
 import { decodeSegment } from './routes.js';
 import type { HubSpotSim } from './server.js';
 
@@ -26,14 +31,7 @@ export function handleAdminCall(
       if (method !== 'GET') return methodNotAllowed('GET');
       const id = decodeSegment(campaign[1]!);
       const current = sim.store.get(id);
-      return current
-        ? { status: 200, body: current }
-        : {
-            status: 404,
-            body: errorBody('OBJECT_NOT_FOUND', `Campaign ${id} does not exist`, {
-              context: { ids: [id] },
-            }),
-          };
+      return current ? { status: 200, body: current } : campaignNotFound(id);
     }
     switch (route) {
       case 'stats':
@@ -60,14 +58,10 @@ export function handleAdminCall(
         return { status: 201, body: { ids: sim.seedCampaigns(count as number) } };
       }
       default:
-        return {
-          status: 404,
-          body: errorBody('RESOURCE_NOT_FOUND', `No admin endpoint ${method} ${pathname}`),
-        };
+        return adminRouteNotFound(method, pathname);
     }
   } catch (error) {
-    if (error instanceof SimConfigError)
-      return { status: 400, body: errorBody('VALIDATION_ERROR', error.message) };
+    if (error instanceof SimConfigError) return invalidSetting(error.message);
     throw error;
   }
 }
@@ -79,12 +73,4 @@ function parseJson(raw: string): unknown {
   } catch (error) {
     throw new SimConfigError(`Invalid JSON body: ${(error as Error).message}`);
   }
-}
-
-function methodNotAllowed(allowed: string): ApiAnswer {
-  return {
-    status: 405,
-    headers: { Allow: allowed },
-    body: errorBody('METHOD_NOT_ALLOWED', `Use ${allowed} for this admin endpoint`),
-  };
 }

@@ -1,23 +1,27 @@
 // What each Campaigns endpoint does to the store, with HubSpot's business rules on top of the
 // spec's schemas: 50 inputs at most, no duplicate ids, one bad property fails the whole request.
+// The answers themselves (refusals, 207s) are built in answers.ts.
 import type {
   BatchInputPublicCampaignBatchUpdateItem,
   BatchInputPublicCampaignDeleteInput,
   BatchInputPublicCampaignInput,
   BatchInputPublicCampaignReadInput,
-  ErrorDetail,
   PublicCampaign,
   PublicCampaignInput,
   PublicCampaignWithAssets,
-  StandardError,
 } from '@campaigns/hubspot-client';
-import { errorBody, objectsNotFound } from './errors.js';
-import { findPropertyViolations, type PropertyViolation } from './properties.js';
+import {
+  batchAnswer,
+  batchSizeProblem,
+  campaignNotFound,
+  duplicateIds,
+  invalidParameter,
+  invalidProperties,
+  type ApiAnswer,
+} from './answers.js';
+import { findPropertyViolations } from './properties.js';
 import { shuffleAwayFromInputOrder, type SeededRandom } from './random.js';
 import type { CampaignStore } from './store.js';
-
-/** HubSpot's limit for every Campaigns batch endpoint. */
-export const MAX_BATCH_INPUTS = 50;
 
 /** One API call that passed authentication, rate limiting, scopes and schema validation. */
 export interface ApiCall {
@@ -30,12 +34,6 @@ export interface ApiCall {
   url: URL;
   /** When the call arrived, ms since the epoch. */
   arrivedAt: number;
-}
-
-export interface ApiAnswer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 export interface HandlerContext {
@@ -157,7 +155,7 @@ function batchRead(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {
   const results: PublicCampaignWithAssets[] = found.map((c) =>
     withAssets(withProperties(c, properties)),
   );
-  return batchAnswer(200, shuffleAwayFromInputOrder(results, order), missing, call);
+  return batchAnswer(200, shuffleAwayFromInputOrder(results, order), missing, call.arrivedAt);
 }
 
 function batchUpdate(
@@ -171,22 +169,7 @@ function batchUpdate(
   const duplicates = [
     ...new Set(inputs.map((i) => i.id).filter((id, index, all) => all.indexOf(id) !== index)),
   ];
-  if (duplicates.length > 0) {
-    return {
-      status: 400,
-      body: errorBody(
-        'VALIDATION_ERROR',
-        `Duplicate ids in inputs: ${duplicates.join(', ')}. Each campaign may appear once per request.`,
-        {
-          errors: duplicates.map((id) => ({
-            message: `Campaign ${id} appears more than once in inputs`,
-            code: 'DUPLICATE_ID',
-            context: { ids: [id] },
-          })),
-        },
-      ),
-    };
-  }
+  if (duplicates.length > 0) return duplicateIds(duplicates);
 
   const violations = inputs.flatMap((input, index) =>
     findPropertyViolations(input.properties, 'update').map((violation) =>
@@ -199,7 +182,7 @@ function batchUpdate(
 
   const updated = inputs.flatMap((input) => store.update(input.id, input.properties) ?? []);
   const missing = inputs.map((input) => input.id).filter((id) => !updated.some((c) => c.id === id));
-  return batchAnswer(200, shuffleAwayFromInputOrder(updated, order), missing, call);
+  return batchAnswer(200, shuffleAwayFromInputOrder(updated, order), missing, call.arrivedAt);
 }
 
 function batchCreate(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {
@@ -214,7 +197,7 @@ function batchCreate(call: ApiCall, { store, order }: HandlerContext): ApiAnswer
   );
   if (violations.length > 0) return invalidProperties(violations);
   const created = inputs.map((input) => store.create(input.properties));
-  return batchAnswer(201, shuffleAwayFromInputOrder(created, order), [], call);
+  return batchAnswer(201, shuffleAwayFromInputOrder(created, order), [], call.arrivedAt);
 }
 
 function batchArchive(call: ApiCall, { store }: HandlerContext): ApiAnswer {
@@ -223,101 +206,6 @@ function batchArchive(call: ApiCall, { store }: HandlerContext): ApiAnswer {
   if (tooManyOrNone) return tooManyOrNone;
   for (const { id } of inputs) store.delete(id);
   return { status: 204 };
-}
-
-/**
- * The spec's `maxItems` already refuses more than 50; this keeps HubSpot's limit even if the
- * spec is loosened. An empty batch is refused too: it is always a caller's bug.
- */
-function batchSizeProblem(count: number): ApiAnswer | undefined {
-  if (count === 0) {
-    return {
-      status: 400,
-      body: errorBody('VALIDATION_ERROR', 'inputs must not be empty', {
-        errors: [{ message: 'inputs must not be empty', code: 'MIN_ITEMS', in: 'inputs' }],
-      }),
-    };
-  }
-  if (count > MAX_BATCH_INPUTS) {
-    const message = `Batch of ${count} inputs is too large: at most ${MAX_BATCH_INPUTS} inputs are allowed per request`;
-    return {
-      status: 400,
-      body: errorBody('VALIDATION_ERROR', message, {
-        errors: [{ message, code: 'MAX_ITEMS', in: 'inputs' }],
-      }),
-    };
-  }
-  return undefined;
-}
-
-/** 200/201 when every id was found, else 207 with one `OBJECT_NOT_FOUND` error naming them all. */
-function batchAnswer(
-  okStatus: number,
-  results: unknown[],
-  missingIds: string[],
-  call: ApiCall,
-): ApiAnswer {
-  const times = {
-    requestedAt: new Date(call.arrivedAt).toISOString(),
-    startedAt: new Date(call.arrivedAt).toISOString(),
-    completedAt: new Date().toISOString(),
-  };
-  if (missingIds.length === 0)
-    return { status: okStatus, body: { status: 'COMPLETE', results, ...times } };
-  const errors: StandardError[] = [objectsNotFound(missingIds)];
-  return {
-    status: 207,
-    body: { status: 'COMPLETE', results, numErrors: errors.length, errors, ...times },
-  };
-}
-
-interface LocatedViolation {
-  violation: PropertyViolation;
-  /** Where in the body, e.g. `inputs[3].properties.hs_start_date`. */
-  in: string;
-  /** The campaign, when the error may name it. */
-  id?: string;
-}
-
-/** One 400 naming every offending property (and campaign), not just the first. */
-function invalidProperties(violations: LocatedViolation[]): ApiAnswer {
-  const describe = ({ violation, id }: LocatedViolation) =>
-    id === undefined ? violation.reason : `${violation.reason} (campaign ${id})`;
-  const errors: ErrorDetail[] = violations.map((v) => ({
-    message: describe(v),
-    code: v.violation.code,
-    in: v.in,
-    context: {
-      propertyName: [v.violation.propertyName],
-      ...(v.id === undefined ? {} : { ids: [v.id] }),
-    },
-  }));
-  return {
-    status: 400,
-    body: errorBody(
-      'VALIDATION_ERROR',
-      `Property values were not valid: ${violations.map(describe).join('; ')}`,
-      { errors },
-    ),
-  };
-}
-
-function invalidParameter(name: string, message: string): ApiAnswer {
-  return {
-    status: 400,
-    body: errorBody('VALIDATION_ERROR', message, {
-      errors: [{ message, code: 'INVALID_PARAMETER', in: name }],
-    }),
-  };
-}
-
-function campaignNotFound(id: string): ApiAnswer {
-  return {
-    status: 404,
-    body: errorBody('OBJECT_NOT_FOUND', `Campaign ${id} does not exist`, {
-      context: { ids: [id] },
-    }),
-  };
 }
 
 function stringParam(call: ApiCall, name: string): string | undefined {

@@ -1,17 +1,17 @@
 // Public surface of the HubSpot Campaigns simulator.
 export { startHubSpotSim, MAX_SEED_COUNT } from './server.js';
 export type { HubSpotSim } from './server.js';
-export { DEFAULT_CAMPAIGN_COUNT, DEFAULT_SEED } from './options.js';
-export type { HubSpotSimOptions } from './options.js';
+export { DEFAULT_CAMPAIGN_COUNT, DEFAULT_SEED, SimConfigError } from './options.js';
+export type { HubSpotSimOptions, ScriptedFault, SimFaults, SimLatency } from './options.js';
 export { CAMPAIGN_SCOPES, DEFAULT_SIM_TOKEN } from './auth.js';
 export type { SimTokenConfig } from './auth.js';
-export { DEFAULT_ERROR_STATUSES, SimConfigError } from './faults.js';
-export type { ScriptedFault, SimFaults, SimLatency } from './faults.js';
+export { DEFAULT_ERROR_STATUSES } from './faults.js';
 export type { SimStats } from './stats.js';
 export { CampaignStore } from './store.js';
 export { DEFAULT_RATE_LIMIT } from './rate-limit.js';
 export type { RateLimitPolicyName, RateLimitSettings } from './rate-limit.js';
-export { MAX_BATCH_INPUTS } from './handlers.js';
+export { MAX_BATCH_INPUTS } from './answers.js';
+export type { HubSpotErrorBody, RateLimitErrorBody } from './answers.js';
 export {
   CAMPAIGN_STATUS_OPTIONS,
   READ_ONLY_PROPERTIES,

@@ -1,9 +1,10 @@
 // Which operation a request is for: the v3 and date-versioned prefixes lead to the same
 // routes, and stats and validation key on the route template, never on the prefix.
+import { API_ROOT_PATH } from '@campaigns/hubspot-client';
 import type { OperationSpec } from './spec.js';
 
-/** `/marketing/v3/campaigns` or `/marketing/campaigns/YYYY-MM`, then the route. */
-const API_PREFIX = /^\/marketing\/(?:v3\/campaigns|campaigns\/\d{4}-(?:0[1-9]|1[0-2]))(?=\/|$)/;
+/** `/marketing/v3/campaigns` or `/marketing/campaigns/YYYY-MM`, then the route: the client's definition. */
+const API_PREFIX = API_ROOT_PATH;
 
 export type RouteMatch =
   | {

@@ -4,16 +4,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdminCall } from './admin.js';
 import { TokenRegistry } from './auth.js';
-import { errorBody } from './errors.js';
+import { FaultPlan } from './faults.js';
+import { OPERATION_HANDLERS } from './handlers.js';
+import { failInternally, readBody, writeAdminAnswer } from './http.js';
 import {
-  FaultPlan,
+  resolveSimOptions,
   SimConfigError,
+  type HubSpotSimOptions,
   type ScriptedFault,
   type SimFaults,
   type SimLatency,
-} from './faults.js';
-import { OPERATION_HANDLERS } from './handlers.js';
-import { resolveSimOptions, type HubSpotSimOptions } from './options.js';
+} from './options.js';
 import { answerApiCall, type PipelineParts } from './pipeline.js';
 import { createSeededRandom, deriveSeed } from './random.js';
 import { RateLimiter } from './rate-limit.js';
@@ -102,12 +103,7 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
     const pathname = new URL(req.url ?? '/', 'http://sim').pathname;
     if (pathname.startsWith(ADMIN_PREFIX)) {
       const answer = handleAdminCall(req.method ?? 'GET', pathname, await readBody(req), sim);
-      res.writeHead(answer.status, {
-        ...(answer.body === undefined ? {} : { 'Content-Type': 'application/json;charset=utf-8' }),
-        ...answer.headers,
-      });
-      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
-      return;
+      return writeAdminAnswer(res, answer);
     }
     stats.requestStarted();
     res.once('close', () => stats.requestEnded());
@@ -144,24 +140,4 @@ function compiledContract(): { spec: CampaignsSpec; validator: SpecValidator } {
     contract = { spec, validator: createSpecValidator(spec) };
   }
   return contract;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** A bug in the sim answers 500 with its message, so a test sees it instead of a hang. */
-function failInternally(res: ServerResponse, error: unknown): void {
-  if (res.headersSent || res.destroyed) {
-    res.destroy();
-    return;
-  }
-  const message = `hubspot-sim failed: ${error instanceof Error ? error.message : String(error)}`;
-  res.writeHead(500, { 'Content-Type': 'application/json;charset=utf-8' });
-  res.end(JSON.stringify(errorBody('INTERNAL_ERROR', message)));
 }

@@ -1,10 +1,18 @@
 // Our OpenAPI document is the contract the sim enforces: routes, scopes, request schemas and
 // query parameters are read from it at start, so the sim and the client share one source.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 
-/** `openapi/campaigns.yaml` at the workspace root; the same relative hop works from src/ and dist/. */
-export const DEFAULT_SPEC_URL = new URL('../../../openapi/campaigns.yaml', import.meta.url);
+/**
+ * `campaigns.yaml` of the `@campaigns/openapi` package (the workspace's `openapi/` folder), found
+ * by Node's module resolution: the simulator runs wherever its dependencies are installed, from
+ * src/ or dist/, in the repository or not.
+ */
+export const DEFAULT_SPEC_URL = pathToFileURL(
+  createRequire(import.meta.url).resolve('@campaigns/openapi/campaigns.yaml'),
+);
 
 /** Component schemas are registered with ajv under this base, `#/components/schemas/X` becomes `${base}X`. */
 export const SCHEMA_ID_BASE = 'https://hubspot-sim.invalid/schemas/';

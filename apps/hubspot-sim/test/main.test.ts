@@ -17,11 +17,15 @@ afterEach(async () => {
 
 /** Runs `src/main.ts` as `nx serve` does and waits for the lines it prints at start. */
 async function serve(args: string[], env: Record<string, string> = {}): Promise<string> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: appDir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawn(
+    process.execPath,
+    ['--conditions=@campaigns/source', '--import', 'tsx', 'src/main.ts', ...args],
+    {
+      cwd: appDir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     child!.stdout!.on('data', (chunk: Buffer) => {

@@ -1,6 +1,8 @@
 // HubSpot takes at most 50 inputs per batch request; everything bigger is split here.
+import { BATCH_INPUT_LIMIT } from '@campaigns/hubspot-client';
 
-export const HUBSPOT_BATCH_LIMIT = 50;
+/** The spec's `maxItems` for batch `inputs` (generated into the client by the codegen). */
+export const HUBSPOT_BATCH_LIMIT: number = BATCH_INPUT_LIMIT;
 
 /** Splits `items` into consecutive chunks of at most `size` (1–50) items, keeping order. */
 export function chunk<T>(items: readonly T[], size: number = HUBSPOT_BATCH_LIMIT): T[][] {

@@ -1,20 +1,20 @@
+// The public surface of @campaigns/core: the four bulk operations, the rate budget they draw
+// from, input checks, and the outcome's types. The engine's parts (chunking, backoff, failure
+// classification, isolation, merging) are behind '@campaigns/core/internal', for tests and tools.
 export { updateCampaigns, readCampaigns, createCampaigns, archiveCampaigns } from './operations.js';
 export type { CampaignsClient, BulkOptions, ReadOptions, CreateInput } from './operations.js';
-export { runBatch, namedKeys } from './runner.js';
+export { runBatch } from './runner.js';
 export type { BatchOperation, RunnerItem, RunOptions, SentChunk } from './runner.js';
 export { RateLimitBudget, DailyLimitReachedError, DEFAULT_FAIRNESS_KEY } from './limiter.js';
 export type { RateLimitBudgetOptions, BudgetSnapshot } from './limiter.js';
-export { budgetFor } from './budgets.js';
-export { chunk, bisect, HUBSPOT_BATCH_LIMIT } from './chunk.js';
-export { backoffDelay, sleep, DEFAULT_RETRY_POLICY } from './backoff.js';
+export type { RateBudget } from './budget.js';
+export { HUBSPOT_BATCH_LIMIT } from './chunk.js';
+export { DEFAULT_RETRY_POLICY } from './backoff.js';
 export type { RetryPolicy } from './backoff.js';
-export { mergeBatchResponses } from './merge.js';
-export type { ChunkReport, ErrorPayload, MergedBatch } from './merge.js';
-export { coalesceUpdates } from './coalesce.js';
+export type { MergedBatch } from './merge.js';
 export { checkUpdateInput, checkId, checkPropertyName, InvalidInputsError } from './validate.js';
 export type { InputProblem, UpdateInput } from './validate.js';
-export { classifyFailure, describeFailure } from './failure.js';
-export type { Failure } from './failure.js';
+export { describeFailure } from './failure.js';
 export { CoreCategory } from './outcome.js';
 export type {
   BatchOutcome,

@@ -26,6 +26,7 @@
 // choice of key while heavy keys are held back (reserve in use or paced): O(keys waiting), as
 // held-back lanes keep their place in the ring and are scanned past.
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
+import type { RateBudget } from './budget.js';
 
 /** The key of every acquire that names none: without keys the budget is one FIFO queue. */
 export const DEFAULT_FAIRNESS_KEY = '';
@@ -191,7 +192,7 @@ const newWindow = (max: number, intervalMs: number): Window => ({
 });
 
 /** A rolling-window request budget shared by everything that calls HubSpot with one token. */
-export class RateLimitBudget {
+export class RateLimitBudget implements RateBudget {
   private readonly main: Window;
   private secondly: Window | undefined;
   private readonly marginMs: number;

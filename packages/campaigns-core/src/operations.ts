@@ -1,17 +1,18 @@
 // The four bulk operations on HubSpot campaigns, each a thin layer over the generic runner:
 // what to validate, how to send one chunk, how to pair HubSpot's results with the inputs.
 import {
-  HubSpotApiError,
-  parseRateLimitHeaders,
-  parseRetryAfter,
+  type HUBSPOT_CLIENT,
+  isHubSpotClient,
+  rateLimitOf,
   type HubSpotClient,
   type PublicCampaign,
   type PublicCampaignWithAssets,
   type StandardError,
 } from '@campaigns/hubspot-client';
-import { budgetFor } from './budgets.js';
+import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
+import { budgetOf, type RateBudget } from './budget.js';
 import { coalesceUpdates } from './coalesce.js';
-import type { RateLimitBudget, RateLimitBudgetOptions } from './limiter.js';
+import type { RateLimitBudgetOptions } from './limiter.js';
 import {
   CoreCategory,
   type BatchOutcome,
@@ -19,13 +20,7 @@ import {
   type CampaignBatchOutcome,
   type CoalescedId,
 } from './outcome.js';
-import {
-  runBatch,
-  type BatchOperation,
-  type RunnerItem,
-  type RunOptions,
-  type SentChunk,
-} from './runner.js';
+import { runBatch, type RunOptions } from './runner.js';
 import {
   checkId,
   checkUpdateInput,
@@ -34,40 +29,33 @@ import {
   type UpdateInput,
 } from './validate.js';
 
-/** What the core needs of a client: its typed `POST`. Our HubSpotClient fits, and so does a fake. */
-export type CampaignsClient = Pick<HubSpotClient, 'POST'>;
+/**
+ * What the core needs of a client: the typed `POST` of a client made by `createHubSpotClient`,
+ * whose contract the runner relies on (a non-2xx rejects with `HubSpotApiError`; rate-limit
+ * headers parsed once). A plain openapi-fetch client, which resolves non-2xx answers with
+ * `error` instead, does not fit the type and is refused at run time.
+ */
+export type CampaignsClient = Pick<HubSpotClient, 'POST' | typeof HUBSPOT_CLIENT>;
 
-export interface BulkOptions<R = unknown> extends RunOptions<R> {
-  /** Budget settings used when this client's shared budget is first created. */
+export interface BulkOptions<R = unknown> extends Omit<RunOptions<R>, 'displayId'> {
+  /**
+   * The rate budget this call draws from. Pass the same one to every run that should share it
+   * (every run on one token in a process: the gateway passes its one budget to every
+   * operation). Default: a budget of the call's own, made from `rateLimit`.
+   */
+  budget?: RateBudget;
+  /**
+   * Settings of the budget the call makes for itself when it is given no `budget`. Refused
+   * together with `budget`, on which it could not take effect.
+   */
   rateLimit?: RateLimitBudgetOptions;
-  /** An explicit budget, e.g. shared by several clients that use the same token. */
-  budget?: RateLimitBudget;
   /** `skip` (default): invalid inputs are reported and the rest proceeds. `reject`: throw InvalidInputsError, send nothing. */
   onInvalid?: 'skip' | 'reject';
 }
 
-type BatchPath = '/batch/update' | '/batch/read' | '/batch/create' | '/batch/archive';
-
-interface RawAnswer {
-  data?: unknown;
-  error?: unknown;
-  response: Response;
-}
-
-/** Turns an openapi-fetch answer into a SentChunk, or throws for non-2xx (for clients that do not throw themselves). */
-function toSentChunk<R>(path: BatchPath, answer: RawAnswer): SentChunk<R> {
+/** A 2xx answer of the HubSpot client as a SentChunk (non-2xx answers reject in the client). */
+function toSentChunk<R>(answer: { data?: unknown; response: Response }): SentChunk<R> {
   const { response } = answer;
-  if (!response.ok) {
-    throw new HubSpotApiError({
-      status: response.status,
-      method: 'POST',
-      path,
-      body: answer.error as never,
-      rateLimit: parseRateLimitHeaders(response.headers),
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-      secrets: [],
-    });
-  }
   const data = (answer.data ?? {}) as {
     results?: R[];
     errors?: StandardError[];
@@ -84,8 +72,25 @@ function toSentChunk<R>(path: BatchPath, answer: RawAnswer): SentChunk<R> {
     ...(data.startedAt ? { startedAt: data.startedAt } : {}),
     ...(data.completedAt ? { completedAt: data.completedAt } : {}),
     ...(data.links ? { links: data.links } : {}),
-    rateLimit: parseRateLimitHeaders(response.headers),
+    rateLimit: rateLimitOf(response) ?? {},
   };
+}
+
+/**
+ * Before anything is validated or sent: refuses a client that does not keep the contract and
+ * options that could not take effect; returns the budget the call runs under.
+ */
+function prepare(
+  client: CampaignsClient,
+  options: Pick<BulkOptions, 'budget' | 'rateLimit'>,
+): RateBudget {
+  if (isHubSpotClient(client)) return budgetOf(options);
+  throw new TypeError(
+    '@campaigns/core needs a client made by createHubSpotClient from @campaigns/hubspot-client: ' +
+      'it rejects non-2xx answers with HubSpotApiError and parses rate-limit headers once. ' +
+      'A plain openapi-fetch client resolves errors instead of throwing, so failures would not ' +
+      'be retried or isolated.',
+  );
 }
 
 const byId = <P, R extends { id: string }>(
@@ -132,16 +137,6 @@ function invalidErrors(
   return errors;
 }
 
-/** Runs an operation under the budget its client shares with every other run on it. */
-function runOnClient<P, R>(
-  client: CampaignsClient,
-  op: BatchOperation<P, R>,
-  items: ReadonlyArray<RunnerItem<P>>,
-  options: BulkOptions<R>,
-): Promise<BatchOutcome<R>> {
-  return runBatch(op, items, options.budget ?? budgetFor(client, options.rateLimit), options);
-}
-
 function withInvalid<R>(outcome: BatchOutcome<R>, invalid: CampaignBatchError[]): BatchOutcome<R> {
   if (invalid.length === 0) return outcome;
   return {
@@ -161,6 +156,7 @@ export async function updateCampaigns(
   inputs: ReadonlyArray<UpdateInput>,
   options: BulkOptions<PublicCampaign> = {},
 ): Promise<CampaignBatchOutcome<PublicCampaign>> {
+  const budget = prepare(client, options);
   const problems = inputs.flatMap((input, index) => checkUpdateInput(input, index));
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
 
@@ -180,10 +176,7 @@ export async function updateCampaigns(
   const op: BatchOperation<UpdateInput, PublicCampaign> = {
     name: 'update',
     send: async (payloads, signal) =>
-      toSentChunk(
-        '/batch/update',
-        await client.POST('/batch/update', { body: { inputs: payloads }, signal }),
-      ),
+      toSentChunk(await client.POST('/batch/update', { body: { inputs: payloads }, signal })),
     match: byId,
   };
   // A fresh { id, properties } per item: nothing else the caller's object carries goes to HubSpot.
@@ -191,7 +184,7 @@ export async function updateCampaigns(
     key: u.id,
     payload: { id: u.id, properties: u.properties },
   }));
-  const outcome = await runOnClient(client, op, items, options);
+  const outcome = await runBatch(op, items, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
 
@@ -206,13 +199,13 @@ export async function readCampaigns(
   ids: ReadonlyArray<string>,
   options: ReadOptions = {},
 ): Promise<CampaignBatchOutcome<PublicCampaignWithAssets>> {
+  const budget = prepare(client, options);
   const { items, problems, coalesced } = prepareIds(ids, options);
   const query = options.properties?.length ? { properties: options.properties } : undefined;
   const op: BatchOperation<{ id: string }, PublicCampaignWithAssets> = {
     name: 'read',
     send: async (payloads, signal) =>
       toSentChunk(
-        '/batch/read',
         await client.POST('/batch/read', {
           body: { inputs: payloads },
           ...(query ? { params: { query } } : {}),
@@ -221,7 +214,7 @@ export async function readCampaigns(
       ),
     match: byId,
   };
-  const outcome = await runOnClient(client, op, items, options);
+  const outcome = await runBatch(op, items, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -231,12 +224,12 @@ export async function archiveCampaigns(
   ids: ReadonlyArray<string>,
   options: BulkOptions<{ id: string }> = {},
 ): Promise<CampaignBatchOutcome<{ id: string }>> {
+  const budget = prepare(client, options);
   const { items, problems, coalesced } = prepareIds(ids, options);
   const op: BatchOperation<{ id: string }, { id: string }> = {
     name: 'archive',
     send: async (payloads, signal) => {
       const sent = toSentChunk<{ id: string }>(
-        '/batch/archive',
         await client.POST('/batch/archive', { body: { inputs: payloads }, signal }),
       );
       // 204: everything sent counts as archived.
@@ -244,7 +237,7 @@ export async function archiveCampaigns(
     },
     match: byId,
   };
-  const outcome = await runOnClient(client, op, items, options);
+  const outcome = await runBatch(op, items, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -261,6 +254,7 @@ export async function createCampaigns(
   inputs: ReadonlyArray<CreateInput>,
   options: BulkOptions<PublicCampaign> = {},
 ): Promise<BatchOutcome<PublicCampaign>> {
+  const budget = prepare(client, options);
   const problems = inputs.flatMap((input, index) =>
     checkUpdateInput(
       { id: `#${index}`, properties: (input as { properties?: unknown })?.properties },
@@ -275,13 +269,10 @@ export async function createCampaigns(
   const op: BatchOperation<CreateInput, PublicCampaign> = {
     name: 'create',
     send: async (payloads, signal) =>
-      toSentChunk(
-        '/batch/create',
-        await client.POST('/batch/create', { body: { inputs: payloads }, signal }),
-      ),
+      toSentChunk(await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
     match: matchByProperties,
   };
-  const outcome = await runOnClient(client, op, items, options);
+  const outcome = await runBatch(op, items, budget, options);
   return withInvalid(outcome, invalidErrors(problems, new Map()));
 }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, DEFAULT_RETRY_POLICY, sleep } from '../src/backoff.js';
+import { DEFAULT_RETRY_POLICY } from '@campaigns/core';
+import { backoffDelay } from '@campaigns/core/internal';
 
 describe('backoffDelay', () => {
   it('stays within [0, min(max, base·2^(retry−1))] for any random draw', () => {
@@ -27,15 +28,5 @@ describe('backoffDelay', () => {
     expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, policy, top))).toEqual([
       99, 199, 399, 799, 999, 999,
     ]);
-  });
-});
-
-describe('sleep', () => {
-  it('rejects with the abort reason as soon as the signal aborts', async () => {
-    const controller = new AbortController();
-    const reason = new Error('stop');
-    const pending = sleep(60_000, controller.signal);
-    controller.abort(reason);
-    await expect(pending).rejects.toBe(reason);
   });
 });

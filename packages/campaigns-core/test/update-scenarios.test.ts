@@ -5,6 +5,7 @@ import {
   CoreCategory,
   InvalidInputsError,
   RateLimitBudget,
+  readCampaigns,
   updateCampaigns,
   type ProgressEvent,
   type RunEvent,
@@ -51,6 +52,46 @@ describe('updateCampaigns', () => {
       }),
     ]);
     expect(outcome.numErrors).toBe(2);
+  });
+
+  it("isolates the ids a 400 names in its errors' and its own context, from the error's fields", async () => {
+    const links = { knowledgeBase: 'https://knowledge.hubspot.com/campaigns' };
+    const { client, log } = fakeHubSpot((req) => {
+      const sent = new Set(req.inputs.map((i) => i.id));
+      if (!sent.has('cmp-00003') && !sent.has('cmp-00007')) return okEcho(req);
+      return jsonResponse(400, {
+        status: 'error',
+        category: 'VALIDATION_ERROR',
+        correlationId: 'c-2',
+        message: 'Some campaigns could not be updated',
+        errors: [
+          { message: 'hs_goal is read-only', in: 'hs_goal', context: { ids: ['cmp-00003'] } },
+        ],
+        context: { ids: ['cmp-00007'] },
+        links,
+      });
+    });
+    const outcome = await updateCampaigns(client, updatesFor(ids(10)));
+    expect(log.map((r) => r.inputs.length)).toEqual([10, 8]);
+    expect(outcome.results).toHaveLength(8);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({
+        ids: ['cmp-00003'],
+        message: 'hs_goal is read-only',
+        errors: [
+          { message: 'hs_goal is read-only', in: 'hs_goal', context: { ids: ['cmp-00003'] } },
+        ],
+        links,
+        correlationId: 'c-2',
+        httpStatus: 400,
+      }),
+      expect.objectContaining({
+        ids: ['cmp-00007'],
+        message: 'Some campaigns could not be updated',
+        context: { ids: ['cmp-00007'] },
+        links,
+      }),
+    ]);
   });
 
   it('drops the items a 400 names and resends the rest, so one bad campaign does not sink 49', async () => {
@@ -122,6 +163,29 @@ describe('updateCampaigns', () => {
     expect(outcome.results).toHaveLength(3);
     expect(outcome.stats.retries).toBe(1);
     expect(log).toHaveLength(2);
+  });
+
+  it('ends a backoff wait as soon as the run is aborted', async () => {
+    const controller = new AbortController();
+    const { client } = fakeHubSpot(() => jsonResponse(503, { message: 'unavailable' }));
+    const started = Date.now();
+    const outcome = await updateCampaigns(client, updatesFor(ids(3)), {
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      random: () => 1,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'retry') setTimeout(() => controller.abort(new Error('stop')), 20);
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(outcome.status).toBe('CANCELED');
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({
+        category: CoreCategory.CANCELED,
+        ids: ids(3),
+        message: expect.stringMatching(/an earlier attempt failed: HubSpot answered 503/),
+      }),
+    ]);
   });
 
   it('retries a timeout and a dropped connection', async () => {
@@ -235,6 +299,7 @@ describe('updateCampaigns', () => {
   });
 
   it('stops sending after a DAILY 429: the rest fail with DAILY_LIMIT_REACHED, not retried', async () => {
+    const budget = new RateLimitBudget();
     const { client, log } = fakeHubSpot((req, n) =>
       n === 1
         ? okEcho(req)
@@ -245,15 +310,18 @@ describe('updateCampaigns', () => {
             policyName: 'DAILY',
           }),
     );
-    const outcome = await updateCampaigns(client, updatesFor(ids(200)), { maxConcurrency: 1 });
+    const outcome = await updateCampaigns(client, updatesFor(ids(200)), {
+      maxConcurrency: 1,
+      budget,
+    });
     expect(log).toHaveLength(2);
     expect(outcome.status).toBe('CANCELED');
     expect(outcome.stopReason).toBe('daily-limit');
     expect(outcome.results).toHaveLength(50);
     expect(outcome.errors.every((e) => e.category === CoreCategory.DAILY_LIMIT_REACHED)).toBe(true);
     expect(outcome.numErrors).toBe(150);
-    // The shared budget remembers: a new run on the same client sends nothing.
-    const again = await updateCampaigns(client, updatesFor(ids(3, 'x')));
+    // The shared budget remembers: a new run given the same budget sends nothing.
+    const again = await updateCampaigns(client, updatesFor(ids(3, 'x')), { budget });
     expect(log).toHaveLength(2);
     expect(again.errors[0]?.category).toBe(CoreCategory.DAILY_LIMIT_REACHED);
   });
@@ -377,6 +445,46 @@ describe('updateCampaigns', () => {
     expect(progress[2]?.budget.max).toBeGreaterThan(0);
   });
 
+  it('lets runs given the same budget never exceed it together, even on different clients', async () => {
+    const budget = new RateLimitBudget({ max: 4, intervalMs: 60_000 });
+    const a = fakeHubSpot(okEcho);
+    const b = fakeHubSpot(okEcho);
+    const common = { budget, deadlineMs: 300, chunkSize: 10 };
+    const [ra, rb] = await Promise.all([
+      updateCampaigns(a.client, updatesFor(ids(100, 'a')), { ...common, fairnessKey: 'a' }),
+      updateCampaigns(b.client, updatesFor(ids(100, 'b')), { ...common, fairnessKey: 'b' }),
+    ]);
+    expect(a.log.length + b.log.length).toBe(4);
+    expect(ra.results.length + rb.results.length).toBe(40);
+  });
+
+  it('gives a run without a budget one of its own: nothing is shared behind its back', async () => {
+    const { client, log } = fakeHubSpot((req, n) =>
+      n === 1
+        ? jsonResponse(429, { message: 'daily', errorType: 'RATE_LIMIT', policyName: 'DAILY' })
+        : okEcho(req),
+    );
+    const first = await updateCampaigns(client, updatesFor(ids(3)));
+    expect(first.stopReason).toBe('daily-limit');
+    // A budget the first run exhausted would refuse this one; its own budget sends it.
+    const second = await updateCampaigns(client, updatesFor(ids(3)), {
+      rateLimit: { max: 5, intervalMs: 1_000 },
+    });
+    expect(second.status).toBe('COMPLETE');
+    expect(log).toHaveLength(2);
+  });
+
+  it('refuses rateLimit together with budget, as it could not take effect, sending nothing', async () => {
+    const { client, log } = fakeHubSpot(okEcho);
+    await expect(
+      updateCampaigns(client, updatesFor(ids(3)), {
+        budget: new RateLimitBudget(),
+        rateLimit: { max: 10 },
+      }),
+    ).rejects.toThrow(/rateLimit cannot take effect with budget/);
+    expect(log).toHaveLength(0);
+  });
+
   it('shares one budget between concurrent runs on the same client', async () => {
     const budget = new RateLimitBudget({ max: 3, intervalMs: 60_000 });
     const { client, log } = fakeHubSpot(okEcho);
@@ -421,34 +529,22 @@ describe('keepResults: false', () => {
 });
 
 describe('with a plain openapi-fetch client (answers non-2xx instead of throwing)', () => {
-  it('classifies its 503 and 400 answers like the HubSpot client’s errors', async () => {
-    let n = 0;
+  it('is refused with a clear error before anything is sent', async () => {
+    let sent = 0;
     const plain = createClient<paths>({
       baseUrl: 'http://hubspot.test/marketing/v3/campaigns',
       fetch: async (request) => {
+        sent++;
         const { inputs } = (await request.json()) as { inputs: SentRequest['inputs'] };
-        n++;
-        if (n === 1) return jsonResponse(503, { message: 'unavailable' });
-        if (inputs.some((i) => i.id === 'cmp-00002')) {
-          return jsonResponse(400, {
-            category: 'VALIDATION_ERROR',
-            correlationId: 'c',
-            message: 'bad',
-            errors: [{ message: 'bad value', context: { ids: ['cmp-00002'] } }],
-          });
-        }
         return okEcho({ path: '/batch/update', inputs });
       },
     });
-    const outcome = await updateCampaigns(plain, updatesFor(ids(4)), { retry: fastRetry });
-    expect(outcome.stats.retries).toBe(1);
-    expect(outcome.results.map((r) => r.id)).toEqual(['cmp-00000', 'cmp-00001', 'cmp-00003']);
-    expect(outcome.errors).toEqual([
-      expect.objectContaining({
-        category: 'VALIDATION_ERROR',
-        ids: ['cmp-00002'],
-        httpStatus: 400,
-      }),
-    ]);
+    // Refused by the types too: a plain client lacks the HubSpot client's mark.
+    const untyped = plain as unknown as Parameters<typeof updateCampaigns>[0];
+    await expect(updateCampaigns(untyped, updatesFor(ids(4)))).rejects.toThrow(
+      /needs a client made by createHubSpotClient/,
+    );
+    await expect(readCampaigns(untyped, ids(4))).rejects.toBeInstanceOf(TypeError);
+    expect(sent).toBe(0);
   });
 });

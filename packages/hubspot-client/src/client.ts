@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { parseRateLimitHeaders, parseRetryAfter, type RateLimitInfo } from './rate-limit.js';
 import { tracedSend } from './tracing.js';
-import { campaignsApiRoot, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
+import { campaignsApiRoot, CLIENT_VERSION, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
 
 /**
  * Where the bearer token comes from: a fixed private-app token, or a function asked before
@@ -68,13 +68,44 @@ export interface HubSpotClientOptions {
   tracer?: Tracer;
 }
 
+/**
+ * Marks a client made by {@link createHubSpotClient}, i.e. one that keeps this package's contract:
+ * a non-2xx answer rejects with {@link HubSpotApiError} (never resolves with `error`), and every
+ * answer's rate-limit headers are parsed once, on the error (`rateLimit`) or for a 2xx through
+ * {@link rateLimitOf}. A plain openapi-fetch client has no such mark, so code that relies on the
+ * contract (`@campaigns/core`) can refuse one in its types and at run time.
+ */
+export const HUBSPOT_CLIENT: unique symbol = Symbol('@campaigns/hubspot-client');
+
 export type HubSpotClient = Client<paths, 'application/json'> & {
   /** The URL generated paths are relative to, e.g. `https://api.hubapi.com/marketing/v3/campaigns`. */
   readonly apiRoot: string;
   readonly apiVersion: ApiVersion;
+  readonly [HUBSPOT_CLIENT]: true;
 };
 
-export const CLIENT_VERSION = '0.1.0';
+/** True for a client made by {@link createHubSpotClient} (see {@link HUBSPOT_CLIENT}). */
+export function isHubSpotClient(value: unknown): value is HubSpotClient {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [HUBSPOT_CLIENT]?: unknown })[HUBSPOT_CLIENT] === true
+  );
+}
+
+/** The rate-limit headers of every 2xx answer a client of this package received, parsed once. */
+const answeredRateLimits = new WeakMap<Response, RateLimitInfo>();
+
+/**
+ * The `X-HubSpot-RateLimit-*` headers of a 2xx `response` (from `{ data, response }`) as the
+ * client parsed them when it arrived (the same object `onRateLimit` got); undefined for a
+ * response no client of this package received. A failure carries them as `error.rateLimit`.
+ */
+export function rateLimitOf(response: Response): RateLimitInfo | undefined {
+  return answeredRateLimits.get(response);
+}
+
+export { CLIENT_VERSION };
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_USER_AGENT = `campaigns-hubspot-client/${CLIENT_VERSION}`;
 
@@ -146,7 +177,10 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       path,
       status: response.status,
     });
-    if (response.ok) return response;
+    if (response.ok) {
+      answeredRateLimits.set(response, rateLimit);
+      return response;
+    }
 
     let text: string;
     try {
@@ -180,7 +214,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
         templates.set(request, schemaPath);
       },
     });
-  return Object.assign(client, { apiRoot, apiVersion });
+  return Object.assign(client, { apiRoot, apiVersion, [HUBSPOT_CLIENT]: true as const });
 }
 
 /**

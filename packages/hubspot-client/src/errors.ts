@@ -1,28 +1,20 @@
 // Typed failures: a caller (the core's retry logic, the gateway) switches on these fields
 // instead of parsing messages. None of them carries a credential.
+import { redactString, redactValue } from '@campaigns/redact';
 import type { RateLimitInfo } from './rate-limit.js';
-import { redactString, redactValue } from './redact.js';
+import type { ErrorDetail, HubSpotError } from './types.js';
 
-/** Body HubSpot sends with a whole-request failure (`Error`), or with a 429. */
-export interface HubSpotErrorBody {
+/**
+ * A parsed JSON error body, read as untrusted (any field may be missing): HubSpot's `Error`
+ * schema (a whole-request failure: 400, 401, 403, 404, 5xx), or a 429's body, whose fields
+ * (`errorType`, `policyName`) are not in a schema HubSpot publishes and so are named here.
+ */
+export type HubSpotErrorBody = Partial<HubSpotError> & {
   status?: string;
-  category?: string;
-  subCategory?: string;
-  message?: string;
-  correlationId?: string;
-  policyName?: string;
   errorType?: string;
-  errors?: Array<{
-    message: string;
-    code?: string;
-    in?: string;
-    subCategory?: string;
-    context?: Record<string, string[]>;
-  }>;
-  context?: Record<string, string[]>;
-  links?: Record<string, string>;
+  policyName?: string;
   [key: string]: unknown;
-}
+};
 
 /** Rate-limit policies HubSpot names in 429 bodies. */
 export type RateLimitPolicy = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY' | (string & {});
@@ -37,7 +29,6 @@ interface HubSpotApiErrorInit {
   secrets: readonly string[];
 }
 
-/** A non-2xx answer from HubSpot. */
 /**
  * HubSpot (or an edge in front of it) failed to serve the request, through no fault of the
  * request: 5xx and 408. The one place this is decided: the client's `retryable`, the core's
@@ -47,6 +38,7 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 408;
 }
 
+/** A non-2xx answer from HubSpot, with its JSON body read once into typed fields. */
 export class HubSpotApiError extends Error {
   override readonly name = 'HubSpotApiError';
   /** HTTP status. */
@@ -55,6 +47,14 @@ export class HubSpotApiError extends Error {
   readonly category: string | undefined;
   readonly subCategory: string | undefined;
   readonly correlationId: string | undefined;
+  /** HubSpot's own `message` from a JSON body (redacted), when it sent one. */
+  readonly hubspotMessage: string | undefined;
+  /** The body's item details (`errors[]`: message, `in`, `context` naming ids or properties); `[]` when none. */
+  readonly errors: ErrorDetail[];
+  /** The body's `context` (e.g. `{ ids: [...] }`); `{}` when none. */
+  readonly context: Record<string, string[]>;
+  /** The body's `links`; `{}` when none. */
+  readonly links: Record<string, string>;
   /** For 429s: which limit was hit. */
   readonly policyName: RateLimitPolicy | undefined;
   /** `Retry-After` in ms, when HubSpot sent it. */
@@ -62,7 +62,10 @@ export class HubSpotApiError extends Error {
   /** HTTP method and path (relative to the API host, without query) of the failed request. */
   readonly method: string;
   readonly path: string;
-  /** Parsed body (JSON object, or text when not JSON), with any credential redacted. */
+  /**
+   * Parsed body (JSON object, or text when not JSON), with any credential redacted. Its fields
+   * are read into the ones above: use those.
+   */
   readonly body: HubSpotErrorBody | string | undefined;
   /** Rate-limit headers of the failed response. */
   readonly rateLimit: RateLimitInfo;
@@ -97,6 +100,10 @@ export class HubSpotApiError extends Error {
     this.subCategory = typeof obj?.subCategory === 'string' ? obj.subCategory : undefined;
     this.correlationId = typeof obj?.correlationId === 'string' ? obj.correlationId : undefined;
     this.policyName = typeof obj?.policyName === 'string' ? obj.policyName : undefined;
+    this.hubspotMessage = typeof obj?.message === 'string' && obj.message ? obj.message : undefined;
+    this.errors = Array.isArray(obj?.errors) ? obj.errors : [];
+    this.context = isRecord(obj?.context) ? obj.context : {};
+    this.links = isRecord(obj?.links) ? obj.links : {};
     this.retryAfterMs = init.retryAfterMs;
     this.method = init.method;
     this.path = init.path;
@@ -138,6 +145,10 @@ export class HubSpotApiError extends Error {
       summary: this.summary,
     };
   }
+}
+
+function isRecord<T>(value: T): value is Extract<T, object> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export type HubSpotNetworkErrorKind = 'timeout' | 'network';

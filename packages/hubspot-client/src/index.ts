@@ -1,5 +1,8 @@
 export {
   createHubSpotClient,
+  isHubSpotClient,
+  rateLimitOf,
+  HUBSPOT_CLIENT,
   CLIENT_VERSION,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
@@ -22,7 +25,15 @@ export {
 export type { HubSpotErrorBody, HubSpotNetworkErrorKind, RateLimitPolicy } from './errors.js';
 export { parseRateLimitHeaders, parseRetryAfter } from './rate-limit.js';
 export type { RateLimitInfo } from './rate-limit.js';
-export { campaignsApiRoot, isApiVersion, DEFAULT_BASE_URL } from './version.js';
+export {
+  API_ROOT_PATH,
+  apiRootPath,
+  apiRootPattern,
+  campaignsApiRoot,
+  DATE_VERSION_SOURCE,
+  isApiVersion,
+  DEFAULT_BASE_URL,
+} from './version.js';
+export { BATCH_INPUT_LIMIT, BATCH_INPUT_LIMITS } from './generated/campaigns.limits.js';
 export type { ApiVersion } from './version.js';
-export { redactString, redactValue, REDACTED } from './redact.js';
 export type * from './types.js';

@@ -5,7 +5,9 @@ import {
   HubSpotApiError,
   HubSpotNetworkError,
   HubSpotTokenError,
+  isHubSpotClient,
   isTransientStatus,
+  rateLimitOf,
   type HubSpotCall,
   type RateLimitInfo,
 } from '../src/index.js';
@@ -221,6 +223,31 @@ describe('responses', () => {
       [{ max: 190, remaining: 0, intervalMs: 10000, daily: 650000, dailyRemaining: 649000 }, 429],
     ]);
   });
+
+  it('keeps the rate-limit headers it parsed: rateLimitOf(response) for a 2xx, error.rateLimit for a failure', async () => {
+    let call = 0;
+    server = await startTestServer((_req, res) => {
+      call++;
+      const headers = { 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '7' };
+      if (call === 1) json(res, 200, batchOk, headers);
+      else json(res, 503, { message: 'unavailable' }, headers);
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+
+    const { response } = await client.POST('/batch/update', { body: updateBody });
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+
+    expect(rateLimitOf(response)).toEqual({ max: 190, remaining: 7 });
+    expect((error as HubSpotApiError).rateLimit).toEqual({ max: 190, remaining: 7 });
+    expect(rateLimitOf(new Response('{}'))).toBeUndefined();
+  });
+
+  it('marks its clients, so code that relies on its contract can tell a plain openapi-fetch client', async () => {
+    const { default: createClient } = await import('openapi-fetch');
+    expect(isHubSpotClient(createHubSpotClient({ token: TOKEN }))).toBe(true);
+    expect(isHubSpotClient(createClient({ baseUrl: 'http://hubspot.test' }))).toBe(false);
+    expect(isHubSpotClient(undefined)).toBe(false);
+  });
 });
 
 describe('failures', () => {
@@ -259,6 +286,47 @@ describe('failures', () => {
     expect(
       typeof error.body === 'object' && error.body?.errors?.[0]?.context?.propertyName,
     ).toEqual(['hs_budget_items_sum_amount']);
+  });
+
+  it("exposes the body's message, errors, context and links as typed fields, read once", async () => {
+    const error = await failureFrom(400, {
+      status: 'error',
+      category: 'VALIDATION_ERROR',
+      correlationId: 'c-1',
+      message: 'Some campaigns are invalid',
+      errors: [
+        { message: 'bad date', in: 'hs_start_date', context: { ids: ['a-000001'] } },
+        { message: 'read-only', context: { propertyName: ['hs_budget_items_sum_amount'] } },
+      ],
+      context: { ids: ['a-000002'] },
+      links: { knowledgeBase: 'https://knowledge.hubspot.com/x' },
+    });
+    expect(error.hubspotMessage).toBe('Some campaigns are invalid');
+    expect(error.errors).toEqual([
+      { message: 'bad date', in: 'hs_start_date', context: { ids: ['a-000001'] } },
+      { message: 'read-only', context: { propertyName: ['hs_budget_items_sum_amount'] } },
+    ]);
+    expect(error.context).toEqual({ ids: ['a-000002'] });
+    expect(error.links).toEqual({ knowledgeBase: 'https://knowledge.hubspot.com/x' });
+  });
+
+  it('gives empty details, and no message, for a body without them or that is not JSON', async () => {
+    const edge = await failureFrom(502, '<html><body>Bad gateway</body></html>');
+    expect([edge.hubspotMessage, edge.errors, edge.context, edge.links]).toEqual([
+      undefined,
+      [],
+      {},
+      {},
+    ]);
+    await server?.close();
+    server = undefined;
+    const odd = await failureFrom(400, { message: '', errors: 'no', context: ['x'], links: null });
+    expect([odd.hubspotMessage, odd.errors, odd.context, odd.links]).toEqual([
+      undefined,
+      [],
+      {},
+      {},
+    ]);
   });
 
   it('maps 401 and 403 to their categories, not retryable', async () => {
@@ -510,18 +578,5 @@ describe('token redaction', () => {
     expect(error).toBeInstanceOf(HubSpotNetworkError);
     expect(JSON.stringify((error as HubSpotNetworkError).cause)).toContain('connect failed');
     expectNoToken(error);
-  });
-});
-
-describe('redactValue', () => {
-  it('copies a __proto__ key of parsed JSON as a key, never as the prototype', async () => {
-    const { redactValue } = await import('../src/index.js');
-    const copy = redactValue(
-      JSON.parse('{"__proto__":{"polluted":"yes"},"message":"m"}') as Record<string, unknown>,
-      [],
-    );
-    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
-    expect(copy.polluted).toBeUndefined();
-    expect(Object.keys(copy)).toEqual(['__proto__', 'message']);
   });
 });

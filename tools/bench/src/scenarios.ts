@@ -1,7 +1,7 @@
 // The four benchmark scenarios. Each returns rows for the table and one JSON record.
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { updateCampaigns, type UpdateInput } from '@campaigns/core';
+import { RateLimitBudget, updateCampaigns, type UpdateInput } from '@campaigns/core';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
 import { naiveLoop, ourCore, sdkCareful, sdkDefault, type Contender } from './contenders.js';
@@ -242,8 +242,12 @@ export async function scale(
   const sim = await startRemoteSim({ campaigns: Math.max(...sizes), seed: 3, rateLimit: generous });
   try {
     const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url });
+    // Every run on this client's token shares one budget, as a long-lived script's would.
+    const budget = new RateLimitBudget();
     process.stderr.write('  scale: warm-up (20,000 untimed updates)…\n');
-    await updateCampaigns(client, intendedUpdates(sim.ids.slice(0, 20_000), 'warm-up').inputs);
+    await updateCampaigns(client, intendedUpdates(sim.ids.slice(0, 20_000), 'warm-up').inputs, {
+      budget,
+    });
     for (const n of sizes) {
       process.stderr.write(`  scale: ${n}…\n`);
       // Small sizes are timed several times and the median kept: this VM's timing noise is ±10–20%.
@@ -258,6 +262,7 @@ export async function scale(
         let streamed = 0;
         const outcome = await updateCampaigns(client, inputs, {
           // default options, as a script would; results optionally taken as they come instead of kept
+          budget,
           ...(options.keepResults === false
             ? { keepResults: false, onResults: (r: unknown[]) => (streamed += r.length) }
             : {}),
@@ -366,6 +371,7 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
     HUBSPOT_TOKEN: DEFAULT_SIM_TOKEN,
   });
   const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url });
+  const budget = new RateLimitBudget();
   // What a frontend typically asks back after a bulk edit, and the heaviest possible answer
   // (every property of every campaign as a name/value list: about 1,300 GraphQL fields).
   const selections = {
@@ -398,6 +404,7 @@ export async function gatewayOverhead(runs = 200, warmup = 20): Promise<Scenario
       const outcome = await updateCampaigns(
         client,
         sim.ids.map((id) => ({ id, properties: { [PROPERTY]: `core ${i}` } })),
+        { budget },
       );
       if (outcome.numErrors !== 0) throw new Error('direct run failed');
     };

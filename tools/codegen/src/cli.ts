@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S npx tsx --conditions=@campaigns/source
 // Usage: campaigns-codegen --spec-dir <dir> --out-dir <dir> [--check]
 //   Without --check: regenerates the types. With --check: fails (exit 1) naming every drifted file.
 import { existsSync } from 'node:fs';

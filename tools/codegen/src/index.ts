@@ -2,7 +2,12 @@ export { normalizeApiPaths, assertOpenApi3, dropNullExamples } from './normalize
 export type { OpenApiDocument } from './normalize.js';
 export {
   findSpecs,
+  loadSpec,
   generateTypes,
+  generateLimits,
+  generateModules,
+  batchInputLimits,
+  DOCUMENTED_BATCH_LIMIT,
   writeGenerated,
   checkGenerated,
   firstDifference,

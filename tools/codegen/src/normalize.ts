@@ -2,9 +2,13 @@
 // `servers` (paths like `/batch/update`), others in every path (`/marketing/v3/campaigns/...`,
 // `/marketing/campaigns/2026-03/...`). Generated types always use paths relative to the API
 // root, so a client built on them works for every version and every file layout.
+import { apiRootPattern } from '@campaigns/hubspot-client/version';
 
-/** Matches the API root at the start of a path: v3, a date version or a `{version}` template. */
-const API_ROOT = /^\/marketing\/(?:v3\/campaigns|campaigns\/(?:\d{4}-\d{2}|\{[^}/]+\}))(?=\/|$)/;
+/**
+ * Matches the API root at the start of a path: v3, a date version (the client's one definition
+ * of which versions exist) or a `{version}` path template.
+ */
+const API_ROOT = apiRootPattern(String.raw`\{[^}/]+\}`);
 
 export interface OpenApiDocument {
   openapi?: string;

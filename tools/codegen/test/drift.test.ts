@@ -57,6 +57,7 @@ describe('drift check', () => {
     await writeFile(path.join(outDir, 'orphan.ts'), 'export {};\n');
     const drifts = await checkGenerated(specDir, outDir);
     expect(drifts.map((d) => [path.basename(d.file), d.reason])).toEqual([
+      ['extra.limits.ts', 'missing'],
       ['extra.ts', 'missing'],
       ['orphan.ts', 'stale'],
     ]);
@@ -64,7 +65,15 @@ describe('drift check', () => {
 
   it('fails the CLI with exit code 1 and a message naming the file', async () => {
     await changeOneField();
-    const result = await run(tsx, [cli, '--spec-dir', specDir, '--out-dir', outDir, '--check'], {
+    const args = [
+      '--conditions=@campaigns/source',
+      cli,
+      '--spec-dir',
+      specDir,
+      '--out-dir',
+      outDir,
+    ];
+    const result = await run(tsx, [...args, '--check'], {
       cwd: dir,
     }).then(
       () => ({ code: 0, stderr: '' }),

@@ -1,3 +1,4 @@
+import { apiRootPath, isApiVersion, type ApiVersion } from '@campaigns/hubspot-client/version';
 import { describe, expect, it } from 'vitest';
 import { assertOpenApi3, dropNullExamples, normalizeApiPaths } from '../src/normalize.js';
 
@@ -24,6 +25,19 @@ describe('normalizeApiPaths', () => {
   it('leaves paths that are already relative (root in `servers`) unchanged', () => {
     const out = normalizeApiPaths(doc({ '/': 1, '/batch/update': 2, '/marketing/v3/other': 3 }));
     expect(Object.keys(out.paths!)).toEqual(['/', '/batch/update', '/marketing/v3/other']);
+  });
+
+  it("strips exactly the API roots of the versions the client accepts (the client's definition)", () => {
+    for (const version of ['v3', '2026-03', '1999-12'] as ApiVersion[]) {
+      expect(isApiVersion(version)).toBe(true);
+      const out = normalizeApiPaths(doc({ [`${apiRootPath(version)}/batch/update`]: 1 }));
+      expect(Object.keys(out.paths!)).toEqual(['/batch/update']);
+    }
+    for (const version of ['2026-13', '2026-3', 'v4', '2026-00']) {
+      expect(isApiVersion(version)).toBe(false);
+      const full = `/marketing/campaigns/${version}/batch/update`;
+      expect(Object.keys(normalizeApiPaths(doc({ [full]: 1 })).paths!)).toEqual([full]);
+    }
   });
 
   it('refuses two paths that would collide', () => {

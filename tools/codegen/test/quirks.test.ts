@@ -6,20 +6,32 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTypes } from '../src/generate.js';
+import { generateLimits, generateTypes } from '../src/generate.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, 'fixtures/hubspot-quirks.json');
-const clientSrc = path.resolve(here, '../../../packages/hubspot-client/src');
+const clientDir = path.resolve(here, '../../../packages/hubspot-client');
+const clientSrc = path.join(clientDir, 'src');
 
 let generated = '';
+let limits: string | undefined;
 let workDir = '';
 
 beforeAll(async () => {
   generated = await generateTypes(fixture, 'hubspot-quirks.json');
+  limits = await generateLimits(fixture, 'hubspot-quirks.json');
   // Inside the repository, so `openapi-fetch` resolves from the workspace's node_modules.
   workDir = await mkdtemp(path.join(here, '..', '.tmp-quirks-'));
+  // The client reads its version from ../package.json.
+  await cp(path.join(clientDir, 'package.json'), path.join(workDir, 'package.json'));
 });
+
+/** The client's source beside its package.json, with the modules this fixture generates. */
+async function copyClient(dir: string): Promise<void> {
+  await cp(clientSrc, dir, { recursive: true });
+  await writeFile(path.join(dir, 'generated/campaigns.ts'), generated);
+  await writeFile(path.join(dir, 'generated/campaigns.limits.ts'), limits!);
+}
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -36,6 +48,9 @@ function compile(rootFiles: string[]): string[] {
     skipLibCheck: true,
     noUncheckedIndexedAccess: true,
     verbatimModuleSyntax: true,
+    resolveJsonModule: true,
+    // Workspace packages the client imports (@campaigns/redact) resolve to their sources.
+    customConditions: ['@campaigns/source'],
   });
   return ts
     .getPreEmitDiagnostics(program)
@@ -57,10 +72,17 @@ describe('a HubSpot-style spec with quirks', () => {
     expect(generated).toContain('"*/*": components["schemas"]["Error"]');
   });
 
+  it('generates the batch limits from maxItems, whatever the path layout', () => {
+    // HubSpot's own files declare no maxItems: HubSpot's documented limit stands in, said so.
+    expect(limits).toContain(
+      "'POST /batch/update': 50, // no maxItems in the spec: HubSpot's documented limit",
+    );
+    expect(limits).toContain('export const BATCH_INPUT_LIMIT = 50;');
+  });
+
   it("compiles the client's unchanged source against the generated types", async () => {
     const src = path.join(workDir, 'src');
-    await cp(clientSrc, src, { recursive: true });
-    await writeFile(path.join(src, 'generated/campaigns.ts'), generated);
+    await copyClient(src);
     await writeFile(
       path.join(src, 'usage.ts'),
       `import { createHubSpotClient, type PublicCampaign } from './index.js';
@@ -85,9 +107,8 @@ export async function run(): Promise<string | undefined> {
 
   it('would catch a client that relies on something the spec lacks', async () => {
     const dir = path.join(workDir, 'negative');
-    await cp(clientSrc, dir, { recursive: true });
     // A call to a path the spec does not have must fail to compile, or the test above proves nothing.
-    await writeFile(path.join(dir, 'generated/campaigns.ts'), generated);
+    await copyClient(dir);
     await writeFile(
       path.join(dir, 'usage.ts'),
       `import { createHubSpotClient } from './index.js';

@@ -1,5 +1,6 @@
-// The token must never leave the process in an error: anything an error carries (message,
-// parsed body, cause) passes through here first.
+// Redaction of secrets: known secret values and credential shapes (`Bearer …`, HubSpot `pat-…`
+// tokens) become [REDACTED]. The client runs everything an error carries (message, parsed body,
+// cause) through it; the gateway its logs, spans and GraphQL errors. It depends on nothing.
 
 export const REDACTED = '[REDACTED]';
 

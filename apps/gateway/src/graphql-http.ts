@@ -1,0 +1,183 @@
+// GraphQL over HTTP, in the order that keeps a stranger cheap: refuse while draining, authenticate
+// the caller from its headers alone, admit it (per caller, then per process once its body is in),
+// read the body (bounded), let only trusted documents through, and hand the request to Apollo.
+// Every refusal before the body reads and drops the body first (bounded), so the client sees it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { Admission, isRefusal, refusalExtensions, type Refusal, type Ticket } from './admission.js';
+import type { Authenticator, Caller } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext, RequestScope } from './context.js';
+import type { DocumentGate } from './documents.js';
+import type { Drain } from './drain.js';
+import { ANSWERED, discardBody, errorBody, readBody, sendJson, writeResponse } from './http.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface GraphQLHttpOptions {
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  documents: DocumentGate;
+  drain: Drain;
+  metrics: GatewayMetrics;
+  config: Pick<GatewayConfig, 'admission' | 'http' | 'limits'>;
+}
+
+/** An answer the gateway gives itself, without Apollo. */
+interface HttpRefusal {
+  status: number;
+  code: string;
+  message: string;
+  extensions?: Record<string, unknown>;
+  headers?: Array<[string, string]>;
+}
+
+/** Serves one request to the GraphQL path. */
+export type GraphQLHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  scope: RequestScope,
+) => Promise<void>;
+
+export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandler {
+  const { apollo, authenticator, documents, drain, metrics, config } = options;
+  const admission = new Admission(config.admission, {
+    onRefuse: (reason) => metrics.admissionRefusals.inc({ reason }),
+  });
+
+  return async function serveGraphQL(req, res, store) {
+    if (drain.draining) {
+      await discardBody(req, config.http.maxDiscardBytes);
+      if (res.destroyed) return;
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', '5');
+      return sendJson(
+        res,
+        503,
+        errorBody(
+          'the gateway is shutting down: retry shortly (another instance will answer)',
+          'SERVICE_UNAVAILABLE',
+        ),
+      );
+    }
+    const leave = drain.enter();
+    let ticket: Ticket | undefined;
+    try {
+      // Who is calling, from the headers alone: a stranger's body is never read, only dropped.
+      let caller: Caller;
+      try {
+        caller = await authenticator.authenticate({
+          authorization: singleHeader(req.headers.authorization),
+          apiKey: singleHeader(req.headers['x-api-key']),
+        });
+      } catch (error) {
+        return await refuseBeforeBody(req, res, authRefusal(error, store));
+      }
+      store.caller = caller;
+      store.log = store.log.child({ subject: caller.subject });
+      // Admission, caller first (MAX_INFLIGHT_PER_CALLER), then the process once the body is in
+      // (MAX_INFLIGHT_OPERATIONS): slow bodies hold their caller's slots, never the process's.
+      const slot = admission.admit(caller.subject);
+      if (isRefusal(slot)) {
+        caller.release?.();
+        return await refuseBeforeBody(req, res, tooManyRequests(slot, store));
+      }
+      ticket = slot;
+      const body = await readBody(req, res, {
+        maxBytes: config.limits.maxBodyBytes,
+        maxDiscardBytes: config.http.maxDiscardBytes,
+      });
+      if (body === ANSWERED) return;
+      const refused = ticket.enterProcess();
+      if (refused) {
+        caller.release?.();
+        return sendRefusal(res, tooManyRequests(refused, store));
+      }
+      // Trusted documents: an id becomes its document; an unknown document is refused here
+      // (ALLOW_ARBITRARY_DOCUMENTS=false), before Apollo parses anything.
+      const method = (req.method ?? 'GET').toUpperCase();
+      const admitted = documents.admit({
+        method,
+        body,
+        search: new URL(req.url ?? '/', 'http://gateway').search,
+      });
+      if (!admitted.ok) {
+        metrics.graphqlErrors.inc({ code: admitted.code });
+        return sendJson(
+          res,
+          admitted.status,
+          errorBody(admitted.message, admitted.code, admitted.extensions),
+        );
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: admitted.search, body: admitted.body },
+        context: async () => ({ requestId: store.requestId, caller, log: store.log }),
+      });
+      await writeResponse(res, response, drain.draining);
+    } finally {
+      ticket?.release();
+      leave();
+    }
+  };
+
+  /** A refusal sent before the body was read: the body is read and dropped first (bounded). */
+  async function refuseBeforeBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    refusal: HttpRefusal,
+  ): Promise<void> {
+    const complete = await discardBody(req, config.http.maxDiscardBytes);
+    if (res.destroyed) return;
+    if (!complete) res.setHeader('connection', 'close');
+    sendRefusal(res, refusal);
+  }
+
+  function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
+    metrics.graphqlErrors.inc({ code: refusal.code });
+    for (const [name, value] of refusal.headers ?? []) res.setHeader(name, value);
+    sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, refusal.extensions));
+  }
+}
+
+function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefusal {
+  store.log.warn({ limit: { setting: refusal.setting, max: refusal.max } }, refusal.message);
+  const { code, ...extensions } = refusalExtensions(refusal);
+  return {
+    status: 429,
+    code,
+    message: refusal.message,
+    extensions,
+    headers: [['retry-after', String(refusal.retryAfterSeconds)]],
+  };
+}
+
+/** UNAUTHENTICATED (401, with its challenge) or, when our key source failed, 503. */
+function authRefusal(error: unknown, store: RequestScope): HttpRefusal {
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+    const http = error.extensions.http as
+      { status?: number; headers?: Map<string, string> } | undefined;
+    store.log.info({ code: error.extensions.code }, error.message);
+    return {
+      status: http?.status ?? 401,
+      code: error.extensions.code,
+      message: error.message,
+      headers: [...(http?.headers ?? [])],
+    };
+  }
+  store.log.error({ err: error }, 'cannot authenticate callers right now');
+  return {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'the gateway cannot verify caller credentials right now; retry shortly',
+    headers: [['retry-after', '5']],
+  };
+}
+
+/** A header's value as Apollo's HeaderMap gave it (repeated values joined). */
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

@@ -1,0 +1,36 @@
+// The simulator routes with the client's one definition of the API root (API_ROOT_PATH) and
+// takes its batch limit from the spec (the generated BATCH_INPUT_LIMITS), so neither can drift.
+import {
+  apiRootPath,
+  BATCH_INPUT_LIMITS,
+  isApiVersion,
+  type ApiVersion,
+} from '@campaigns/hubspot-client';
+import { describe, expect, it } from 'vitest';
+import { MAX_BATCH_INPUTS } from '../src/index.js';
+import { matchRoute } from '../src/routes.js';
+import type { OperationSpec } from '../src/spec.js';
+
+const batchUpdate = { method: 'POST', path: '/batch/update' } as OperationSpec;
+
+describe('the API root the simulator serves', () => {
+  it('is every version the client accepts, and none it refuses', () => {
+    for (const version of ['v3', '2026-03', '1999-12'] as ApiVersion[]) {
+      expect(isApiVersion(version)).toBe(true);
+      const match = matchRoute('POST', `${apiRootPath(version)}/batch/update`, [batchUpdate]);
+      expect(match).toMatchObject({ kind: 'operation', routeKey: 'POST /batch/update' });
+    }
+    for (const version of ['2026-13', '2026-3', '2026-00', 'v4']) {
+      expect(isApiVersion(version)).toBe(false);
+      const pathname = `/marketing/campaigns/${version}/batch/update`;
+      expect(matchRoute('POST', pathname, [batchUpdate]).kind).toBe('not-found');
+    }
+  });
+});
+
+describe('the batch limit', () => {
+  it("is the spec's maxItems for every batch operation", () => {
+    expect(Object.values(BATCH_INPUT_LIMITS).every((max) => max === MAX_BATCH_INPUTS)).toBe(true);
+    expect(MAX_BATCH_INPUTS).toBe(50);
+  });
+});

@@ -1,0 +1,32 @@
+// What the runner runs: a batch operation (how to send one chunk of items to HubSpot, how to
+// pair its results with the items) over items that each have a key. update, read, create and
+// archive (operations.ts) are four such operations; a new batch endpoint is one more.
+import type { RateLimitInfo, StandardError } from '@campaigns/hubspot-client';
+
+export interface RunnerItem<P> {
+  /** Identifies the item in the outcome (the campaign id, or `#index` for creates). */
+  key: string;
+  payload: P;
+}
+
+/** HubSpot's successful answer to one chunk (200, 201, 204 or 207). */
+export interface SentChunk<R> {
+  status: number;
+  results: R[];
+  errors: StandardError[];
+  requestedAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  links?: Record<string, string>;
+  /** The answer's rate-limit headers, as the client parsed them. */
+  rateLimit: RateLimitInfo;
+}
+
+export interface BatchOperation<P, R> {
+  /** `update`, `read`, `create`, `archive`: used in events and messages. */
+  name: string;
+  /** Sends one chunk. Rejects (HubSpotApiError, HubSpotNetworkError, abort) when it failed. */
+  send(payloads: P[], signal: AbortSignal): Promise<SentChunk<R>>;
+  /** Pairs the results of a chunk with the keys of its items. */
+  match(items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]>;
+}

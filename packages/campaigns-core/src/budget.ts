@@ -1,0 +1,43 @@
+// The rate budget a run draws from, passed in explicitly: runs share a budget when they are
+// given the same one, never behind the caller's back.
+import type { RateLimitInfo } from '@campaigns/hubspot-client';
+import { RateLimitBudget, type BudgetSnapshot, type RateLimitBudgetOptions } from './limiter.js';
+
+/**
+ * What a run needs of a rate budget. {@link RateLimitBudget} is the in-process one; a budget
+ * shared between processes (e.g. kept in Redis) implements the same methods.
+ */
+export interface RateBudget {
+  /**
+   * Resolves with the grant's time once a request may be sent, taking turns between fairness
+   * keys; rejects with the signal's reason, or a `DailyLimitReachedError`.
+   */
+  acquire(signal?: AbortSignal, fairnessKey?: string): Promise<number>;
+  /** The request granted at `grantedAt` has its answer (or failed): HubSpot counted it by now. */
+  answered(grantedAt: number, fairnessKey?: string): void;
+  /** An answer's rate-limit headers, as the client parsed them. */
+  observe(info: RateLimitInfo): void;
+  /** A 429 (not DAILY): pause, for `Retry-After` when given, and slow down. */
+  penalize(retryAfterMs?: number): void;
+  /** A DAILY 429: refuse every acquire until `resetsAt`. */
+  exhaust(resetsAt: number): void;
+  snapshot(): BudgetSnapshot;
+}
+
+/**
+ * The budget a call runs under: the one it was given (shared with every run given the same),
+ * or a new one of its own made from `rateLimit`. Both at once is refused: `rateLimit` could not
+ * take effect on a budget that already exists.
+ */
+export function budgetOf(options: {
+  budget?: RateBudget | undefined;
+  rateLimit?: RateLimitBudgetOptions | undefined;
+}): RateBudget {
+  if (options.budget && options.rateLimit)
+    throw new TypeError(
+      'rateLimit cannot take effect with budget: rateLimit sets up the budget a call makes for ' +
+        'itself, and a given budget already exists. Configure the shared budget where it is ' +
+        'made (new RateLimitBudget(rateLimit)) and pass only budget.',
+    );
+  return options.budget ?? new RateLimitBudget(options.rateLimit);
+}

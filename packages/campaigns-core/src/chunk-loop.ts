@@ -1,0 +1,287 @@
+// One chunk's way through HubSpot: wait for a request slot and the rate budget, send, and act
+// on what came back – book the answer, retry what is transient, isolate the bad items of a 400,
+// stop the run on 401/403 or the daily limit – until every item of the chunk is booked.
+import { setTimeout as wait } from 'node:timers/promises';
+import { HubSpotApiError } from '@campaigns/hubspot-client';
+import { backoffDelay, type RetryPolicy } from './backoff.js';
+import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
+import type { RateBudget } from './budget.js';
+import { bisect } from './chunk.js';
+import { classifyFailure, describeFailure, type Failure } from './failure.js';
+import { dropNamed } from './isolation.js';
+import type { RunLedger } from './ledger.js';
+import type { ChunkReport, ErrorPayload } from './merge.js';
+import type { StopReason } from './outcome.js';
+import {
+  apiErrorPayload,
+  canceledPayload,
+  dailyPayload,
+  exhaustedPayload,
+  inFlightPayload,
+  notSentAfterAuthPayload,
+  standardErrorPayload,
+  unexpectedPayload,
+  type FailureText,
+} from './payloads.js';
+import type { RunEvent } from './progress.js';
+import type { Semaphore } from './semaphore.js';
+import type { ChunkTrace } from './tracing.js';
+
+/** What every chunk of a run shares: set up by runBatch, used by the chunk loop. */
+export interface RunContext<P, R> {
+  op: BatchOperation<P, R>;
+  budget: RateBudget;
+  policy: RetryPolicy;
+  random: () => number;
+  fairnessKey: string | undefined;
+  deadlineMs: number | undefined;
+  /** Caps the requests in flight for the run. */
+  semaphore: Semaphore;
+  ledger: RunLedger<R>;
+  /** The caller's abort and the deadline: aborting it cancels requests in flight. */
+  runSignal: AbortSignal;
+  /** `runSignal`, or the run stopped itself (auth, daily limit): nothing more may be sent. */
+  controlSignal: AbortSignal;
+  /** Tells the caller (onEvent) and, when traced, the chunk's span (or the run's). */
+  emit(event: RunEvent, chunkTrace?: ChunkTrace): void;
+  /** Stops the run (the first reason wins): nothing more is sent. */
+  stopRun(reason: StopReason, message: string, payload: ErrorPayload): void;
+  /** Stops the run because the caller aborted or the deadline passed; returns which. */
+  cancelRun(): StopReason;
+}
+
+/** Sends one chunk (`isolating`: a part of one, being isolated) until all its items are booked. */
+export async function sendChunk<P, R>(
+  run: RunContext<P, R>,
+  initial: ReadonlyArray<RunnerItem<P>>,
+  isolating: boolean,
+  chunkTrace?: ChunkTrace,
+): Promise<void> {
+  const { op, budget, ledger, controlSignal, runSignal } = run;
+  let current = initial;
+  let attempt = 0;
+  let lastFailure: FailureText | undefined;
+  while (current.length > 0) {
+    attempt++;
+    if (ledger.stop || controlSignal.aborted) return notSent(run, current, lastFailure);
+    const waitStarted = chunkTrace ? performance.now() : 0;
+    let release: (() => void) | undefined;
+    let grantedAt: number;
+    try {
+      release = await run.semaphore.acquire();
+      grantedAt = await budget.acquire(controlSignal, run.fairnessKey);
+    } catch (error) {
+      release?.();
+      const failure = classifyFailure(error);
+      if (failure.kind === 'daily-limit') {
+        run.stopRun('daily-limit', failure.error.message, dailyPayload(failure.error));
+        return ledger.fail(current, ledger.stop!.payload);
+      }
+      return notSent(run, current, lastFailure);
+    }
+
+    chunkTrace?.waited(performance.now() - waitStarted);
+    ledger.stats.requests++;
+    if (isolating) ledger.stats.isolationRequests++;
+    run.emit({ type: 'request', operation: op.name, size: current.length, attempt }, chunkTrace);
+    const sentAt = Date.now();
+    let sent: SentChunk<R> | undefined;
+    let thrown: unknown;
+    // A signal per request, linked to the run's for as long as the request lasts: fetch hangs
+    // listeners on the signal it gets, and on the run's own they would pile up chunk after chunk.
+    const requestAbort = new AbortController();
+    const forward = () => requestAbort.abort(runSignal.reason);
+    runSignal.addEventListener('abort', forward, { once: true });
+    if (runSignal.aborted) forward(); // aborted between the check above and now
+    try {
+      sent = await op.send(
+        current.map((i) => i.payload),
+        requestAbort.signal,
+      );
+    } catch (error) {
+      thrown = error;
+    } finally {
+      runSignal.removeEventListener('abort', forward);
+      release();
+      // HubSpot counted it by now at the latest: keep it in the budget's window from here.
+      budget.answered(grantedAt, run.fairnessKey);
+    }
+    const durationMs = Date.now() - sentAt;
+
+    if (sent) {
+      budget.observe(sent.rateLimit);
+      run.emit(
+        {
+          type: 'response',
+          operation: op.name,
+          size: current.length,
+          status: sent.status,
+          durationMs,
+        },
+        chunkTrace,
+      );
+      return ledger.report(chunkReport(op, current, sent));
+    }
+    if (runSignal.aborted) return ledger.fail(current, inFlightPayload(run.cancelRun()));
+
+    const failure = classifyFailure(thrown);
+    if (failure.error instanceof HubSpotApiError) budget.observe(failure.error.rateLimit);
+    run.emit(
+      {
+        type: 'request-failed',
+        operation: op.name,
+        size: current.length,
+        ...(failure.error instanceof HubSpotApiError ? { status: failure.error.status } : {}),
+        kind: failure.kind,
+        durationMs,
+        message: failure.error instanceof Error ? failure.error.message : String(failure.error),
+      },
+      chunkTrace,
+    );
+    lastFailure = describeFailure(failure.error);
+
+    switch (failure.kind) {
+      case 'daily-limit':
+        budget.exhaust(failure.resetsAt);
+        ledger.stats.rateLimited++;
+        run.stopRun('daily-limit', failure.error.message, dailyPayload(failure.error));
+        return ledger.fail(current, ledger.stop!.payload);
+      case 'auth':
+        run.stopRun('auth', failure.error.message, notSentAfterAuthPayload(failure.error));
+        return ledger.fail(current, apiErrorPayload(failure.error));
+      case 'validation': {
+        const dropped = dropNamed(failure.error, current);
+        if (dropped) {
+          ledger.report(dropped.report);
+          if (dropped.rest.length > 0)
+            run.emit(
+              {
+                type: 'isolate',
+                operation: op.name,
+                size: current.length,
+                named: dropped.named,
+                strategy: 'drop-named',
+              },
+              chunkTrace,
+            );
+          current = dropped.rest;
+          attempt = 0;
+          isolating = true;
+          continue;
+        }
+        if (current.length === 1) return ledger.fail(current, apiErrorPayload(failure.error));
+        run.emit(
+          {
+            type: 'isolate',
+            operation: op.name,
+            size: current.length,
+            named: 0,
+            strategy: 'bisect',
+          },
+          chunkTrace,
+        );
+        const [left, right] = bisect(current);
+        await Promise.all([
+          sendChunk(run, left, true, chunkTrace),
+          sendChunk(run, right, true, chunkTrace),
+        ]);
+        return;
+      }
+      case 'rate-limited':
+        ledger.stats.rateLimited++;
+        budget.penalize(failure.retryAfterMs);
+        run.emit(
+          {
+            type: 'rate-limited',
+            operation: op.name,
+            ...(failure.error.policyName ? { policyName: failure.error.policyName } : {}),
+            ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          },
+          chunkTrace,
+        );
+        if (!willRetry(run, current, attempt, failure, 0, lastFailure.detail, chunkTrace)) return;
+        continue; // the budget itself waits out the pause
+      case 'transient': {
+        const delayMs = backoffDelay(attempt, run.policy, run.random);
+        if (!willRetry(run, current, attempt, failure, delayMs, lastFailure.detail, chunkTrace))
+          return;
+        try {
+          await wait(delayMs, undefined, { signal: controlSignal });
+        } catch {
+          return notSent(run, current, lastFailure);
+        }
+        continue;
+      }
+      case 'rejected':
+        return ledger.fail(current, apiErrorPayload(failure.error));
+      case 'unexpected':
+        return ledger.fail(current, unexpectedPayload(failure.error));
+    }
+  }
+}
+
+/** Books items the run could not send: it stopped (or is canceled now). */
+function notSent<P, R>(
+  run: RunContext<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  lastFailure: FailureText | undefined,
+): void {
+  if (!run.ledger.stop) run.cancelRun();
+  const { reason, payload } = run.ledger.stop!;
+  const canceled = reason === 'deadline' || reason === 'aborted';
+  run.ledger.fail(
+    items,
+    canceled && lastFailure ? canceledPayload(reason, run.deadlineMs, lastFailure) : payload,
+  );
+}
+
+/** Counts and announces one more attempt, or books the items as out of attempts (false). */
+function willRetry<P, R>(
+  run: RunContext<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  attempt: number,
+  failure: Failure,
+  delayMs: number,
+  reason: string,
+  chunkTrace?: ChunkTrace,
+): boolean {
+  if (attempt >= run.policy.maxAttempts) {
+    run.ledger.fail(items, exhaustedPayload(attempt, failure));
+    return false;
+  }
+  run.ledger.stats.retries++;
+  run.emit(
+    {
+      type: 'retry',
+      operation: run.op.name,
+      size: items.length,
+      attempt: attempt + 1,
+      delayMs,
+      reason,
+    },
+    chunkTrace,
+  );
+  return true;
+}
+
+/** What a 2xx answer says of each item: results paired by the operation, errors by `context.ids`. */
+function chunkReport<P, R>(
+  op: BatchOperation<P, R>,
+  items: ReadonlyArray<RunnerItem<P>>,
+  sent: SentChunk<R>,
+): ChunkReport<R> {
+  const keys = new Set(items.map((i) => i.key));
+  const errors = sent.errors.map((error) => ({
+    keys: (error.context?.ids ?? []).filter((id) => keys.has(id)),
+    error: standardErrorPayload(error, sent.status),
+  }));
+  return {
+    keys: [...keys],
+    results: op.match(items, sent.results),
+    errors: errors.filter((e) => e.keys.length > 0),
+    ...(sent.requestedAt ? { requestedAt: sent.requestedAt } : {}),
+    ...(sent.startedAt ? { startedAt: sent.startedAt } : {}),
+    ...(sent.completedAt ? { completedAt: sent.completedAt } : {}),
+    ...(sent.links ? { links: sent.links } : {}),
+  };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+
+describe('entry points', () => {
+  it('keeps the public entry to what users need; the parts are behind @campaigns/core/internal', async () => {
+    const core = await import('@campaigns/core');
+    const internal = await import('@campaigns/core/internal');
+    expect(Object.keys(core).sort()).toEqual([
+      'CoreCategory',
+      'DEFAULT_FAIRNESS_KEY',
+      'DEFAULT_RETRY_POLICY',
+      'DailyLimitReachedError',
+      'HUBSPOT_BATCH_LIMIT',
+      'InvalidInputsError',
+      'RateLimitBudget',
+      'archiveCampaigns',
+      'checkId',
+      'checkPropertyName',
+      'checkUpdateInput',
+      'createCampaigns',
+      'describeFailure',
+      'readCampaigns',
+      'runBatch',
+      'updateCampaigns',
+    ]);
+    for (const name of [
+      'namedKeys',
+      'bisect',
+      'chunk',
+      'classifyFailure',
+      'backoffDelay',
+      'mergeBatchResponses',
+    ])
+      expect(internal).toHaveProperty(name);
+  });
+});
