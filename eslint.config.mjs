@@ -45,7 +45,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
-  // The rooms of ARCHITECTURE.md, enforced: libraries take configuration as arguments and know
+  // The rooms of docs/ARCHITECTURE.md, enforced: libraries take configuration as arguments and know
   // nothing of GraphQL; the simulator shares nothing with the core, so it can disagree with it.
   {
     files: ['packages/*/src/**/*.ts'],
