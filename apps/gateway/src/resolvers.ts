@@ -221,10 +221,13 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     CampaignsPayload: payloadFields,
 
     Campaign: {
-      properties: (campaign: CampaignModel) =>
-        Object.entries(campaign.properties ?? {})
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([name, value]) => ({ name, value: value ?? null })),
+      // Sorted by name (the default sort: UTF-16 code units, as `<`), one object per property.
+      properties: (campaign: CampaignModel) => {
+        const properties = campaign.properties ?? {};
+        return Object.keys(properties)
+          .sort()
+          .map((name) => ({ name, value: properties[name] ?? null }));
+      },
       // Own properties only: `__proto__`, `constructor` or `toString` must not reach Object.prototype.
       property: (campaign: CampaignModel, { name }) => {
         const properties = campaign.properties;

@@ -119,22 +119,23 @@ export async function createGateway(
     logger,
     metrics,
   });
-  const send = deps.fetch ?? ((request: Request) => globalThis.fetch(request));
-  // The gateway's request id goes along to HubSpot (X-Request-Id), to match a call to its request.
-  const hubspotFetch = (request: Request) => {
-    const requestId = scope.getStore()?.requestId;
-    if (requestId) request.headers.set('x-request-id', requestId);
-    return send(request);
-  };
   const hubspot = createHubSpotClient({
     token: () => credentials.token(),
     ...(baseUrl ? { baseUrl } : {}),
     apiVersion: config.hubspot.apiVersion,
     timeoutMs: config.hubspot.timeoutMs,
     onRateLimit: metrics.onRateLimit,
-    fetch: hubspotFetch,
+    // Without an injected fetch, the client's own lean transport (undici, the answer read once).
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
     onCall: upstream.observeCall,
     ...(tracing ? { tracer: tracing.tracer } : {}),
+  });
+  // The gateway's request id goes along to HubSpot (X-Request-Id), to match a call to its request.
+  hubspot.use({
+    onRequest({ request }) {
+      const requestId = scope.getStore()?.requestId;
+      if (requestId) request.headers.set('x-request-id', requestId);
+    },
   });
   // The one rate budget of the process's one token: every operation, of every caller, draws from it.
   const budget = new RateLimitBudget();

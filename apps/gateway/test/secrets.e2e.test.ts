@@ -97,6 +97,41 @@ describe('the HubSpot token never appears in logs, responses or metrics', () => 
     expectAbsent(await everythingSeen(stack), [wrong]);
   });
 
+  it('a 7-character token that a 401 body echoes never appears (redaction has no length threshold)', async () => {
+    const short = 'tok-7ch';
+    const stack = await startStack({
+      env: { HUBSPOT_TOKEN: short },
+      deps: {
+        // HubSpot's answer quoting the token it refused, in its message and its context.
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          if (!new URL(request.url).pathname.includes('/batch/')) return fetch(request);
+          return new Response(
+            JSON.stringify({
+              status: 'error',
+              category: 'INVALID_AUTHENTICATION',
+              message: `The token ${short} is not valid (${request.headers.get('authorization')})`,
+              context: { token: [short] },
+            }),
+            { status: 401, headers: { 'content-type': 'application/json' } },
+          );
+        },
+      },
+    });
+    cleanup.push(() => stack.close());
+    const ids = stack.sim.store.list().map((c) => c.id);
+    const { updateCampaigns } = await stack
+      .client()
+      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+        inputs: notesInputs(ids.slice(0, 2)),
+      });
+    expect(updateCampaigns.stopReason).toBe('AUTH');
+    expect(updateCampaigns.errors[0]!.message).toContain('The token [REDACTED] is not valid');
+    const seen = await everythingSeen(stack);
+    expect(seen).toContain('[REDACTED]');
+    expect(seen.includes(short)).toBe(false);
+  });
+
   describe('with OAuth', () => {
     let tokens: FakeTokenEndpoint;
 

@@ -108,6 +108,18 @@ describe('scripted faults', () => {
     expect(sim.stats().faultsInjected).toEqual({ delay: 1 });
   });
 
+  it('counts a delayed call against the window when it arrives after its delay (a cold start)', async () => {
+    // The benchmarks' cold start rests on this: a call held by a scripted delay reaches the
+    // window later than a call sent after it, so the later call takes the last slot.
+    const sim = await startSim({ rateLimit: { max: 1, intervalMs: 60_000 } });
+    sim.script({ kind: 'delay', ms: 1_500 });
+    const late = outcome(sim, 10_000);
+    await vi.waitFor(() => expect(sim.stats().faultsInjected).toEqual({ delay: 1 }));
+    expect(await outcome(sim)).toBe(200);
+    expect(await late).toBe(429);
+    expect(sim.stats().rateLimited).toBe(1);
+  });
+
   it('ends hung calls when the sim closes', async () => {
     const sim = await startHubSpotSim({ campaigns: 1 });
     sim.script({ kind: 'hang' }, { kind: 'hang' });

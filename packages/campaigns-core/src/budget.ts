@@ -3,6 +3,9 @@
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
 import { RateLimitBudget, type BudgetSnapshot, type RateLimitBudgetOptions } from './limiter.js';
 
+/** How a granted request ended, as far as HubSpot's count goes (see `RateBudget.answered`). */
+export type GrantOutcome = 'succeeded' | 'failed' | 'not-sent';
+
 /**
  * What a run needs of a rate budget. {@link RateLimitBudget} is the in-process one; a budget
  * shared between processes (e.g. kept in Redis) implements the same methods.
@@ -13,12 +16,21 @@ export interface RateBudget {
    * keys; rejects with the signal's reason, or a `DailyLimitReachedError`.
    */
   acquire(signal?: AbortSignal, fairnessKey?: string): Promise<number>;
-  /** The request granted at `grantedAt` has its answer (or failed): HubSpot counted it by now. */
-  answered(grantedAt: number, fairnessKey?: string): void;
+  /**
+   * The request granted at `grantedAt` has its answer, or failed: HubSpot counted it by now.
+   * `outcome` (default `'failed'`): `'succeeded'` (a 2xx: it also lifts the penalty of an earlier
+   * 429 burst when the request was granted after that burst began), `'failed'` (anything else
+   * that may have reached HubSpot), `'not-sent'` (it never left: its slot is freed at once).
+   */
+  answered(grantedAt: number, fairnessKey?: string, outcome?: GrantOutcome): void;
   /** An answer's rate-limit headers, as the client parsed them. */
   observe(info: RateLimitInfo): void;
-  /** A 429 (not DAILY): pause, for `Retry-After` when given, and slow down. */
-  penalize(retryAfterMs?: number): void;
+  /**
+   * A 429 (not DAILY) answered the request granted at `grantedAt`: pause, for `Retry-After` when
+   * given, and slow down, once per burst (429s answering requests granted before the burst's
+   * first 429 arrived count once).
+   */
+  penalize(retryAfterMs?: number, grantedAt?: number): void;
   /** A DAILY 429: refuse every acquire until `resetsAt`. */
   exhaust(resetsAt: number): void;
   snapshot(): BudgetSnapshot;

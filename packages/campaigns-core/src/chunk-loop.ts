@@ -81,9 +81,18 @@ export async function sendChunk<P, R>(
     }
 
     chunkTrace?.waited(performance.now() - waitStarted);
+    // The run may have stopped while the grant was on its way (or in a `request` listener):
+    // then nothing leaves, the slot goes back, and the items are never-sent, not in flight.
+    const unsent = () => {
+      release!();
+      budget.answered(grantedAt, run.fairnessKey, 'not-sent');
+      return notSent(run, current, lastFailure);
+    };
+    if (ledger.stop || controlSignal.aborted) return unsent();
+    run.emit({ type: 'request', operation: op.name, size: current.length, attempt }, chunkTrace);
+    if (ledger.stop || controlSignal.aborted) return unsent();
     ledger.stats.requests++;
     if (isolating) ledger.stats.isolationRequests++;
-    run.emit({ type: 'request', operation: op.name, size: current.length, attempt }, chunkTrace);
     const sentAt = Date.now();
     let sent: SentChunk<R> | undefined;
     let thrown: unknown;
@@ -92,7 +101,6 @@ export async function sendChunk<P, R>(
     const requestAbort = new AbortController();
     const forward = () => requestAbort.abort(runSignal.reason);
     runSignal.addEventListener('abort', forward, { once: true });
-    if (runSignal.aborted) forward(); // aborted between the check above and now
     try {
       sent = await op.send(
         current.map((i) => i.payload),
@@ -104,7 +112,7 @@ export async function sendChunk<P, R>(
       runSignal.removeEventListener('abort', forward);
       release();
       // HubSpot counted it by now at the latest: keep it in the budget's window from here.
-      budget.answered(grantedAt, run.fairnessKey);
+      budget.answered(grantedAt, run.fairnessKey, sent ? 'succeeded' : 'failed');
     }
     const durationMs = Date.now() - sentAt;
 
@@ -189,7 +197,7 @@ export async function sendChunk<P, R>(
       }
       case 'rate-limited':
         ledger.stats.rateLimited++;
-        budget.penalize(failure.retryAfterMs);
+        budget.penalize(failure.retryAfterMs, grantedAt);
         run.emit(
           {
             type: 'rate-limited',

@@ -21,12 +21,24 @@
 // `answered()` existed (for a caller that never answers, with `unansweredHoldMs` 0, it is all
 // the allowance there is). A grant never answered is given up on after `unansweredHoldMs`.
 //
+// The first burst. Until HubSpot's rate-limit headers have been read (the first answer), the
+// budget knows nothing of the account: it lets only `firstBurst` requests go per second (10:
+// what every tier allows in one second), through a provisional per-second window. The first
+// headers replace it: by HubSpot's own per-second limit when they advertise one, else by none.
+//
+// 429 bursts. A 429 that still arrives (another process on the token, a clock HubSpot reads
+// differently) pauses every grant for its Retry-After (or until the window clears) and lowers
+// the budget to 0.8 of the advertised max, once per burst: the 429s answering requests that were
+// granted before the burst's first 429 arrived are the same burst, and neither lower it again
+// nor stretch the pause beyond their own Retry-After. The first success of a request granted
+// after the burst began lifts the penalty.
+//
 // Cost: O(1) amortised per grant, answer and expiry (FIFO queues pruned from the front in time
 // order; an answer that moves a grant leaves a tombstone behind), except the
 // choice of key while heavy keys are held back (reserve in use or paced): O(keys waiting), as
 // held-back lanes keep their place in the ring and are scanned past.
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
-import type { RateBudget } from './budget.js';
+import type { GrantOutcome, RateBudget } from './budget.js';
 
 /** The key of every acquire that names none: without keys the budget is one FIFO queue. */
 export const DEFAULT_FAIRNESS_KEY = '';
@@ -62,6 +74,12 @@ export interface RateLimitBudgetOptions {
    * counts only for the interval plus the margin. Default 60 000.
    */
   unansweredHoldMs?: number;
+  /**
+   * Requests per second until HubSpot's first rate-limit headers have been read (then the
+   * headers decide). Default 10, what every HubSpot tier allows in one second; 0: none (the
+   * first burst may take the whole of `max`). Only with `adaptive`.
+   */
+  firstBurst?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -134,6 +152,8 @@ interface Entry {
   lane: Lane | undefined;
   /** The same grant in the per-second window, if there was one when it was granted. */
   twin: Entry | undefined;
+  /** The per-second window `twin` is counted in (it may have been replaced since). */
+  twinWindow: Window | undefined;
 }
 
 /**
@@ -200,8 +220,12 @@ export class RateLimitBudget implements RateBudget {
   private readonly adaptive: boolean;
   private readonly fairReserve: number;
   private readonly now: () => number;
-  /** Lowered by each 429 that still arrives, recovers with successful answers. */
+  /** Lowered once per 429 burst, lifted by the first success granted after it. */
   private penalty = 1;
+  /** When the current 429 burst's first 429 arrived (see the top of this file). */
+  private burstStartedAt: number | undefined;
+  /** `secondly` is the first burst's provisional window: no rate-limit header read yet. */
+  private provisional = false;
   private pausedUntil = 0;
   private exhaustedUntil = 0;
   /** The next grant to a heavy key waits until then (see `pace`). */
@@ -230,7 +254,14 @@ export class RateLimitBudget implements RateBudget {
       throw new RangeError(
         `rate budget unansweredHoldMs must be a finite number ≥ 0, got ${holdMs}`,
       );
+    const firstBurst = options.firstBurst ?? 10;
+    if (!(Number.isInteger(firstBurst) && firstBurst >= 0))
+      throw new RangeError(`rate budget firstBurst must be an integer ≥ 0, got ${firstBurst}`);
     this.main = newWindow(max, intervalMs);
+    if ((options.adaptive ?? true) && firstBurst > 0) {
+      this.secondly = newWindow(firstBurst, 1000);
+      this.provisional = true;
+    }
     this.holdMs = holdMs;
     this.marginMs = options.windowMarginMs ?? 100;
     this.adaptive = options.adaptive ?? true;
@@ -275,6 +306,11 @@ export class RateLimitBudget implements RateBudget {
   observe(info: RateLimitInfo): void {
     if (!this.adaptive) return;
     const now = this.now();
+    if (this.provisional && ((info.max ?? 0) > 0 || (info.secondly ?? 0) > 0)) {
+      // The account has spoken: its own per-second limit, if it has one, replaces the first burst's.
+      this.provisional = false;
+      if (!(info.secondly && info.secondly > 0)) this.secondly = undefined;
+    }
     if (info.intervalMs && info.intervalMs > 0) this.main.intervalMs = info.intervalMs;
     if (info.max && info.max > 0) this.main.max = info.max;
     if (info.secondly && info.secondly > 0) {
@@ -293,9 +329,9 @@ export class RateLimitBudget implements RateBudget {
           place: 'queued',
           lane: undefined,
           twin: undefined,
+          twinWindow: undefined,
         });
     }
-    this.penalty = Math.min(1, this.penalty + 0.02);
     this.reschedule();
   }
 
@@ -305,8 +341,14 @@ export class RateLimitBudget implements RateBudget {
    * past its interval (HubSpot may count it as late as its answer), up to `unansweredHoldMs`;
    * after it, until the later of now plus the interval and its grant plus interval and margin
    * (see the top of this file). An unknown grant (already answered, or given up on) is ignored.
+   * `'not-sent'`: the request never left (the run stopped first), its slot is free at once;
+   * `'succeeded'`: also lifts the penalty of a 429 burst that began before this grant.
    */
-  answered(grantedAt: number, fairnessKey: string = DEFAULT_FAIRNESS_KEY): void {
+  answered(
+    grantedAt: number,
+    fairnessKey: string = DEFAULT_FAIRNESS_KEY,
+    outcome: GrantOutcome = 'failed',
+  ): void {
     const lane = this.lanes.get(fairnessKey);
     const same = lane?.unanswered.get(grantedAt);
     if (!lane || !same) return;
@@ -314,16 +356,43 @@ export class RateLimitBudget implements RateBudget {
     const entry = same.pop()!;
     if (same.length === 0) lane.unanswered.delete(grantedAt);
     const now = this.now();
+    if (outcome === 'not-sent') {
+      // HubSpot never saw it: it leaves every window now (a tombstone where it was queued).
+      entry.answeredAt = now;
+      if (entry.place !== 'gone') this.release(this.main, entry);
+      if (entry.twin && entry.twinWindow && entry.twin.place !== 'gone') {
+        entry.twin.answeredAt = now;
+        this.release(entry.twinWindow, entry.twin);
+      }
+      return this.reschedule();
+    }
+    if (
+      outcome === 'succeeded' &&
+      this.burstStartedAt !== undefined &&
+      grantedAt > this.burstStartedAt
+    )
+      this.penalty = 1;
     this.answer(this.main, entry, now);
-    if (entry.twin && this.secondly) this.answer(this.secondly, entry.twin, now);
+    if (entry.twin && entry.twinWindow) this.answer(entry.twinWindow, entry.twin, now);
     // A waiter's timer may be set for an in-flight grant's hold: it now leaves sooner.
     this.reschedule();
   }
 
-  /** A 429 arrived anyway: pause for Retry-After (or the rest of the window) and slow down. */
-  penalize(retryAfterMs?: number): void {
+  /**
+   * A 429 arrived anyway, for the request granted at `grantedAt`: pause for Retry-After (or the
+   * rest of the window) and slow down, once per burst (see the top of this file). Without
+   * `grantedAt` every 429 is a burst of its own.
+   */
+  penalize(retryAfterMs?: number, grantedAt?: number): void {
     const now = this.now();
-    this.penalty = Math.max(0.25, this.penalty * 0.8);
+    const sameBurst =
+      grantedAt !== undefined &&
+      this.burstStartedAt !== undefined &&
+      grantedAt <= this.burstStartedAt;
+    if (!sameBurst) {
+      this.penalty = Math.max(0.25, this.penalty * 0.8);
+      this.burstStartedAt = now;
+    }
     this.prune(this.main, now);
     // Until the oldest grant leaves (not longer than a window: one in flight leaves once answered).
     const windowClears = Math.min(
@@ -524,9 +593,11 @@ export class RateLimitBudget implements RateBudget {
         place: 'queued',
         lane,
         twin: undefined,
+        twinWindow: undefined,
       };
       if (this.secondly) {
         entry.twin = { ...entry, lane: undefined };
+        entry.twinWindow = this.secondly;
         this.admit(this.secondly, entry.twin);
       }
       this.admit(this.main, entry);

@@ -52,6 +52,8 @@ export function fakeHubSpot(
     baseUrl: 'http://hubspot.test',
     timeoutMs: options.timeoutMs ?? 2000,
     fetch: async (request) => {
+      // As fetch does: a request whose signal is already aborted never leaves.
+      if (request.signal.aborted) throw request.signal.reason;
       const body = JSON.parse(await request.text()) as { inputs: SentRequest['inputs'] };
       const sent: SentRequest = {
         path: new URL(request.url).pathname.replace('/marketing/v3/campaigns', ''),

@@ -124,6 +124,7 @@ describe('RateLimitBudget fair turns', () => {
         intervalMs: 1000,
         windowMarginMs: 0,
         fairReserve,
+        firstBurst: 0, // as if the headers had been read: fairness, not the first burst
       });
       const heavyTimes: number[] = [];
       const heavy = Array.from({ length: 100 }, () =>
@@ -148,7 +149,12 @@ describe('RateLimitBudget fair turns', () => {
     };
 
     it('a lone key gets the whole window at once', async () => {
-      const budget = new RateLimitBudget({ max: 20, intervalMs: 1000, windowMarginMs: 0 });
+      const budget = new RateLimitBudget({
+        max: 20,
+        intervalMs: 1000,
+        windowMarginMs: 0,
+        firstBurst: 0,
+      });
       const times: number[] = [];
       const all = Array.from({ length: 40 }, () =>
         acquire(budget, undefined, 'alone').then((t) => times.push(t - T0)),
@@ -185,6 +191,7 @@ describe('RateLimitBudget fair turns', () => {
           intervalMs: 1000,
           windowMarginMs: 0,
           fairReserve,
+          firstBurst: 0,
         });
         await acquire(budget, undefined, 'light');
         const heavy = Array.from({ length: 40 }, () => acquire(budget, undefined, 'heavy'));

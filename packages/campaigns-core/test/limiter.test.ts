@@ -299,3 +299,127 @@ describe('RateLimitBudget: a request counts until its answer', () => {
     );
   });
 });
+
+/** Takes `n` grants as soon as the budget gives them (not answered); resolves to their times. */
+async function take(budget: RateLimitBudget, n: number): Promise<number[]> {
+  const all = Array.from({ length: n }, () => budget.acquire());
+  await vi.advanceTimersByTimeAsync(0);
+  return Promise.all(all);
+}
+
+describe('RateLimitBudget: one penalty per 429 burst', () => {
+  it('counts the 429s answering requests sent before the first one once, and follows Retry-After', async () => {
+    const budget = new RateLimitBudget({
+      max: 10,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      firstBurst: 0,
+    });
+    const burst = await take(budget, 10);
+    vi.advanceTimersByTime(10);
+    // All ten come back 429 (another process used the window): one burst.
+    for (const grantedAt of burst) {
+      budget.answered(grantedAt, undefined, 'failed');
+      budget.penalize(500, grantedAt);
+    }
+    expect(budget.snapshot().effectiveMax).toBe(8); // 10 × 0.8 once, not 10 × 0.8¹⁰ (floor: 2)
+    expect(budget.snapshot().pausedUntil).toBe(T0 + 10 + 500);
+    // Retry-After is shorter than the window: the next grant waits for the window (the refused
+    // requests are still counted: HubSpot may count them), not a multiple of it.
+    const next = budget.acquire();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect((await next) - T0).toBe(1010);
+  });
+
+  it('waits no longer than Retry-After when the window has room', async () => {
+    const budget = new RateLimitBudget({
+      max: 40,
+      intervalMs: 2000,
+      windowMarginMs: 0,
+      firstBurst: 0,
+    });
+    const burst = await take(budget, 10);
+    vi.advanceTimersByTime(5);
+    for (const grantedAt of burst) {
+      budget.answered(grantedAt);
+      budget.penalize(1000, grantedAt);
+    }
+    // 10 counted, 32 allowed: the retries go when Retry-After is over, all ten of them.
+    const retries = Array.from({ length: 10 }, () => budget.acquire());
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(new Set((await Promise.all(retries)).map((t) => t - T0))).toEqual(new Set([1005]));
+  });
+
+  it('recovers with the first success granted after the burst; a later 429 is a new burst', async () => {
+    const budget = new RateLimitBudget({
+      max: 10,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      firstBurst: 0,
+    });
+    const [early, before] = await take(budget, 2);
+    vi.advanceTimersByTime(5);
+    budget.answered(early!);
+    budget.penalize(100, early);
+    // A success of a request sent before the 429 proves nothing.
+    budget.answered(before!, undefined, 'succeeded');
+    expect(budget.snapshot().effectiveMax).toBe(8);
+    vi.advanceTimersByTime(100);
+    const [after] = await take(budget, 1);
+    vi.advanceTimersByTime(5);
+    budget.answered(after!, undefined, 'succeeded');
+    expect(budget.snapshot().effectiveMax).toBe(10);
+    // A 429 for a request granted after the first burst began: a burst of its own.
+    const [late] = await take(budget, 1);
+    budget.answered(late!);
+    budget.penalize(100, late);
+    expect(budget.snapshot().effectiveMax).toBe(8);
+  });
+});
+
+describe('RateLimitBudget: a careful first burst', () => {
+  it('sends 10 in the first second until the first headers, then opens up to what they say', async () => {
+    const budget = new RateLimitBudget(); // 100 per 10 s: safe per 10 s, not per second
+    const first = Array.from({ length: 30 }, () => budget.acquire());
+    const times: number[] = [];
+    for (const p of first) void p.then((t) => times.push(t - T0));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(times).toHaveLength(10);
+    budget.answered(T0, undefined, 'succeeded');
+    budget.observe({ max: 190, remaining: 180, intervalMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times).toHaveLength(30);
+    expect(times.slice(10).every((t) => t === 200)).toBe(true);
+  });
+
+  it('keeps a per-second limit the first headers advertise, and counts the first burst in it', async () => {
+    const budget = new RateLimitBudget();
+    for (const t of await take(budget, 10)) budget.answered(t);
+    vi.advanceTimersByTime(100);
+    budget.observe({ max: 190, remaining: 180, intervalMs: 10_000, secondly: 12 });
+    const more = await take(budget, 2);
+    expect(more.map((t) => t - T0)).toEqual([100, 100]);
+    const late = budget.acquire();
+    await vi.advanceTimersByTimeAsync(1200);
+    expect((await late) - T0).toBe(1100); // the first burst's grants left the second at 1000 + margin
+  });
+
+  it('is off with firstBurst: 0 and with adaptive: false', async () => {
+    expect(await take(new RateLimitBudget({ firstBurst: 0 }), 30)).toHaveLength(30);
+    const fixed = new RateLimitBudget({ adaptive: false });
+    expect(new Set(await take(fixed, 30))).toEqual(new Set([T0]));
+    expect(() => new RateLimitBudget({ firstBurst: -1 })).toThrow(/firstBurst/);
+  });
+});
+
+describe('RateLimitBudget: a grant never sent', () => {
+  it('frees its slot at once', async () => {
+    const budget = new RateLimitBudget({ max: 2, intervalMs: 1000, firstBurst: 0 });
+    const [a, b] = await take(budget, 2);
+    budget.answered(a!, undefined, 'not-sent');
+    expect(budget.snapshot().used).toBe(1);
+    expect(await take(budget, 1)).toEqual([T0]);
+    budget.answered(b!);
+    expect(budget.snapshot().used).toBe(2);
+  });
+});

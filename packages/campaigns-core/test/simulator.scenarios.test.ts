@@ -95,7 +95,28 @@ describe('updateCampaigns on the simulator', () => {
   });
 
   it('cancels mid-run: done ids succeed, in-flight and never-sent ones are reported as such', async () => {
-    const { ids, client } = await setup({ latency: { fixedMs: 50 } });
+    const { ids, client } = await setup({ latency: { fixedMs: 200 } });
+    const controller = new AbortController();
+    let requests = 0;
+    const outcome = await updateCampaigns(client, notes(ids, 'abort'), {
+      maxConcurrency: 1,
+      signal: controller.signal,
+      // The second request has left (its event comes just before it is sent) when this fires.
+      onEvent: (e) => {
+        if (e.type === 'request' && ++requests === 2) setTimeout(() => controller.abort(), 20);
+      },
+    });
+    expect(outcome.status).toBe('CANCELED');
+    expect(outcome.results).toHaveLength(50);
+    expect(outcome.errors.map((e) => [e.category, e.ids.length])).toEqual([
+      [CoreCategory.CANCELED_IN_FLIGHT, 50],
+      [CoreCategory.CANCELED, 20],
+    ]);
+    expect(outcome.stats.requests).toBe(2);
+  });
+
+  it('cancels between chunks: the chunk not yet sent is CANCELED, not counted, never received', async () => {
+    const { sim, ids, client } = await setup({ latency: { fixedMs: 50 } });
     const controller = new AbortController();
     const outcome = await updateCampaigns(client, notes(ids, 'abort'), {
       maxConcurrency: 1,
@@ -104,11 +125,12 @@ describe('updateCampaigns on the simulator', () => {
     });
     expect(outcome.status).toBe('CANCELED');
     expect(outcome.results).toHaveLength(50);
-    // The second chunk was already on the wire when the first one's progress fired.
     expect(outcome.errors.map((e) => [e.category, e.ids.length])).toEqual([
-      [CoreCategory.CANCELED_IN_FLIGHT, 50],
-      [CoreCategory.CANCELED, 20],
+      [CoreCategory.CANCELED, 70],
     ]);
+    expect(outcome.stats.requests).toBe(1);
+    await new Promise((r) => setTimeout(r, 100)); // anything sent would have arrived by now
+    expect(sim.stats().byEndpoint['POST /batch/update']).toEqual({ '200': 1 });
   });
 
   it('coalesces duplicate ids, which the simulator would refuse in one batch', async () => {

@@ -366,6 +366,62 @@ describe('updateCampaigns', () => {
     expect(allIdsIn(outcome).sort()).toEqual(ids(150));
   });
 
+  it('on abort before a granted chunk leaves, reports it CANCELED and does not count it', async () => {
+    const controller = new AbortController();
+    const { client, log } = fakeHubSpot(okEcho);
+    let requestEvents = 0;
+    const outcome = await updateCampaigns(client, updatesFor(ids(150)), {
+      maxConcurrency: 1,
+      signal: controller.signal,
+      onEvent: (e) => {
+        // The second chunk has its slot; the run is canceled before it is sent.
+        if (e.type === 'request' && ++requestEvents === 2) controller.abort(new Error('stop'));
+      },
+    });
+    expect(log).toHaveLength(1);
+    expect(outcome.status).toBe('CANCELED');
+    expect(outcome.errors.map((e) => [e.category, e.ids.length])).toEqual([
+      [CoreCategory.CANCELED, 100],
+    ]);
+    expect(outcome.stats.requests).toBe(1);
+    expect(allIdsIn(outcome).sort()).toEqual(ids(150));
+  });
+
+  it('frees the slot of a chunk that was never sent', async () => {
+    const controller = new AbortController();
+    const budget = new RateLimitBudget({ max: 5, intervalMs: 60_000, firstBurst: 0 });
+    const { client } = fakeHubSpot(okEcho);
+    let requestEvents = 0;
+    await updateCampaigns(client, updatesFor(ids(150)), {
+      maxConcurrency: 1,
+      budget,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'request' && ++requestEvents === 2) controller.abort(new Error('stop'));
+      },
+    });
+    expect(budget.snapshot().used).toBe(1); // the one request sent, not the one that never left
+  });
+
+  it('never lets a 7-character token echoed by a 401 reach the outcome', async () => {
+    const short = 'tok-7ch';
+    const client = createHubSpotClient({
+      token: short,
+      baseUrl: 'http://hubspot.test',
+      fetch: async () =>
+        jsonResponse(401, {
+          status: 'error',
+          category: 'INVALID_AUTHENTICATION',
+          message: `The token ${short} is not valid`,
+          context: { token: [short] },
+        }),
+    });
+    const outcome = await updateCampaigns(client, updatesFor(ids(60)));
+    expect(outcome.stopReason).toBe('auth');
+    expect(outcome.errors[0]!.message).toBe('The token [REDACTED] is not valid');
+    expect(JSON.stringify(outcome)).not.toContain(short);
+  });
+
   it('stops at the deadline with status CANCELED', async () => {
     const { client } = fakeHubSpot(() => 'hang', { timeoutMs: 10_000 });
     const outcome = await updateCampaigns(client, updatesFor(ids(60)), { deadlineMs: 100 });

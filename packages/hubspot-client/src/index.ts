@@ -2,6 +2,7 @@ export {
   createHubSpotClient,
   isHubSpotClient,
   rateLimitOf,
+  BufferedResponse,
   HUBSPOT_CLIENT,
   CLIENT_VERSION,
   DEFAULT_TIMEOUT_MS,

@@ -127,6 +127,39 @@ describe('requests', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('refuses a token too short to redact, at creation or from a provider, sending nothing', async () => {
+    expect(() => createHubSpotClient({ token: 'abcde' })).toThrow(
+      /^token is 5 characters long; at least 6 are required/,
+    );
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: () => 'abcde', baseUrl: server.url });
+    const error = await client.POST('/batch/update', { body: updateBody }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubSpotTokenError);
+    expect((error as Error).message).toMatch(/under 6 characters/);
+    expect((error as Error).message).not.toContain('abcde');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('redacts a 7-character token that a 401 body echoes, from the message and every field', async () => {
+    const short = 'tok-7ch';
+    server = await startTestServer((_req, res) =>
+      json(res, 401, {
+        status: 'error',
+        category: 'INVALID_AUTHENTICATION',
+        message: `The token ${short} is not valid`,
+        context: { token: [short] },
+      }),
+    );
+    const client = createHubSpotClient({ token: short, baseUrl: server.url });
+    const error = (await client
+      .POST('/batch/update', { body: updateBody })
+      .catch((e: unknown) => e)) as HubSpotApiError;
+    expect(error).toBeInstanceOf(HubSpotApiError);
+    expect(error.message).toContain('The token [REDACTED] is not valid');
+    const everything = JSON.stringify({ ...error, message: error.message, summary: error.summary });
+    expect(everything).not.toContain(short);
+  });
+
   it('refuses bad configuration with a message naming the setting', () => {
     expect(() => createHubSpotClient({ token: TOKEN, apiVersion: 'v4' as never })).toThrow(
       /apiVersion/,

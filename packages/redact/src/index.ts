@@ -10,11 +10,32 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
   /\bpat-[a-z]{2}\d-[0-9a-f-]{8,}/gi,
 ];
 
+/**
+ * The shortest secret worth configuring. `redactString` hides every secret it is given, whatever
+ * its length, so a one- or two-character "secret" would shred every message it passes through:
+ * where secrets are configured (the HubSpot client's token), shorter ones are refused with
+ * {@link checkSecretLength} instead. Real HubSpot tokens are dozens of characters.
+ */
+export const MIN_SECRET_LENGTH = 6;
+
+/** Throws a RangeError naming `what` (never the value) when `secret` is under MIN_SECRET_LENGTH. */
+export function checkSecretLength(secret: string, what: string): void {
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new RangeError(
+      `${what} is ${secret.length} characters long; at least ${MIN_SECRET_LENGTH} are required, ` +
+        'as a shorter one could not be redacted from messages without shredding them',
+    );
+}
+
+/**
+ * Every occurrence of each secret (any length but empty; longest first, so a secret that
+ * contains another is hidden whole) and of each credential shape becomes `[REDACTED]`.
+ */
 export function redactString(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) {
-    // Very short "secrets" would shred ordinary text; real tokens are long.
-    if (secret.length >= 8) out = out.split(secret).join(REDACTED);
+  const ordered = secrets.length > 1 ? [...secrets].sort((a, b) => b.length - a.length) : secrets;
+  for (const secret of ordered) {
+    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   for (const pattern of CREDENTIAL_PATTERNS)
     out = out.replace(pattern, (m) =>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactString, redactValue } from '../src/index.js';
+import {
+  checkSecretLength,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  redactString,
+  redactValue,
+} from '../src/index.js';
 
 describe('redactString', () => {
   it('replaces every occurrence of a known secret', () => {
@@ -8,8 +14,22 @@ describe('redactString', () => {
     );
   });
 
-  it('leaves secrets shorter than 8 characters alone (they would shred ordinary text)', () => {
-    expect(redactString('the short word', ['short'])).toBe('the short word');
+  it('hides a secret whatever its length (a 7-character token too), the longest first', () => {
+    expect(redactString('401: bad token 7chars! (7chars)', ['7chars!'])).toBe(
+      `401: bad token ${REDACTED} (7chars)`,
+    );
+    expect(redactString('the short word', ['short'])).toBe(`the ${REDACTED} word`);
+    expect(redactString('abc-secret-xyz', ['secret', 'abc-secret-xyz'])).toBe(REDACTED);
+    expect(redactString('nothing to hide', [''])).toBe('nothing to hide');
+  });
+
+  it('refuses secrets too short to redact, naming what but never the value', () => {
+    expect(() => checkSecretLength('abcde', 'the HubSpot token')).toThrow(
+      /^the HubSpot token is 5 characters long; at least 6 are required/,
+    );
+    expect(() => checkSecretLength('abcde', 'the HubSpot token')).not.toThrow(/abcde/);
+    expect(() => checkSecretLength('abcdef', 'the HubSpot token')).not.toThrow();
+    expect(MIN_SECRET_LENGTH).toBe(6);
   });
 
   it('hides credential shapes it was not told about', () => {

@@ -77,6 +77,23 @@ export const sdkCareful = officialSdk('@hubspot/api-client (DEFAULT_LIMITER_OPTI
   numberOfApiCallRetries: 6,
 });
 
+/**
+ * `@hubspot/api-client` 13 as a user who read HubSpot's limits would tune it: the SDK's own
+ * Bottleneck limiter (`limiterOptions`) spacing requests by the account's window ÷ limit, 6 in
+ * flight (as its defaults), and 6 retries. The best a careful SDK user would do without writing
+ * a limiter of their own.
+ */
+export function sdkTuned(limit: number, intervalMs: number): Contender {
+  const minTime = intervalMs / limit;
+  return officialSdk(
+    `@hubspot/api-client (tuned: minTime ${intervalMs}/${limit} = ${minTime.toFixed(1)} ms, maxConcurrent 6, 6 retries)`,
+    {
+      limiterOptions: { minTime, maxConcurrent: 6, id: 'bench-tuned-limiter' },
+      numberOfApiCallRetries: 6,
+    },
+  );
+}
+
 /** `@hubspot/api-client` 13 out of the box: no limiter, no retries. */
 export const sdkDefault = officialSdk('@hubspot/api-client (out of the box)', {});
 

@@ -1,7 +1,7 @@
 // The parent's handle on a simulator running in a child process (see sim-process.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { HubSpotSimOptions, SimFaults, SimStats } from '@campaigns/hubspot-sim';
+import type { HubSpotSimOptions, ScriptedFault, SimFaults, SimStats } from '@campaigns/hubspot-sim';
 
 export interface RemoteSim {
   url: string;
@@ -10,6 +10,8 @@ export interface RemoteSim {
   stats(): Promise<SimStats>;
   resetStats(): Promise<void>;
   setFaults(faults: SimFaults): Promise<void>;
+  /** Queues faults for the next API calls (e.g. `{ kind: 'delay', ms }`: the call reaches the server late). */
+  script(faults: ScriptedFault[]): Promise<void>;
   /** Ids whose `property` is not the expected value on the server. */
   notApplied(property: string, expected: Record<string, string>): Promise<string[]>;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startRemoteSim(options: HubSpotSimOptions): Promise<Remote
     stats: () => call<SimStats>({ cmd: 'stats' }),
     resetStats: () => call<void>({ cmd: 'reset-stats' }),
     setFaults: (faults) => call<void>({ cmd: 'faults', faults }),
+    script: (script) => call<void>({ cmd: 'script', script }),
     notApplied: (property, expected) => call<string[]>({ cmd: 'verify', property, expected }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,12 +1,13 @@
 // Runs one simulator in its own process, so a benchmark's CPU time and memory figures belong to
 // the contender alone. Talks to its parent over IPC: ready → { url, ids }; then commands.
-import type { HubSpotSimOptions, SimFaults } from '@campaigns/hubspot-sim';
+import type { HubSpotSimOptions, ScriptedFault, SimFaults } from '@campaigns/hubspot-sim';
 import { startHubSpotSim } from '@campaigns/hubspot-sim';
 
 export type SimCommand =
   | { id: number; cmd: 'stats' }
   | { id: number; cmd: 'reset-stats' }
   | { id: number; cmd: 'faults'; faults: SimFaults }
+  | { id: number; cmd: 'script'; script: ScriptedFault[] }
   | { id: number; cmd: 'verify'; property: string; expected: Record<string, string> };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as HubSpotSimOptions;
@@ -25,6 +26,10 @@ process.on('message', (message: SimCommand) => {
       break;
     case 'faults':
       sim.setFaults(message.faults);
+      result = true;
+      break;
+    case 'script':
+      sim.script(...message.script);
       result = true;
       break;
     case 'verify': {

@@ -1,0 +1,88 @@
+// The default transport (undici's `request` on a keep-alive pool, the answer read once) and the
+// injected one (any fetch, used as it is).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BufferedResponse, createHubSpotClient, rateLimitOf } from '../src/index.js';
+import { json, startTestServer, type TestServer } from './test-server.js';
+
+const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
+const ID = 'edb9b6c3-d2e2-4ca8-8396-832262aed0d4';
+const batchOk = {
+  status: 'COMPLETE',
+  // A non-Latin-1 character, as HubSpot's names have: decoded once, correctly.
+  results: [
+    { id: ID, properties: { hs_name: 'Summer sale – EMEA' }, createdAt: 'x', updatedAt: 'y' },
+  ],
+  startedAt: '2026-01-03T03:04:05.000Z',
+  completedAt: '2026-01-03T03:04:06.000Z',
+};
+const body = { inputs: [{ id: ID, properties: { hs_name: 'Summer sale – EMEA' } }] };
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await server?.close();
+  server = undefined;
+});
+
+describe('default transport', () => {
+  it('does not go through WHATWG fetch, and answers with a BufferedResponse parsed once', async () => {
+    server = await startTestServer((_req, res) =>
+      json(res, 200, batchOk, {
+        'X-HubSpot-RateLimit-Max': '190',
+        'X-HubSpot-RateLimit-Remaining': '7',
+      }),
+    );
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    const { data, response } = await client.POST('/batch/update', { body });
+    expect(fetchSpy).not.toHaveBeenCalled();
+    expect(response).toBeInstanceOf(BufferedResponse);
+    expect(response).toBeInstanceOf(Response);
+    expect(response.status).toBe(200);
+    expect(response.bodyUsed).toBe(true);
+    expect(data?.results[0]?.properties.hs_name).toBe('Summer sale – EMEA');
+    expect(rateLimitOf(response)).toMatchObject({ max: 190, remaining: 7 });
+    const sent = server.requests[0]!;
+    expect(sent.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(sent.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(sent.body)).toEqual(body);
+  });
+
+  it('an injected fetch is used as it is', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const seen: string[] = [];
+    const client = createHubSpotClient({
+      token: TOKEN,
+      baseUrl: server.url,
+      fetch: (request) => {
+        seen.push(request.url);
+        return globalThis.fetch(request);
+      },
+    });
+    const { data, response } = await client.POST('/batch/update', { body });
+    expect(seen).toHaveLength(1);
+    expect(response).not.toBeInstanceOf(BufferedResponse);
+    expect(data?.results[0]?.id).toBe(ID);
+  });
+});
+
+describe('BufferedResponse', () => {
+  const make = () =>
+    new BufferedResponse('{"a":"–"}', 207, new Headers({ 'content-type': 'application/json' }));
+
+  it('reads like a Response, once', async () => {
+    const response = make();
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const copy = response.clone();
+    expect(await response.json()).toEqual({ a: '–' });
+    await expect(response.text()).rejects.toThrow(TypeError);
+    expect(await copy.text()).toBe('{"a":"–"}');
+  });
+
+  it('has a body stream and bytes for code that wants them', async () => {
+    expect(await new Response(make().body).text()).toBe('{"a":"–"}');
+    expect(new TextDecoder().decode(await make().arrayBuffer())).toBe('{"a":"–"}');
+    expect(new BufferedResponse('', 204, new Headers()).body).toBeNull();
+  });
+});
