@@ -101,59 +101,18 @@ export async function readBody(
   }
   const declared = declaredLength(req);
   if (declared !== undefined && declared > maxBytes) {
-    if (continueRefused.has(req)) return tooLarge(res, limits, { declared, close: true });
-    if (declared > maxDiscardBytes) return tooLarge(res, limits, { declared, close: true });
+    if (continueRefused.has(req) || declared > maxDiscardBytes)
+      return tooLarge(res, limits, { declared, close: true });
   }
-  const outcome = await new Promise<
-    { kind: 'body'; chunks: Buffer[] } | { kind: 'oversized'; complete: boolean } | { kind: 'gone' }
-  >((resolve) => {
-    const received: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (value: Parameters<typeof resolve>[0]) => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('close', onClose);
-      resolve(value);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) {
-        received.push(chunk);
-        return;
-      }
-      // Over the limit: keep nothing, keep reading (so the client gets to see our 413) as long
-      // as the discard budget lasts.
-      received.length = 0;
-      if (size > maxDiscardBytes) {
-        req.pause();
-        settle({ kind: 'oversized', complete: false });
-      }
-    };
-    const onEnd = () =>
-      settle(
-        size > maxBytes
-          ? { kind: 'oversized', complete: true }
-          : { kind: 'body', chunks: received },
-      );
-    // 'close' before 'end': the client went away (or Node's requestTimeout cut it off).
-    const onClose = () => settle({ kind: 'gone' });
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('close', onClose);
-    // An aborted request emits 'error' (ECONNRESET) before 'close'; 'close' settles it.
-    req.once('error', () => {});
-  });
+  const outcome = await consumeBody(req, maxBytes, maxDiscardBytes);
   if (outcome.kind === 'gone') {
     res.destroy();
     return ANSWERED;
   }
-  if (outcome.kind === 'oversized') {
+  if (outcome.kind === 'cut' || outcome.size > maxBytes) {
     return tooLarge(res, limits, {
       ...(declared !== undefined ? { declared } : {}),
-      close: !outcome.complete,
+      close: outcome.kind === 'cut',
     });
   }
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
@@ -180,29 +139,51 @@ export async function discardBody(req: IncomingMessage, maxDiscardBytes: number)
   if (req.destroyed || continueRefused.has(req)) return false;
   const declared = declaredLength(req);
   if (declared !== undefined && declared > maxDiscardBytes) return false;
-  return new Promise<boolean>((resolve) => {
+  return (await consumeBody(req, 0, maxDiscardBytes)).kind === 'end';
+}
+
+/**
+ * Reads the body to its end, keeping it while it is within `keepBytes` (past that nothing is
+ * kept, and reading goes on so that the client gets to see our answer) and stopping once more
+ * than `maxBytes` came: `end` (the body was read to its end), `cut` (it grew past `maxBytes`; the
+ * request is paused), or `gone` ('close' before 'end': the client went away, or Node's
+ * requestTimeout cut it off).
+ */
+function consumeBody(
+  req: IncomingMessage,
+  keepBytes: number,
+  maxBytes: number,
+): Promise<{ kind: 'end'; size: number; chunks: Buffer[] } | { kind: 'cut' } | { kind: 'gone' }> {
+  return new Promise((resolve) => {
+    const received: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (complete: boolean) => {
+    const settle = (value: Parameters<typeof resolve>[0]) => {
       if (settled) return;
       settled = true;
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);
-      resolve(complete);
+      resolve(value);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxDiscardBytes) {
+      if (size <= keepBytes) {
+        received.push(chunk);
+        return;
+      }
+      received.length = 0;
+      if (size > maxBytes) {
         req.pause();
-        settle(false);
+        settle({ kind: 'cut' });
       }
     };
-    const onEnd = () => settle(true);
-    const onClose = () => settle(false);
+    const onEnd = () => settle({ kind: 'end', size, chunks: received });
+    const onClose = () => settle({ kind: 'gone' });
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('close', onClose);
+    // An aborted request emits 'error' (ECONNRESET) before 'close'; 'close' settles it.
     req.once('error', () => {});
   });
 }

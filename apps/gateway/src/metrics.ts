@@ -117,11 +117,9 @@ export class GatewayMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  // hubspotUp and hubspotDown are set by createUpstreamHealth (every reason, from the start).
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    this.hubspotUp.set(1);
-    for (const reason of ['unreachable', 'credentials_refused'])
-      this.hubspotDown.set({ reason }, 0);
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
   }
