@@ -4,7 +4,8 @@
 export { updateCampaigns, readCampaigns, createCampaigns, archiveCampaigns } from './operations.js';
 export type { CampaignsClient, BulkOptions, ReadOptions, CreateInput } from './operations.js';
 export { runBatch } from './runner.js';
-export type { BatchOperation, RunnerItem, RunOptions, SentChunk } from './runner.js';
+export type { RunOptions } from './runner.js';
+export type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 export { RateLimitBudget, DailyLimitReachedError, DEFAULT_FAIRNESS_KEY } from './limiter.js';
 export type { RateLimitBudgetOptions, BudgetSnapshot } from './limiter.js';
 export type { GrantOutcome, RateBudget } from './budget.js';

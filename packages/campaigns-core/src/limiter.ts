@@ -128,7 +128,6 @@ interface Lane {
   /** Its waiters, FIFO (a doubly-linked list: an abort leaves in O(1)). */
   head: Waiter | undefined;
   tail: Waiter | undefined;
-  waiting: number;
   /** Its grants still counted in the main window (queued, in flight or late). */
   inWindow: number;
   /** Its grants not yet answered (their main-window entries), by grant time. */
@@ -258,13 +257,13 @@ export class RateLimitBudget implements RateBudget {
     if (!(Number.isInteger(firstBurst) && firstBurst >= 0))
       throw new RangeError(`rate budget firstBurst must be an integer ≥ 0, got ${firstBurst}`);
     this.main = newWindow(max, intervalMs);
-    if ((options.adaptive ?? true) && firstBurst > 0) {
+    this.adaptive = options.adaptive ?? true;
+    if (this.adaptive && firstBurst > 0) {
       this.secondly = newWindow(firstBurst, 1000);
       this.provisional = true;
     }
     this.holdMs = holdMs;
     this.marginMs = options.windowMarginMs ?? 100;
-    this.adaptive = options.adaptive ?? true;
     this.fairReserve = fairReserve;
     this.now = options.now ?? Date.now;
   }
@@ -394,12 +393,9 @@ export class RateLimitBudget implements RateBudget {
       this.burstStartedAt = now;
     }
     this.prune(this.main, now);
-    // Until the oldest grant leaves (not longer than a window: one in flight leaves once answered).
-    const windowClears = Math.min(
-      this.untilLeave(this.main, now),
-      this.main.intervalMs + this.marginMs,
-    );
-    const pause = retryAfterMs !== undefined ? retryAfterMs : Math.max(1000, windowClears);
+    // Until the oldest grant leaves.
+    const pause =
+      retryAfterMs !== undefined ? retryAfterMs : Math.max(1000, this.untilOldestLeaves(now));
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     this.reschedule();
   }
@@ -530,14 +526,13 @@ export class RateLimitBudget implements RateBudget {
    * keep their place in the ring.
    */
   private nextLane(now: number): { lane: Lane; wait: 0 } | { lane: undefined; wait: number } {
-    const present = this.lanes.size;
-    if (present < 2) return { lane: this.turnHead!, wait: 0 };
+    if (this.lanes.size < 2) return { lane: this.turnHead!, wait: 0 };
     const max = this.effectiveMax();
     const used = this.main.used;
-    const unreserved = max - Math.floor(max * this.fairReserve);
+    const unreserved = this.unreserved(max);
     const heavyMay = used < unreserved && now >= this.pacedUntil;
     for (let lane = this.turnHead; lane; lane = lane.next)
-      if (heavyMay || lane.inWindow * present < max) return { lane, wait: 0 };
+      if (heavyMay || !this.isHeavy(lane, max)) return { lane, wait: 0 };
     // Only heavy keys wait: until their pace allows, or a grant leaves the window.
     const expiry = this.untilLeave(this.main, now);
     const wait = used < unreserved ? Math.min(expiry, this.pacedUntil - now) : expiry;
@@ -551,15 +546,27 @@ export class RateLimitBudget implements RateBudget {
    * cannot leave everyone else facing a full window for its whole interval.
    */
   private pace(now: number): void {
-    const max = this.effectiveMax();
-    const unreserved = max - Math.floor(max * this.fairReserve);
-    const left = Math.max(1, unreserved - this.main.used);
-    // (Not longer than an interval: a grant in flight past it leaves when its answer comes.)
-    const untilExpiry = Math.min(
-      this.untilLeave(this.main, now),
-      this.main.intervalMs + this.marginMs,
-    );
-    this.pacedUntil = now + untilExpiry / left;
+    const left = Math.max(1, this.unreserved(this.effectiveMax()) - this.main.used);
+    this.pacedUntil = now + this.untilOldestLeaves(now) / left;
+  }
+
+  /**
+   * Ms until the main window's oldest grant leaves, not longer than an interval (plus margin): a
+   * grant in flight past it leaves when its answer comes. Call after prune().
+   */
+  private untilOldestLeaves(now: number): number {
+    return Math.min(this.untilLeave(this.main, now), this.main.intervalMs + this.marginMs);
+  }
+
+  /** The part of the main window a heavy key may take: all but the fair reserve. */
+  private unreserved(max: number): number {
+    return max - Math.floor(max * this.fairReserve);
+  }
+
+  /** Whether `lane` holds at least its equal share of the window while two or more keys are present. */
+  private isHeavy(lane: Lane, max: number): boolean {
+    const present = this.lanes.size;
+    return present >= 2 && lane.inWindow * present >= max;
   }
 
   private reschedule(): void {
@@ -586,7 +593,7 @@ export class RateLimitBudget implements RateBudget {
         }, Math.ceil(wait));
         return;
       }
-      const heavy = this.lanes.size >= 2 && lane.inWindow * this.lanes.size >= this.effectiveMax();
+      const heavy = this.isHeavy(lane, this.effectiveMax());
       const entry: Entry = {
         grantedAt: now,
         answeredAt: undefined,
@@ -640,7 +647,6 @@ export class RateLimitBudget implements RateBudget {
         key,
         head: undefined,
         tail: undefined,
-        waiting: 0,
         inWindow: 0,
         unanswered: new Map(),
         prev: undefined,
@@ -659,7 +665,6 @@ export class RateLimitBudget implements RateBudget {
     if (lane.tail) lane.tail.next = waiter;
     else lane.head = waiter;
     lane.tail = waiter;
-    lane.waiting++;
     this.waiting++;
     if (!lane.inRing) this.ring(lane);
   }
@@ -673,9 +678,8 @@ export class RateLimitBudget implements RateBudget {
     if (waiter.next) waiter.next.prev = waiter.prev;
     else lane.tail = waiter.prev;
     waiter.prev = waiter.next = undefined;
-    lane.waiting--;
     this.waiting--;
-    if (lane.waiting === 0) {
+    if (!lane.head) {
       this.unring(lane);
       this.forgetIfIdle(lane);
     }
@@ -704,7 +708,7 @@ export class RateLimitBudget implements RateBudget {
 
   /** Bounded memory: a key with no waiters and no grants in the window is forgotten. */
   private forgetIfIdle(lane: Lane): void {
-    if (lane.waiting === 0 && lane.inWindow === 0 && this.lanes.get(lane.key) === lane)
+    if (!lane.head && lane.inWindow === 0 && this.lanes.get(lane.key) === lane)
       this.lanes.delete(lane.key);
   }
 }

@@ -25,7 +25,7 @@ export function standardErrorPayload(error: StandardError, httpStatus: number): 
 export function apiErrorPayload(error: HubSpotApiError): ErrorPayload {
   return {
     status: 'error',
-    category: error.category ?? `HTTP_${error.status}`,
+    category: categoryOf(error),
     ...(error.subCategory ? { subCategory: error.subCategory } : {}),
     // HubSpot's own JSON message, else the summary: never the path or a non-JSON body.
     message: error.hubspotMessage ?? error.summary,
@@ -35,6 +35,19 @@ export function apiErrorPayload(error: HubSpotApiError): ErrorPayload {
     links: error.links,
     httpStatus: error.status,
     ...(error.correlationId ? { correlationId: error.correlationId } : {}),
+  };
+}
+
+/** The category HubSpot filed an answered failure under, else `HTTP_<status>`. */
+function categoryOf(error: HubSpotApiError): string {
+  return error.category ?? `HTTP_${error.status}`;
+}
+
+/** What an answered failure adds to a payload of the core's own: its status and correlation id. */
+function answerFields(api: HubSpotApiError | undefined): Partial<ErrorPayload> {
+  return {
+    ...(api ? { httpStatus: api.status } : {}),
+    ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
   };
 }
 
@@ -56,13 +69,8 @@ export function exhaustedPayload(attempts: number, failure: Failure): ErrorPaylo
     `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}; last failure: ${summary}`,
     {
       detail,
-      subCategory: api
-        ? (api.category ?? `HTTP_${api.status}`)
-        : error instanceof HubSpotTokenError
-          ? 'TOKEN'
-          : 'NETWORK',
-      ...(api ? { httpStatus: api.status } : {}),
-      ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
+      subCategory: api ? categoryOf(api) : error instanceof HubSpotTokenError ? 'TOKEN' : 'NETWORK',
+      ...answerFields(api),
     },
   );
 }
@@ -72,8 +80,7 @@ export function dailyPayload(error: unknown): ErrorPayload {
   const { summary, detail } = describeFailure(error);
   return corePayload(CoreCategory.DAILY_LIMIT_REACHED, `not sent: ${summary}`, {
     detail,
-    ...(api ? { httpStatus: api.status } : {}),
-    ...(api?.correlationId ? { correlationId: api.correlationId } : {}),
+    ...answerFields(api),
   });
 }
 
@@ -81,7 +88,7 @@ export function notSentAfterAuthPayload(error: HubSpotApiError): ErrorPayload {
   return corePayload(
     CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE,
     `not sent: the run stopped when HubSpot refused the credentials (${error.status} ${error.category ?? ''})`.trim(),
-    { subCategory: error.category ?? `HTTP_${error.status}` },
+    { subCategory: categoryOf(error) },
   );
 }
 

@@ -16,8 +16,6 @@ import type { RunEvent, RunHooks } from './progress.js';
 import { Semaphore } from './semaphore.js';
 import { traceRun, type ChunkTrace, type RunTrace } from './tracing.js';
 
-export type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
-
 export interface RunOptions<R = unknown> extends RunHooks {
   /** Items per request, 1–50. Default 50. */
   chunkSize?: number;

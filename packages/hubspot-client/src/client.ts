@@ -160,22 +160,29 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     const timeout = timeoutMs > 0 ? requestTimeout(callerSignal, timeoutMs) : undefined;
     const request = new Request(input, { headers, signal: timeout?.signal ?? callerSignal });
 
+    /** What a send or a body read that threw comes to: the caller's abort, a timeout, or a network failure. */
+    const failed = (error: unknown): { outcome: HubSpotCall['outcome']; thrown: unknown } => {
+      if (callerSignal.aborted) return { outcome: 'canceled', thrown: callerSignal.reason };
+      if (timeout?.timedOut)
+        return {
+          outcome: 'timeout',
+          thrown: new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets }),
+        };
+      return {
+        outcome: 'network',
+        thrown: new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets }),
+      };
+    };
+
     let response: Response;
     try {
       response = await (tracer
         ? tracedSend(tracer, request, templateOf(input), innerFetch)
         : innerFetch(request));
     } catch (error) {
-      if (callerSignal.aborted) {
-        options.onCall?.({ method, path, outcome: 'canceled' });
-        throw callerSignal.reason;
-      }
-      if (timeout?.timedOut) {
-        options.onCall?.({ method, path, outcome: 'timeout' });
-        throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
-      }
-      options.onCall?.({ method, path, outcome: 'network' });
-      throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
+      const { outcome, thrown } = failed(error);
+      options.onCall?.({ method, path, outcome });
+      throw thrown;
     }
 
     options.onCall?.({ method, path, outcome: 'answered', status: response.status });
@@ -194,10 +201,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     try {
       text = await response.text();
     } catch (error) {
-      if (callerSignal.aborted) throw callerSignal.reason;
-      if (timeout?.timedOut)
-        throw new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets });
-      throw new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets });
+      throw failed(error).thrown;
     }
     throw new HubSpotApiError({
       status: response.status,
