@@ -3,13 +3,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TRUSTED_DOCUMENTS_FILE, loadManifest } from '../src/documents.js';
-import { startStack, type Stack } from './stack.js';
+import { apiKeyEntry, startStack, type Stack } from './stack.js';
 
 const API_KEY = 'documents-test-key-0123456789abcdef';
 const PRODUCTION = {
   NODE_ENV: 'production',
   AUTH_MODE: 'api-key',
-  GATEWAY_API_KEYS: `web:${createHash('sha256').update(API_KEY).digest('hex')}:campaigns:read campaigns:write`,
+  GATEWAY_API_KEYS: apiKeyEntry('web', API_KEY),
   // Unset: the production default applies.
   ALLOW_ARBITRARY_DOCUMENTS: undefined,
 };

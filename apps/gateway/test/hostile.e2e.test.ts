@@ -1,18 +1,17 @@
 // Hostile documents against a production-mode gateway (issue 9): each is refused as a client
 // error, quickly, with the event loop free, nothing sent to HubSpot, and the refusal naming its
 // setting.
-import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_VALIDATION_ERRORS } from '../src/limits.js';
-import { READ, startStack, type Stack } from './stack.js';
+import { apiKeyEntry, READ, startStack, type Stack } from './stack.js';
 
 const API_KEY = 'hostile-test-key-0123456789abcdef';
 const PRODUCTION = {
   NODE_ENV: 'production',
   AUTH_MODE: 'api-key',
-  GATEWAY_API_KEYS: `hostile:${createHash('sha256').update(API_KEY).digest('hex')}:campaigns:read campaigns:write`,
+  GATEWAY_API_KEYS: apiKeyEntry('hostile', API_KEY),
 };
 
 interface Answer {

@@ -187,72 +187,52 @@ describe('clients that go away', () => {
   });
 });
 
+/**
+ * POSTs `body` to /graphql with `Expect: 100-continue`, writing it only if the server says
+ * continue; `continued` tells whether it did.
+ */
+function postExpectingContinue(
+  body: Buffer | string,
+): Promise<{ status: number; text: string; continued: boolean }> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/graphql',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        expect: '100-continue',
+      },
+    });
+    // The body is only written on 'continue'.
+    req.on('continue', () => {
+      continued = true;
+      req.end(body);
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, text, continued }));
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
 describe('Expect: 100-continue', () => {
   it('refuses a too-large declared body with 413 before the client sends it', async () => {
-    const result = await new Promise<{ status: number; text: string; continued: boolean }>(
-      (resolve, reject) => {
-        let continued = false;
-        const req = http.request({
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/graphql',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': String(MAX_BODY * 4),
-            expect: '100-continue',
-          },
-        });
-        // The body would only be written on 'continue'.
-        req.on('continue', () => {
-          continued = true;
-          req.end(Buffer.alloc(MAX_BODY * 4, 0x20));
-        });
-        req.on('response', (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode!, text, continued }));
-        });
-        req.on('error', reject);
-        req.flushHeaders();
-      },
-    );
+    const result = await postExpectingContinue(Buffer.alloc(MAX_BODY * 4, 0x20));
     expect(result.continued).toBe(false);
     expect(result.status).toBe(413);
     expect(result.text).toContain('MAX_BODY_BYTES');
   });
 
   it('sends 100 Continue for an acceptable body and serves the request', async () => {
-    const body = JSON.stringify({ query: '{ __typename }' });
-    const result = await new Promise<{ status: number; text: string; continued: boolean }>(
-      (resolve, reject) => {
-        let continued = false;
-        const req = http.request({
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/graphql',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': String(Buffer.byteLength(body)),
-            expect: '100-continue',
-          },
-        });
-        req.on('continue', () => {
-          continued = true;
-          req.end(body);
-        });
-        req.on('response', (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode!, text, continued }));
-        });
-        req.on('error', reject);
-        req.flushHeaders();
-      },
-    );
+    const result = await postExpectingContinue(JSON.stringify({ query: '{ __typename }' }));
     expect(result.continued).toBe(true);
     expect(result.status).toBe(200);
     expect(JSON.parse(result.text)).toEqual({ data: { __typename: 'Query' } });

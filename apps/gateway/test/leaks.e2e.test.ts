@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   graphqlErrors,
+  malformedUpdateAnswer,
   notesInputs,
   READ,
   startStack,
@@ -173,21 +174,11 @@ describe('payload errors name no upstream address, path or page', () => {
 });
 
 describe('log lines carry no stack trace unless LOG_STACKS=true', () => {
-  /** A HubSpot whose batch update answers 200 with a malformed body: the engine throws. */
-  const brokenUpdate =
-    (): typeof fetch =>
-    async (input, init): Promise<Response> => {
-      const request = new Request(input, init);
-      if (request.method === 'POST' && request.url.endsWith('/batch/update'))
-        return Response.json({ status: 'COMPLETE', results: 'not-a-list' });
-      return fetch(request);
-    };
-
   async function internalError(env: Record<string, string>) {
     stack = await startStack({
       // Arbitrary documents: production otherwise runs trusted (persisted) ones only.
       env: { NODE_ENV: 'production', ALLOW_ARBITRARY_DOCUMENTS: 'true', ...env },
-      deps: { fetch: brokenUpdate() },
+      deps: { fetch: malformedUpdateAnswer() },
     });
     const id = stack.sim.store.list()[0]!.id;
     const { errors } = await graphqlErrors(

@@ -1,16 +1,13 @@
 // NODE_ENV=production: no introspection, no landing page, internal errors masked.
 import { describe, expect, it } from 'vitest';
-import { graphqlErrors, notesInputs, READ, startStack, UPDATE } from './stack.js';
-
-/** A HubSpot whose batch update answers 200 with a malformed body: the engine throws (a bug). */
-function malformedUpdateAnswer(): typeof fetch {
-  return async (input, init) => {
-    const request = new Request(input, init);
-    if (request.method === 'POST' && request.url.endsWith('/batch/update'))
-      return Response.json({ status: 'COMPLETE', results: 'not-a-list' });
-    return fetch(request);
-  };
-}
+import {
+  graphqlErrors,
+  malformedUpdateAnswer,
+  notesInputs,
+  READ,
+  startStack,
+  UPDATE,
+} from './stack.js';
 
 /** A JWKS URL nobody listens on: verifying any token fails on our side (503, not the caller's fault). */
 const DEAD_JWKS = 'http://127.0.0.1:9/jwks.json';

@@ -7,12 +7,22 @@ import {
   type HubSpotSimOptions,
 } from '@campaigns/hubspot-sim';
 import { ClientError, GraphQLClient } from 'graphql-request';
+import { hashApiKey } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
 import { createGateway, type Gateway, type GatewayDeps } from '../src/server.js';
 
 /** A private-app-shaped token, long and unique, so a scan for it cannot miss or misfire. */
 export const HUBSPOT_TOKEN = 'pat-na1-7f3c2e1d-9b8a-4c6d-a5e4-0123456789ab';
 export const ALL_SCOPES = Object.values(CAMPAIGN_SCOPES);
+
+/** One GATEWAY_API_KEYS entry: the caller `name`, the key's hash, and its scopes (both by default). */
+export function apiKeyEntry(
+  name: string,
+  key: string,
+  scopes = 'campaigns:read campaigns:write',
+): string {
+  return `${name}:${hashApiKey(key)}:${scopes}`;
+}
 
 export interface Stack {
   sim: HubSpotSim;
@@ -83,6 +93,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await gateway.close();
       await sim.close();
     },
+  };
+}
+
+/**
+ * A HubSpot (the stack's simulator behind) whose batch update answers 200 with a malformed body:
+ * the engine throws, as it would on a bug.
+ */
+export function malformedUpdateAnswer(): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    if (request.method === 'POST' && request.url.endsWith('/batch/update'))
+      return Response.json({ status: 'COMPLETE', results: 'not-a-list' });
+    return fetch(request);
   };
 }
 

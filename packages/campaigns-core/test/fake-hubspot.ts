@@ -31,6 +31,20 @@ export function jsonResponse(
   });
 }
 
+/** HubSpot's ten-secondly 429, to be retried at once (Retry-After: 0). */
+export function rateLimited(): Response {
+  return jsonResponse(
+    429,
+    {
+      status: 'error',
+      message: 'ten secondly',
+      errorType: 'RATE_LIMIT',
+      policyName: 'TEN_SECONDLY_ROLLING',
+    },
+    { 'retry-after': '0' },
+  );
+}
+
 /** 200 with every input echoed as a result, in reverse order (HubSpot does not keep order). */
 export function okEcho(req: SentRequest): Response {
   const results = req.inputs.map((i) => campaign(i.id!, i.properties)).reverse();

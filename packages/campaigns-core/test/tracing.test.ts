@@ -11,23 +11,19 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readCampaigns, runBatch, RateLimitBudget, updateCampaigns } from '../src/index.js';
-import { fakeHubSpot, ids, jsonResponse, okEcho, type SentRequest } from './fake-hubspot.js';
+import {
+  fakeHubSpot,
+  ids,
+  jsonResponse,
+  okEcho,
+  rateLimited,
+  type SentRequest,
+} from './fake-hubspot.js';
 
 const TOKEN = 'test-token-0123456789-tracing';
 const updatesFor = (list: string[]) =>
   list.map((id, i) => ({ id, properties: { hs_notes: `note ${i}` } as Record<string, string> }));
 
-const rateLimited = () =>
-  jsonResponse(
-    429,
-    {
-      status: 'error',
-      message: 'ten secondly',
-      errorType: 'RATE_LIMIT',
-      policyName: 'TEN_SECONDLY_ROLLING',
-    },
-    { 'retry-after': '0' },
-  );
 const invalid = () =>
   jsonResponse(400, {
     status: 'error',

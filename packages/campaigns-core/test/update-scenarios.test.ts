@@ -16,6 +16,7 @@ import {
   ids,
   jsonResponse,
   okEcho,
+  rateLimited,
   type SentRequest,
 } from './fake-hubspot.js';
 
@@ -278,20 +279,7 @@ describe('updateCampaigns', () => {
   });
 
   it('honours a 429 Retry-After, then succeeds', async () => {
-    const { client, log } = fakeHubSpot((req, n) =>
-      n === 1
-        ? jsonResponse(
-            429,
-            {
-              status: 'error',
-              message: 'ten secondly',
-              errorType: 'RATE_LIMIT',
-              policyName: 'TEN_SECONDLY_ROLLING',
-            },
-            { 'retry-after': '0' },
-          )
-        : okEcho(req),
-    );
+    const { client, log } = fakeHubSpot((req, n) => (n === 1 ? rateLimited() : okEcho(req)));
     const outcome = await updateCampaigns(client, updatesFor(ids(4)));
     expect(outcome.results).toHaveLength(4);
     expect(outcome.stats).toMatchObject({ rateLimited: 1, retries: 1 });
