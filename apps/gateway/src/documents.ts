@@ -4,7 +4,6 @@
 // or sends a `query` whose SHA-256 is in the manifest. With ALLOW_ARBITRARY_DOCUMENTS=false
 // (the production default) anything else is refused here, before Apollo parses or validates
 // it. Clients cannot register documents: the manifest is the only source.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,6 +21,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { z } from 'zod';
+import { sha256 } from './auth.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import {
   gatewayValidationRules,
@@ -52,8 +52,9 @@ export interface PersistedQueryManifest {
   operations: TrustedOperation[];
 }
 
+/** A document's id: the SHA-256 of its text, in hex (the same digest API keys are kept as). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256(text).toString('hex');
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

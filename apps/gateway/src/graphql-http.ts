@@ -111,7 +111,7 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
       }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        if (value !== undefined) headers.set(key, singleHeader(value)!);
       }
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: admitted.search, body: admitted.body },
