@@ -5,6 +5,7 @@
 // every problem, by its variable name, never with its value. `toConfig`: the nested configuration
 // the rest of the gateway reads, whose types (GatewayConfig, LimitsConfig, ...) are derived from it.
 import { isIP } from 'node:net';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY_POLICY } from '@campaigns/core';
 import { isApiVersion, type ApiVersion } from '@campaigns/hubspot-client';
 import { z } from 'zod';
 
@@ -115,8 +116,8 @@ const settings = {
     .refine(isApiVersion, { error: 'must be v3 or a date version such as 2026-03' })
     .default('v3'),
   HUBSPOT_TIMEOUT_MS: int(0, 600_000, 30_000),
-  HUBSPOT_MAX_CONCURRENCY: int(1, 100, 10),
-  HUBSPOT_MAX_ATTEMPTS: int(1, 20, 5),
+  HUBSPOT_MAX_CONCURRENCY: int(1, 100, DEFAULT_MAX_CONCURRENCY),
+  HUBSPOT_MAX_ATTEMPTS: int(1, 20, DEFAULT_RETRY_POLICY.maxAttempts),
 
   SIM_CAMPAIGNS: int(0, 100_000, 200),
   SIM_SEED: int(0, 2 ** 31 - 1, 1),

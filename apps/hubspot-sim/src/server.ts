@@ -1,5 +1,6 @@
 // startHubSpotSim: one independent simulator per call – an HTTP server on 127.0.0.1, its own
 // store, limiter, faults and stats – that tests, benchmarks and `npm start` talk to.
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdminCall } from './admin.js';
@@ -64,6 +65,8 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
   );
   const stats = new StatsRecorder();
   const closing = new AbortController();
+  // Every request waiting out its latency listens for the close: more than 10 is no leak.
+  setMaxListeners(0, closing.signal);
   const parts: PipelineParts = {
     spec,
     validator,

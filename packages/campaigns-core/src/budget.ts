@@ -21,10 +21,20 @@ export interface RateBudget {
    * `outcome` (default `'failed'`): `'succeeded'` (a 2xx: it also lifts the penalty of an earlier
    * 429 burst when the request was granted after that burst began), `'failed'` (anything else
    * that may have reached HubSpot), `'not-sent'` (it never left: its slot is freed at once).
+   * `roundTripMs`: when HubSpot answered it (any status), from sending to the answer; without
+   * it the request may have arrived as late as now.
    */
-  answered(grantedAt: number, fairnessKey?: string, outcome?: GrantOutcome): void;
-  /** An answer's rate-limit headers, as the client parsed them. */
-  observe(info: RateLimitInfo): void;
+  answered(
+    grantedAt: number,
+    fairnessKey?: string,
+    outcome?: GrantOutcome,
+    roundTripMs?: number,
+  ): void;
+  /**
+   * An answer's rate-limit headers, as the client parsed them, for the request granted at
+   * `grantedAt` to `fairnessKey` when known. Called before that request's `answered`.
+   */
+  observe(info: RateLimitInfo, grantedAt?: number, fairnessKey?: string): void;
   /**
    * A 429 (not DAILY) answered the request granted at `grantedAt`: pause, for `Retry-After` when
    * given, and slow down, once per burst (429s answering requests granted before the burst's

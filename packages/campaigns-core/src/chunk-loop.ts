@@ -111,13 +111,22 @@ export async function sendChunk<P, R>(
     } finally {
       runSignal.removeEventListener('abort', forward);
       release();
+      // Headers first, while the grant is still unanswered (see `RateBudget.observe`).
+      // HubSpot answered it (a response, whatever its status) or not (timeout, broken connection).
+      const rateLimit =
+        sent?.rateLimit ?? (thrown instanceof HubSpotApiError ? thrown.rateLimit : undefined);
+      if (rateLimit) budget.observe(rateLimit, grantedAt, run.fairnessKey);
       // HubSpot counted it by now at the latest: keep it in the budget's window from here.
-      budget.answered(grantedAt, run.fairnessKey, sent ? 'succeeded' : 'failed');
+      budget.answered(
+        grantedAt,
+        run.fairnessKey,
+        sent ? 'succeeded' : 'failed',
+        rateLimit ? Date.now() - sentAt : undefined,
+      );
     }
     const durationMs = Date.now() - sentAt;
 
     if (sent) {
-      budget.observe(sent.rateLimit);
       run.emit(
         {
           type: 'response',
@@ -133,7 +142,6 @@ export async function sendChunk<P, R>(
     if (runSignal.aborted) return ledger.fail(current, inFlightPayload(run.cancelRun()));
 
     const failure = classifyFailure(thrown);
-    if (failure.error instanceof HubSpotApiError) budget.observe(failure.error.rateLimit);
     run.emit(
       {
         type: 'request-failed',

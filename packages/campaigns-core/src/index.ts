@@ -3,7 +3,7 @@
 // classification, isolation, merging) are behind '@campaigns/core/internal', for tests and tools.
 export { updateCampaigns, readCampaigns, createCampaigns, archiveCampaigns } from './operations.js';
 export type { CampaignsClient, BulkOptions, ReadOptions, CreateInput } from './operations.js';
-export { runBatch } from './runner.js';
+export { runBatch, DEFAULT_MAX_CONCURRENCY } from './runner.js';
 export type { RunOptions } from './runner.js';
 export type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 export { RateLimitBudget, DailyLimitReachedError, DEFAULT_FAIRNESS_KEY } from './limiter.js';

@@ -8,18 +8,28 @@
 //
 // How long a request counts. HubSpot counts a request when it arrives, at some time A between
 // our grant g and its answer a (A is never known). A request is counted here until
-//     max(g + interval + margin, a + interval)       (and for as long as it has no answer),
-// which is never over HubSpot's limit: take any HubSpot window (T − interval, T] and, of the
-// requests that arrived in it, the one granted last, at g0 ≤ its arrival ≤ T. Every other one
-// was granted at or before g0 and arrived after T − interval, so at g0 it was either unanswered
-// or answered at a ≥ its arrival, i.e. still counted until a + interval > T ≥ g0: all were
-// counted at g0, and a grant is only made below max. a + interval is also the least that is
-// always safe (a request answered at a may have arrived just before a). For normal answers it
-// costs nothing over the margin, or (latency − margin) per slot and window beyond it: 1% at
-// 200 ms against a 10 s window. Only a request slower than the whole window (more likely against the
-// 1 s per-second window) is held past it, until its answer. The margin stays a floor, as before
-// `answered()` existed (for a caller that never answers, with `unansweredHoldMs` 0, it is all
-// the allowance there is). A grant never answered is given up on after `unansweredHoldMs`.
+//     max(g + interval + margin, A' + interval)       (and for as long as it has no answer),
+// where A' ≥ A is the latest time it can have arrived: at first its answer a, which is always
+// safe. This is never over HubSpot's limit: take any HubSpot window (T − interval, T] and, of
+// the requests that arrived in it, the one granted last, at g0 ≤ its arrival ≤ T. Every other
+// one was granted at or before g0 and arrived after T − interval, so at g0 it was either
+// unanswered or answered with A' ≥ its arrival, i.e. still counted until A' + interval > T ≥ g0:
+// all were counted at g0, and a grant is only made below max. The margin stays a floor (for a
+// caller that never answers, with `unansweredHoldMs` 0, it is all the allowance there is). A
+// grant never answered is given up on after `unansweredHoldMs`.
+//
+// Dating by round trips. Counting from the answer costs one latency per slot and window: over
+// a long job at HubSpot's ceiling, each window re-opens one latency after HubSpot's does. When
+// HubSpot answered (any status) and the caller passed the round trip, A' is the answer less
+// half the shortest round trip seen (r): a request spends at least r/2 after arriving (HubSpot's
+// processing and the way back) as long as the way there is no slower than the way back and
+// HubSpot takes no less than half of the fastest processing seen. Delays on the way there (a
+// cold connection, a slow token) lengthen the round trip they are in, not r, so they are
+// covered; what would not be is a run whose every round trip so far was slowed on its way, so
+// dating begins only after `roundTripsBeforeDating` answers (100), and r is read when a slot
+// is due, not when it was answered: a cold start's first answers are dated by the round trips
+// that came after them. Without a round trip (a timeout, a broken connection, a caller that
+// does not measure) A' is the answer.
 //
 // The first burst. Until HubSpot's rate-limit headers have been read (the first answer), the
 // budget knows nothing of the account: it lets only `firstBurst` requests go per second (10:
@@ -80,6 +90,14 @@ export interface RateLimitBudgetOptions {
    * first burst may take the whole of `max`). Only with `adaptive`.
    */
   firstBurst?: number;
+  /**
+   * How many requests HubSpot must have answered (each `answered()` with its round trip)
+   * before the budget counts answered requests from half the shortest round trip before their
+   * answer instead of from the answer (see the top of this file): enough that the fastest of
+   * them was not slowed on its way by a cold start. Default 100; `Infinity`: never, every
+   * request counts from its answer.
+   */
+  roundTripsBeforeDating?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -144,8 +162,10 @@ type Place = 'queued' | 'inFlight' | 'late' | 'gone';
 /** One grant as one window counts it. */
 interface Entry {
   grantedAt: number;
-  /** When its answer came; undefined until then. */
+  /** When its answer came (or it failed); undefined until then. See `arrivedBy`. */
   answeredAt: number | undefined;
+  /** Its answer was HubSpot's (a response, whatever its status). */
+  viaHubSpot: boolean;
   place: Place;
   /** Whom it was granted to (main window only; undefined: others' use seen through headers). */
   lane: Lane | undefined;
@@ -153,12 +173,19 @@ interface Entry {
   twin: Entry | undefined;
   /** The per-second window `twin` is counted in (it may have been replaced since). */
   twinWindow: Window | undefined;
+  /**
+   * Right after its grant: the window's `used` and `admitted` (main window only). What HubSpot
+   * can have counted when this request arrived is at most `usedAtGrant` plus what was admitted
+   * since (see `observe`).
+   */
+  usedAtGrant: number;
+  admittedAtGrant: number;
 }
 
 /**
  * A rolling window. An entry is `queued` from its grant; at grantedAt + interval + margin it
  * leaves, or, still unanswered, goes `inFlight`. An answer that comes after the margin makes it
- * `late` (from `queued` or `inFlight`): it leaves at answeredAt + interval. An entry unanswered
+ * `late` (from `queued` or `inFlight`): it leaves at `arrivedBy` + interval. An entry unanswered
  * at grantedAt + unansweredHoldMs leaves. Each queue is in the order its entries leave; an entry
  * that moved on stays behind in the old one as a tombstone (skipped when it reaches the front).
  */
@@ -173,6 +200,8 @@ interface Window {
   late: Fifo<Entry>;
   /** Entries counted (queued, in flight and late). */
   used: number;
+  /** Entries ever admitted. */
+  admitted: number;
 }
 
 /** A first-in-first-out queue with O(1) amortised push and shift. */
@@ -208,6 +237,7 @@ const newWindow = (max: number, intervalMs: number): Window => ({
   inFlight: new Fifo(),
   late: new Fifo(),
   used: 0,
+  admitted: 0,
 });
 
 /** A rolling-window request budget shared by everything that calls HubSpot with one token. */
@@ -229,6 +259,10 @@ export class RateLimitBudget implements RateBudget {
   private exhaustedUntil = 0;
   /** The next grant to a heavy key waits until then (see `pace`). */
   private pacedUntil = 0;
+  /** The shortest round trip of a request HubSpot answered so far, in ms, and how many there were. */
+  private shortestRoundTrip = Infinity;
+  private roundTrips = 0;
+  private readonly roundTripsBeforeDating: number;
   /** Every present key; removed once it has neither waiters nor grants in the window. */
   private readonly lanes = new Map<string, Lane>();
   /** The ring of turns: lanes with waiters, the next to serve first. */
@@ -262,6 +296,12 @@ export class RateLimitBudget implements RateBudget {
       this.secondly = newWindow(firstBurst, 1000);
       this.provisional = true;
     }
+    const roundTrips = options.roundTripsBeforeDating ?? 100;
+    if (!((Number.isInteger(roundTrips) && roundTrips >= 1) || roundTrips === Infinity))
+      throw new RangeError(
+        `rate budget roundTripsBeforeDating must be an integer ≥ 1 or Infinity, got ${roundTrips}`,
+      );
+    this.roundTripsBeforeDating = roundTrips;
     this.holdMs = holdMs;
     this.marginMs = options.windowMarginMs ?? 100;
     this.fairReserve = fairReserve;
@@ -300,9 +340,15 @@ export class RateLimitBudget implements RateBudget {
 
   /**
    * Learns from a response's headers: the advertised max and interval, and how much of the
-   * window others (other processes with the same token) have used.
+   * window others (other processes with the same token) have used. `grantedAt` (and its key):
+   * the grant of the request the headers answer, still unanswered (call this before
+   * `answered`), so that its count is compared with ours when it arrived, not with ours now.
    */
-  observe(info: RateLimitInfo): void {
+  observe(
+    info: RateLimitInfo,
+    grantedAt?: number,
+    fairnessKey: string = DEFAULT_FAIRNESS_KEY,
+  ): void {
     if (!this.adaptive) return;
     const now = this.now();
     if (this.provisional && ((info.max ?? 0) > 0 || (info.secondly ?? 0) > 0)) {
@@ -317,19 +363,22 @@ export class RateLimitBudget implements RateBudget {
       this.secondly.max = info.secondly;
     }
     if (info.max && info.remaining !== undefined) {
-      // HubSpot saw (max − remaining) requests in its window; if that is more than we sent,
-      // someone else shares the token: count their use as if we had sent it now.
+      // HubSpot saw (max − remaining) requests in its window when this one arrived; if that is
+      // more than we can have sent, someone else shares the token: count their use as if we
+      // had sent it now. What we can have sent: everything counted at this request's grant
+      // (its arrival came later) plus everything admitted since. Compared with our count now
+      // instead, grants that left our window between its arrival and its answer would pass
+      // for someone else's and hold a slot for a whole window.
       this.prune(this.main, now);
-      const unseen = info.max - info.remaining - this.main.used;
-      for (let i = 0; i < unseen; i++)
-        this.admit(this.main, {
-          grantedAt: now,
-          answeredAt: now,
-          place: 'queued',
-          lane: undefined,
-          twin: undefined,
-          twinWindow: undefined,
-        });
+      const entry =
+        grantedAt === undefined
+          ? undefined
+          : this.lanes.get(fairnessKey)?.unanswered.get(grantedAt)?.[0];
+      const ours = entry
+        ? entry.usedAtGrant + (this.main.admitted - entry.admittedAtGrant)
+        : this.main.used;
+      const unseen = info.max - info.remaining - ours;
+      for (let i = 0; i < unseen; i++) this.admit(this.main, this.entry(now, undefined, now));
     }
     this.reschedule();
   }
@@ -347,6 +396,7 @@ export class RateLimitBudget implements RateBudget {
     grantedAt: number,
     fairnessKey: string = DEFAULT_FAIRNESS_KEY,
     outcome: GrantOutcome = 'failed',
+    roundTripMs?: number,
   ): void {
     const lane = this.lanes.get(fairnessKey);
     const same = lane?.unanswered.get(grantedAt);
@@ -371,8 +421,13 @@ export class RateLimitBudget implements RateBudget {
       grantedAt > this.burstStartedAt
     )
       this.penalty = 1;
-    this.answer(this.main, entry, now);
-    if (entry.twin && entry.twinWindow) this.answer(entry.twinWindow, entry.twin, now);
+    const viaHubSpot = roundTripMs !== undefined && roundTripMs >= 0;
+    if (viaHubSpot) {
+      this.shortestRoundTrip = Math.min(this.shortestRoundTrip, roundTripMs, now - grantedAt);
+      this.roundTrips++;
+    }
+    this.answer(this.main, entry, now, viaHubSpot);
+    if (entry.twin && entry.twinWindow) this.answer(entry.twinWindow, entry.twin, now, viaHubSpot);
     // A waiter's timer may be set for an in-flight grant's hold: it now leaves sooner.
     this.reschedule();
   }
@@ -427,18 +482,47 @@ export class RateLimitBudget implements RateBudget {
     return Math.max(1, Math.floor(this.main.max * this.penalty));
   }
 
+  private entry(grantedAt: number, lane: Lane | undefined, answeredAt: number | undefined): Entry {
+    return {
+      grantedAt,
+      answeredAt,
+      viaHubSpot: false,
+      place: 'queued',
+      lane,
+      twin: undefined,
+      twinWindow: undefined,
+      usedAtGrant: 0,
+      admittedAtGrant: 0,
+    };
+  }
+
   /** Counts a new entry (queued: in grant order, as `now` only grows). */
   private admit(window: Window, entry: Entry): void {
     window.queued.push(entry);
     window.used++;
+    window.admitted++;
   }
 
-  /** Its answer came at `now`: it may have arrived at HubSpot up to now, and counts from then. */
-  private answer(window: Window, entry: Entry, now: number): void {
+  /**
+   * The latest time an answered entry can have reached HubSpot: its answer, less half the
+   * shortest round trip seen so far when HubSpot answered it and enough round trips were seen
+   * (see the top of this file). Evaluated when asked, so a cold start's slow first answers are
+   * held by the round trips seen after them. Once dating begins, the shortest round trip only
+   * shrinks: every dated entry only moves later, by the same amount, and `late` keeps its
+   * order; an undated entry among them holds the ones behind it a little longer, never shorter.
+   */
+  private arrivedBy(entry: Entry): number {
+    const dated = entry.viaHubSpot && this.roundTrips >= this.roundTripsBeforeDating;
+    return entry.answeredAt! - (dated ? this.shortestRoundTrip / 2 : 0);
+  }
+
+  /** Answered at `now`: it counts from when it may have arrived at HubSpot. */
+  private answer(window: Window, entry: Entry, now: number, viaHubSpot: boolean): void {
     entry.answeredAt = now;
+    entry.viaHubSpot = viaHubSpot;
     const later =
       entry.place === 'inFlight' ||
-      (entry.place === 'queued' && now - this.marginMs > entry.grantedAt);
+      (entry.place === 'queued' && this.arrivedBy(entry) - this.marginMs > entry.grantedAt);
     if (!later) return; // within the margin (or already gone): its grant time decides
     entry.place = 'late'; // a tombstone where it was
     window.late.push(entry);
@@ -466,7 +550,7 @@ export class RateLimitBudget implements RateBudget {
     }
     for (let e = late.peek(); e; e = late.peek()) {
       if (e.place === 'late') {
-        if (e.answeredAt! > now - intervalMs) break;
+        if (this.arrivedBy(e) > now - intervalMs) break;
         this.release(window, e);
       }
       late.shift();
@@ -498,7 +582,7 @@ export class RateLimitBudget implements RateBudget {
       Math.min(
         queued ? queued.grantedAt + window.intervalMs + this.marginMs : Infinity,
         inFlight ? inFlight.grantedAt + this.holdMs : Infinity,
-        late ? late.answeredAt! + window.intervalMs : Infinity,
+        late ? this.arrivedBy(late) + window.intervalMs : Infinity,
       ) - now
     );
   }
@@ -594,20 +678,15 @@ export class RateLimitBudget implements RateBudget {
         return;
       }
       const heavy = this.isHeavy(lane, this.effectiveMax());
-      const entry: Entry = {
-        grantedAt: now,
-        answeredAt: undefined,
-        place: 'queued',
-        lane,
-        twin: undefined,
-        twinWindow: undefined,
-      };
+      const entry = this.entry(now, lane, undefined);
       if (this.secondly) {
-        entry.twin = { ...entry, lane: undefined };
+        entry.twin = this.entry(now, undefined, undefined);
         entry.twinWindow = this.secondly;
         this.admit(this.secondly, entry.twin);
       }
       this.admit(this.main, entry);
+      entry.usedAtGrant = this.main.used;
+      entry.admittedAtGrant = this.main.admitted;
       lane.inWindow++;
       const same = lane.unanswered.get(now);
       if (same) same.push(entry);

@@ -19,7 +19,7 @@ import { traceRun, type ChunkTrace, type RunTrace } from './tracing.js';
 export interface RunOptions<R = unknown> extends RunHooks {
   /** Items per request, 1–50. Default 50. */
   chunkSize?: number;
-  /** Requests in flight at once for this run. Default 10. */
+  /** Requests in flight at once for this run. Default `DEFAULT_MAX_CONCURRENCY` (50). */
   maxConcurrency?: number;
   retry?: Partial<RetryPolicy>;
   /** Give up on what is not done after this many ms: the outcome is CANCELED. */
@@ -53,7 +53,12 @@ export interface RunOptions<R = unknown> extends RunHooks {
   displayId?: (key: string) => string;
 }
 
-const DEFAULT_CONCURRENCY = 10;
+/**
+ * Requests in flight per run by default: enough that the rate budget, not the number in flight,
+ * paces a run at HubSpot's highest published limit (190 per 10 s at 80–200 ms a request: a
+ * window's worth goes out in about half a second), so each window begins at full speed.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 50;
 
 /** Marker reason for the internal stop controller (auth failure or daily limit). */
 const STOP = Symbol('stop');
@@ -105,7 +110,7 @@ async function execute<P, R>(
     random: options.random ?? Math.random,
     fairnessKey: options.fairnessKey,
     deadlineMs: options.deadlineMs,
-    semaphore: new Semaphore(options.maxConcurrency ?? DEFAULT_CONCURRENCY, controlSignal),
+    semaphore: new Semaphore(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, controlSignal),
     ledger,
     runSignal,
     controlSignal,

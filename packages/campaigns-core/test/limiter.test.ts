@@ -423,3 +423,172 @@ describe('RateLimitBudget: a grant never sent', () => {
     expect(budget.snapshot().used).toBe(2);
   });
 });
+
+describe('RateLimitBudget: dating by HubSpot answers', () => {
+  it('compares Remaining with what was counted when the request arrived, not with what is counted at its answer', async () => {
+    // Our two requests, nobody else's: A answered fast, B slowly. When B's answer comes, A has
+    // left our window, but HubSpot counted A when B arrived. That is not someone else's use.
+    const budget = new RateLimitBudget({ max: 3, intervalMs: 1000, windowMarginMs: 0 });
+    budget.observe({ max: 3, intervalMs: 1000, remaining: 3 });
+    const [a] = await take(budget, 1);
+    vi.advanceTimersByTime(50);
+    const [b] = await take(budget, 1);
+    vi.advanceTimersByTime(50);
+    budget.observe({ max: 3, intervalMs: 1000, remaining: 2 }, a, undefined);
+    budget.answered(a!, undefined, 'succeeded', 100);
+    vi.advanceTimersByTime(1050); // t = 1150: A (answered at 100) has left; B still out
+    budget.observe({ max: 3, intervalMs: 1000, remaining: 1 }, b, undefined);
+    budget.answered(b!, undefined, 'succeeded', 1100);
+    // Only B is counted, not B plus a phantom for A.
+    expect(budget.snapshot().used).toBe(1);
+  });
+
+  it('still counts others when Remaining shows more than we can have sent', async () => {
+    const budget = new RateLimitBudget({ max: 10, intervalMs: 1000, windowMarginMs: 0 });
+    const [a] = await take(budget, 1);
+    vi.advanceTimersByTime(100);
+    // HubSpot saw 4 when A arrived: 3 are someone else's.
+    budget.observe({ max: 10, intervalMs: 1000, remaining: 6 }, a, undefined);
+    budget.answered(a!, undefined, 'succeeded', 100);
+    expect(budget.snapshot().used).toBe(4);
+  });
+
+  it('frees a slot one window after the answer less half the shortest round trip', async () => {
+    const budget = new RateLimitBudget({
+      max: 1,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      roundTripsBeforeDating: 1,
+    });
+    const [a] = await take(budget, 1);
+    vi.advanceTimersByTime(200);
+    budget.answered(a!, undefined, 'succeeded', 200);
+    const next = budget.acquire();
+    await vi.advanceTimersByTimeAsync(1000);
+    // Answered at 200 after a 200 ms round trip: it reached HubSpot by 100 at the latest.
+    expect((await next) - T0).toBe(1100);
+  });
+
+  it('frees a slot one window after the answer when HubSpot did not answer (a timeout)', async () => {
+    const budget = new RateLimitBudget({
+      max: 1,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      roundTripsBeforeDating: 1,
+    });
+    const [a] = await take(budget, 1);
+    vi.advanceTimersByTime(80);
+    budget.answered(a!, undefined, 'succeeded', 80); // a shortest round trip is known
+    vi.advanceTimersByTime(1000);
+    const [b] = await take(budget, 1);
+    vi.advanceTimersByTime(2000);
+    budget.answered(b!, undefined, 'failed'); // no answer: it may have arrived just now
+    let next: number | undefined;
+    void budget.acquire().then((t) => (next = t));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(next).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next! - (b! + 2000)).toBe(1000);
+  });
+
+  it('waits for roundTripsBeforeDating answers before it dates any', async () => {
+    const budget = new RateLimitBudget({
+      max: 1,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      roundTripsBeforeDating: 2,
+    });
+    const [a] = await take(budget, 1);
+    vi.advanceTimersByTime(200);
+    budget.answered(a!, undefined, 'succeeded', 200); // one round trip: not enough
+    let next: number | undefined;
+    void budget.acquire().then((t) => (next = t - T0));
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(next).toBe(1200);
+    expect(() => new RateLimitBudget({ roundTripsBeforeDating: 0 })).toThrow(
+      /roundTripsBeforeDating must be an integer ≥ 1 or Infinity, got 0/,
+    );
+  });
+
+  it('holds the slow first answers by the shortest round trip seen later, not by their own', async () => {
+    // A cold start: the first request reaches HubSpot 300 ms late (answered at 400 after 400 ms);
+    // its own round trip would say it arrived by 200. The later ones take 100 ms: it arrived by
+    // 350 at the latest, and its slot frees at 1350, never at 1200.
+    const budget = new RateLimitBudget({
+      max: 2,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      roundTripsBeforeDating: 1,
+    });
+    const [cold] = await take(budget, 1);
+    vi.advanceTimersByTime(400);
+    budget.answered(cold!, undefined, 'succeeded', 400);
+    const [warm] = await take(budget, 1);
+    vi.advanceTimersByTime(100);
+    budget.answered(warm!, undefined, 'succeeded', 100);
+    const next = budget.acquire();
+    await vi.advanceTimersByTimeAsync(1000); // t = 1500
+    expect((await next) - T0).toBe(1350);
+  });
+
+  it('never lets HubSpot count more than max in any window, whatever the cold start, within the stated assumption', async () => {
+    // A model of the network: each request leaves at its grant, spends `upMs` (one way, the same
+    // both ways) plus, for the first `coldRequests` (fewer than roundTripsBeforeDating), a cold
+    // start's `coldMs` on the way there, is counted when it arrives, is processed for `procMs`
+    // (no less than half the fastest: p0 to 2·p0) and comes back. The budget is told each answer
+    // and its round trip; HubSpot's count is checked at each arrival.
+    const request = fc.record({
+      key: fc.integer({ min: 0, max: 2 }),
+      coldMs: fc.integer({ min: 0, max: 2000 }),
+      procShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      gapMs: fc.integer({ min: 0, max: 400 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.constantFrom(0, 50, 100),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(),
+        fc.array(request, { maxLength: 60 }),
+        async (max, upMs, p0, windowMarginMs, roundTripsBeforeDating, cold, requests) => {
+          vi.setSystemTime(T0);
+          const intervalMs = 3000;
+          const coldRequests = cold % roundTripsBeforeDating;
+          const budget = new RateLimitBudget({
+            max,
+            intervalMs,
+            windowMarginMs,
+            firstBurst: 0,
+            roundTripsBeforeDating,
+          });
+          const arrivals: number[] = [];
+          const all: Array<Promise<unknown>> = [];
+          let sent = 0;
+          for (const r of requests) {
+            const key = `k${r.key}`;
+            all.push(
+              budget.acquire(undefined, key).then((grantedAt) => {
+                const coldMs = sent++ < coldRequests ? r.coldMs : 0;
+                const procMs = Math.round(p0 * (1 + r.procShare));
+                arrivals.push(grantedAt + upMs + coldMs);
+                const roundTrip = 2 * upMs + coldMs + procMs;
+                setTimeout(
+                  () => budget.answered(grantedAt, key, 'succeeded', roundTrip),
+                  roundTrip,
+                );
+              }),
+            );
+            await vi.advanceTimersByTimeAsync(r.gapMs);
+          }
+          await vi.runAllTimersAsync();
+          await Promise.all(all);
+          arrivals.sort((a, b) => a - b);
+          expect(peakInWindow(arrivals, intervalMs)).toBeLessThanOrEqual(max);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -7,6 +7,7 @@ describe('entry points', () => {
     expect(Object.keys(core).sort()).toEqual([
       'CoreCategory',
       'DEFAULT_FAIRNESS_KEY',
+      'DEFAULT_MAX_CONCURRENCY',
       'DEFAULT_RETRY_POLICY',
       'DailyLimitReachedError',
       'HUBSPOT_BATCH_LIMIT',
