@@ -1,8 +1,8 @@
-// The books of one run: what each chunk came to (results and errors per key), the counters
-// that progress and the outcome's stats report, and why the run stopped, if it did.
+// The books of one run: what each chunk came to (results and errors by input position), the
+// counters that progress and the outcome's stats report, and why the run stopped, if it did.
 import type { RunnerItem } from './batch-operation.js';
 import type { BudgetSnapshot } from './limiter.js';
-import type { ChunkReport, ErrorPayload } from './merge.js';
+import { ResultBook, type ChunkReport, type ErrorPayload, type MergedBatch } from './merge.js';
 import type { RunStats, StopReason } from './outcome.js';
 import type { ProgressEvent } from './progress.js';
 
@@ -13,42 +13,77 @@ export interface RunStop {
   payload: ErrorPayload;
 }
 
+/** One of the run's chunks, as `chunk()` cut it: the chunk-loop books a part of one under it. */
+export type RunChunk = ReadonlyArray<RunnerItem<unknown>>;
+
 export class RunLedger<R> {
   readonly stats: Omit<RunStats, 'durationMs' | 'mergeMs' | 'succeeded'>;
-  readonly reports: ChunkReport<R>[] = [];
   /** Set once, by the first reason the run stopped for. */
   stop: RunStop | undefined;
   chunksDone = 0;
   idsDone = 0;
   succeeded = 0;
+  /**
+   * Each report is entered here as it comes and dropped: a 100,000-item run holds its results
+   * once, by position, and no report, pair or key map per result until the merge.
+   */
+  private readonly book: ResultBook<R>;
+  /** Where each chunk starts among the run's items. */
+  private readonly starts = new Map<RunChunk, number>();
 
   constructor(
-    chunks: number,
+    private readonly items: ReadonlyArray<RunnerItem<unknown>>,
+    chunks: ReadonlyArray<RunChunk>,
     private readonly results: {
       onResults?: ((results: R[]) => void) | undefined;
       keepResults?: boolean | undefined;
     },
   ) {
-    this.stats = { requests: 0, retries: 0, rateLimited: 0, chunks, isolationRequests: 0 };
+    this.stats = {
+      requests: 0,
+      retries: 0,
+      rateLimited: 0,
+      chunks: chunks.length,
+      isolationRequests: 0,
+    };
+    let start = 0;
+    for (const c of chunks) {
+      this.starts.set(c, start);
+      start += c.length;
+    }
+    this.book = new ResultBook<R>(items.length, results.keepResults !== false);
   }
 
-  /** Books what a chunk (or part of one) came to, handing its results to `onResults`. */
-  report(r: ChunkReport<R>): void {
+  /**
+   * Books what a chunk (or part of one) came to, handing its results to `onResults`. `chunk` is
+   * the run's chunk the report's keys belong to.
+   */
+  report(chunk: RunChunk, r: ChunkReport<R>): void {
     const found = r.results;
     if (found.length > 0) this.results.onResults?.(found.map(([, value]) => value));
-    this.reports.push(
-      this.results.keepResults === false && found.length > 0
-        ? { ...r, results: [], succeeded: found.map(([key]) => key) }
-        : r,
-    );
+    const start = this.starts.get(chunk);
+    // A chunk has at most 50 items: a scan finds a key's position without a map per run.
+    if (start !== undefined)
+      this.book.record(r, (key) => {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i]!.key === key) return start + i;
+        return undefined;
+      });
     this.idsDone += r.keys.length;
     this.succeeded += found.length;
   }
 
-  /** Books every item as failed with `error`. */
-  fail<P>(items: ReadonlyArray<RunnerItem<P>>, error: ErrorPayload): void {
+  /** Books every item (of the run's `chunk`) as failed with `error`. */
+  fail<P>(chunk: RunChunk, items: ReadonlyArray<RunnerItem<P>>, error: ErrorPayload): void {
     const keys = items.map((i) => i.key);
-    this.report({ keys, results: [], errors: [{ keys: [...keys], error }] });
+    this.report(chunk, { keys, results: [], errors: [{ keys, error }] });
+  }
+
+  /** The outcome's merged part, in input order (once, when every chunk is booked). */
+  merge(
+    fallback: { startedAt: string; completedAt: string },
+    displayId?: (key: string) => string,
+  ): MergedBatch<R> {
+    return this.book.merge((position) => this.items[position]!.key, fallback, displayId);
   }
 
   /** Records why the run stopped; false when it had already stopped (the first reason stays). */

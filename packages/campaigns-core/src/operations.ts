@@ -11,7 +11,8 @@ import {
 } from '@campaigns/hubspot-client';
 import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 import { budgetOf, type RateBudget } from './budget.js';
-import { coalesceUpdates } from './coalesce.js';
+import { coalesceInputs } from './coalesce.js';
+import { ResultCompactor } from './compact.js';
 import type { RateLimitBudgetOptions } from './limiter.js';
 import {
   CoreCategory,
@@ -93,13 +94,38 @@ function prepare(
   );
 }
 
-const byId = <P, R extends { id: string }>(
-  items: ReadonlyArray<RunnerItem<P>>,
-  results: R[],
-): Array<[string, R]> => {
-  const keys = new Set(items.map((i) => i.key));
-  return results.filter((r) => keys.has(r.id)).map((r) => [r.id, r]);
-};
+/**
+ * Pairs HubSpot's results with the items by id. Given a compactor (the run keeps its results),
+ * each result is held compactly: its id the caller's own string, repeated values one copy.
+ */
+function byId<P, R extends { id: string }>(compactor: ResultCompactor | undefined) {
+  return (items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]> => {
+    const keys = new Map<string, string>();
+    for (const item of items) keys.set(item.key, item.key);
+    const pairs: Array<[string, R]> = [];
+    for (const result of results) {
+      const key = keys.get(result.id);
+      if (key !== undefined) pairs.push([key, compactor ? compactor.compact(result, key) : result]);
+    }
+    return letGo(results, pairs);
+  };
+}
+
+/**
+ * Empties HubSpot's results array once its results are paired. The answer it came in is still
+ * reachable for a while from the promises of the request that fetched it (made when the request
+ * left, and by now in V8's old generation under load), and through them every result would be
+ * too: promoted, and held until the next full collection, even when the run keeps none.
+ */
+function letGo<T, U>(results: T[], pairs: U): U {
+  results.length = 0;
+  return pairs;
+}
+
+/** The compactor of a run that keeps its results (none for `keepResults: false`). */
+function compactorFor(options: { keepResults?: boolean }): ResultCompactor | undefined {
+  return options.keepResults === false ? undefined : new ResultCompactor();
+}
 
 function invalidErrors(
   problems: InputProblem[],
@@ -164,26 +190,31 @@ export async function updateCampaigns(
   const badIds = new Set(problems.map((p) => p.id));
   const badIndices = new Set(problems.map((p) => p.index));
   const rejectedIds = new Map<string, number[]>();
-  const valid: Array<{ index: number; input: UpdateInput }> = [];
   inputs.forEach((input, index) => {
-    if (badIndices.has(index)) return;
-    if (badIds.has(input.id))
+    if (!badIndices.has(index) && badIds.has(input.id))
       rejectedIds.set(input.id, [...(rejectedIds.get(input.id) ?? []), index]);
-    else valid.push({ index, input });
   });
-  const { updates, coalesced } = coalesceUpdates(valid);
+  const { updates, coalesced } = coalesceInputs(
+    inputs,
+    problems.length === 0
+      ? undefined
+      : (index) => badIndices.has(index) || badIds.has(inputs[index]!.id),
+  );
 
   const op: BatchOperation<UpdateInput, PublicCampaign> = {
     name: 'update',
     send: async (payloads, signal) =>
-      toSentChunk(await client.POST('/batch/update', { body: { inputs: payloads }, signal })),
-    match: byId,
+      toSentChunk(
+        await client.POST('/batch/update', {
+          // A fresh { id, properties } per item, made as the chunk goes out: nothing else the
+          // caller's object carries goes to HubSpot, and a run holds no copy of its input.
+          body: { inputs: payloads.map((p) => ({ id: p.id, properties: p.properties })) },
+          signal,
+        }),
+      ),
+    match: byId(compactorFor(options)),
   };
-  // A fresh { id, properties } per item: nothing else the caller's object carries goes to HubSpot.
-  const items = updates.map((u) => ({
-    key: u.id,
-    payload: { id: u.id, properties: u.properties },
-  }));
+  const items = updates.map((u) => ({ key: u.id, payload: u }));
   const outcome = await runBatch(op, items, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
@@ -212,7 +243,7 @@ export async function readCampaigns(
           signal,
         }),
       ),
-    match: byId,
+    match: byId(compactorFor(options)),
   };
   const outcome = await runBatch(op, items, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
@@ -235,7 +266,7 @@ export async function archiveCampaigns(
       // 204: everything sent counts as archived.
       return { ...sent, results: payloads.map((p) => ({ id: p.id })) };
     },
-    match: byId,
+    match: byId(undefined),
   };
   const outcome = await runBatch(op, items, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
@@ -270,28 +301,32 @@ export async function createCampaigns(
     name: 'create',
     send: async (payloads, signal) =>
       toSentChunk(await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
-    match: matchByProperties,
+    match: matchByProperties(compactorFor(options)),
   };
   const outcome = await runBatch(op, items, budget, options);
   return withInvalid(outcome, invalidErrors(problems, new Map()));
 }
 
-function matchByProperties(
-  items: ReadonlyArray<RunnerItem<CreateInput>>,
-  results: PublicCampaign[],
-): Array<[string, PublicCampaign]> {
-  const free = [...items];
-  const pairs: Array<[string, PublicCampaign]> = [];
-  for (const result of results) {
-    const i = free.findIndex((item) =>
-      Object.entries(item.payload.properties).every(
-        ([k, v]) => v === '' || (Object.hasOwn(result.properties, k) && result.properties[k] === v),
-      ),
-    );
-    const item = free.splice(i >= 0 ? i : 0, 1)[0];
-    if (item) pairs.push([item.key, result]);
-  }
-  return pairs;
+/** Pairs created campaigns with their inputs by properties (compacted as `byId` does). */
+function matchByProperties(compactor: ResultCompactor | undefined) {
+  return (
+    items: ReadonlyArray<RunnerItem<CreateInput>>,
+    results: PublicCampaign[],
+  ): Array<[string, PublicCampaign]> => {
+    const free = [...items];
+    const pairs: Array<[string, PublicCampaign]> = [];
+    for (const result of results) {
+      const i = free.findIndex((item) =>
+        Object.entries(item.payload.properties).every(
+          ([k, v]) =>
+            v === '' || (Object.hasOwn(result.properties, k) && result.properties[k] === v),
+        ),
+      );
+      const item = free.splice(i >= 0 ? i : 0, 1)[0];
+      if (item) pairs.push([item.key, compactor ? compactor.compact(result) : result]);
+    }
+    return letGo(results, pairs);
+  };
 }
 
 function prepareIds(ids: ReadonlyArray<string>, options: Pick<BulkOptions, 'onInvalid'>) {

@@ -9,7 +9,6 @@ import type { RateBudget } from './budget.js';
 import { chunk, HUBSPOT_BATCH_LIMIT } from './chunk.js';
 import { sendChunk, type RunContext } from './chunk-loop.js';
 import { RunLedger } from './ledger.js';
-import { mergeBatchResponses } from './merge.js';
 import type { BatchOutcome, StopReason } from './outcome.js';
 import { canceledPayload } from './payloads.js';
 import type { RunEvent, RunHooks } from './progress.js';
@@ -102,7 +101,7 @@ async function execute<P, R>(
   // One listener per request in flight and per waiter on the budget: more than 10 is not a leak.
   setMaxListeners(0, runSignal, controlSignal);
 
-  const ledger = new RunLedger<R>(chunks.length, options);
+  const ledger = new RunLedger<R>(items, chunks, options);
   const run: RunContext<P, R> = {
     op,
     budget,
@@ -146,9 +145,7 @@ async function execute<P, R>(
 
   const completed = Date.now();
   const mergeStarted = performance.now();
-  const merged = mergeBatchResponses(
-    items.map((i) => i.key),
-    ledger.reports,
+  const merged = ledger.merge(
     { startedAt: new Date(started).toISOString(), completedAt: new Date(completed).toISOString() },
     options.displayId,
   );

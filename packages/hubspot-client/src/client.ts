@@ -2,8 +2,13 @@
 // call needs – the bearer token, a User-Agent, timeouts, rate-limit headers and typed errors.
 import type { Tracer } from '@opentelemetry/api';
 import { checkSecretLength, MIN_SECRET_LENGTH } from '@campaigns/redact';
-import createClient, { type Client } from 'openapi-fetch';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import createClient, {
+  createFinalURL,
+  createQuerySerializer,
+  defaultPathSerializer,
+  type Client,
+} from 'openapi-fetch';
+import { Agent, type Dispatcher } from 'undici';
 import type { paths } from './generated/campaigns.js';
 import {
   HubSpotApiError,
@@ -49,9 +54,10 @@ export interface HubSpotClientOptions {
   /** `v3` (default) or a date version such as `2026-03`; changes the path prefix only. */
   apiVersion?: ApiVersion;
   /**
-   * fetch implementation. Default: the client's own lean transport (undici's `request` over a
-   * keep-alive connection pool, the answer read once), which allocates a fraction of what WHATWG
-   * `fetch` does per call. Any `fetch` given here is used as it is.
+   * fetch implementation. Default: the client's own lean transport (undici's dispatcher over a
+   * keep-alive connection pool, the answer read once; a batch POST goes out without a `Request`),
+   * which allocates a fraction of what WHATWG `fetch` does per call. Any `fetch` given here is
+   * used as it is.
    */
   fetch?: (request: Request) => Promise<Response>;
   /** Per-request timeout in ms, from sending to the end of the answer. Default 30 000; 0 disables. */
@@ -143,26 +149,32 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
   /** The OpenAPI path template of each request in flight (`/batch/update`, `/{campaignGuid}`), when traced. */
   const templates = tracer ? new WeakMap<Request, string>() : undefined;
 
-  async function hubspotFetch(input: Request): Promise<Response> {
-    const url = new URL(input.url);
-    const method = input.method;
-    const path = url.pathname;
+  /**
+   * One call to HubSpot, whichever way it goes out: the token and our headers on top of
+   * `headers`, the timeout, `onCall`, the rate-limit headers, and a typed error for anything but
+   * a 2xx. `send` puts it on the wire with the final headers and the signal that ends it.
+   */
+  async function call(
+    method: string,
+    path: string,
+    headers: Headers,
+    callerSignal: AbortSignal | undefined,
+    send: (headers: Headers, signal: AbortSignal | undefined) => Promise<Response>,
+  ): Promise<Response> {
     const token = await resolveToken(options.token, method, path);
     const secrets = [token];
 
-    const headers = new Headers(input.headers);
     for (const [name, value] of extraHeaders) headers.set(name, value);
     headers.set('Authorization', `Bearer ${token}`);
     headers.set('User-Agent', userAgent);
     if (!headers.has('Accept')) headers.set('Accept', 'application/json');
 
-    const callerSignal = input.signal;
     const timeout = timeoutMs > 0 ? requestTimeout(callerSignal, timeoutMs) : undefined;
-    const request = new Request(input, { headers, signal: timeout?.signal ?? callerSignal });
 
     /** What a send or a body read that threw comes to: the caller's abort, a timeout, or a network failure. */
     const failed = (error: unknown): { outcome: HubSpotCall['outcome']; thrown: unknown } => {
-      if (callerSignal.aborted) return { outcome: 'canceled', thrown: callerSignal.reason };
+      timeout?.clear();
+      if (callerSignal?.aborted) return { outcome: 'canceled', thrown: callerSignal.reason };
       if (timeout?.timedOut)
         return {
           outcome: 'timeout',
@@ -176,14 +188,15 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
 
     let response: Response;
     try {
-      response = await (tracer
-        ? tracedSend(tracer, request, templateOf(input), innerFetch)
-        : innerFetch(request));
+      response = await send(headers, timeout?.signal ?? callerSignal);
     } catch (error) {
       const { outcome, thrown } = failed(error);
       options.onCall?.({ method, path, outcome });
       throw thrown;
     }
+    // An answer read in full has nothing left for the timeout to bound: its timer (and what the
+    // timer holds) goes now, not `timeoutMs` later. Any other answer is bounded while it is read.
+    if (response instanceof BufferedResponse) timeout?.clear();
 
     options.onCall?.({ method, path, outcome: 'answered', status: response.status });
     const rateLimit = parseRateLimitHeaders(response.headers);
@@ -203,6 +216,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     } catch (error) {
       throw failed(error).thrown;
     }
+    timeout?.clear();
     throw new HubSpotApiError({
       status: response.status,
       method,
@@ -212,6 +226,22 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       secrets,
     });
+  }
+
+  /** openapi-fetch's way out: every request it builds comes through here, as a `Request`. */
+  function hubspotFetch(input: Request): Promise<Response> {
+    return call(
+      input.method,
+      new URL(input.url).pathname,
+      new Headers(input.headers),
+      input.signal,
+      (headers, signal) => {
+        const request = new Request(input, { headers, signal: signal ?? input.signal });
+        return tracer
+          ? tracedSend(tracer, request, templateOf(input), innerFetch)
+          : innerFetch(request);
+      },
+    );
   }
 
   function templateOf(input: Request): string | undefined {
@@ -226,7 +256,113 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
         templates.set(request, schemaPath);
       },
     });
+
+  // The default transport without tracing: a POST with a JSON body (every batch call) skips the
+  // `Request` openapi-fetch would build and we would rebuild (body streams, headers, signals:
+  // most of what a call allocated), and goes to the wire as a string. What it sends and answers
+  // is what openapi-fetch would: the same URL, headers, body and `{ data, response }`. Any other
+  // shape of call, and every call once a middleware is registered, goes through openapi-fetch.
+  if (!options.fetch && !tracer) {
+    const genericPost = client.POST;
+    const genericUse = client.use;
+    let middleware = false;
+    client.use = (...middlewares) => {
+      middleware = true;
+      genericUse(...middlewares);
+    };
+    client.POST = ((path: string, init?: LeanInit) =>
+      !middleware && isLeanInit(init)
+        ? leanPost(path, init ?? {})
+        : (genericPost as (path: string, init?: unknown) => Promise<unknown>)(
+            path,
+            init,
+          )) as typeof client.POST;
+  }
+
+  async function leanPost(
+    schemaPath: string,
+    init: LeanInit,
+  ): Promise<{ data: unknown; response: Response }> {
+    const url = createFinalURL(schemaPath, {
+      baseUrl: apiRoot,
+      params: init.params ?? {},
+      querySerializer: defaultQuerySerializer,
+      pathSerializer: defaultPathSerializer,
+    });
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const target = new URL(url);
+    const response = await call(
+      'POST',
+      target.pathname,
+      new Headers(body === undefined ? undefined : { 'Content-Type': 'application/json' }),
+      init.signal ?? undefined,
+      (headers, signal) =>
+        sendBuffered({
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
+          method: 'POST',
+          headers: headerRecord(headers),
+          body,
+          signal,
+        }),
+    );
+    return { data: await responseData(response), response };
+  }
+
   return Object.assign(client, { apiRoot, apiVersion, [HUBSPOT_CLIENT]: true as const });
+}
+
+/** The options a lean POST takes: a JSON body, path and query parameters, a signal. */
+interface LeanInit {
+  body?: unknown;
+  params?: { path?: Record<string, unknown>; query?: Record<string, unknown> };
+  signal?: AbortSignal | null;
+}
+
+const LEAN_INIT_KEYS = new Set(['body', 'params', 'signal']);
+const LEAN_PARAM_KEYS = new Set(['path', 'query']);
+
+/** True when openapi-fetch would do nothing with `init` that the lean POST does not. */
+function isLeanInit(init: unknown): init is LeanInit | undefined {
+  if (init === undefined) return true;
+  if (typeof init !== 'object' || init === null) return false;
+  for (const key of Object.keys(init)) if (!LEAN_INIT_KEYS.has(key)) return false;
+  const { body, params } = init as LeanInit;
+  if (typeof FormData !== 'undefined' && body instanceof FormData) return false;
+  if (params !== undefined) {
+    if (typeof params !== 'object' || params === null) return false;
+    for (const key of Object.keys(params)) if (!LEAN_PARAM_KEYS.has(key)) return false;
+  }
+  return true;
+}
+
+/** openapi-fetch's query serializer for a client made without options (ours). */
+const defaultQuerySerializer = createQuerySerializer();
+
+/**
+ * `{ data }` of a 2xx answer as openapi-fetch reads it: none for a 204 or an empty body, else the
+ * JSON (parsed once; a body that is not JSON rejects, as with openapi-fetch).
+ */
+async function responseData(response: Response): Promise<unknown> {
+  const contentLength = response.headers.get('Content-Length');
+  if (
+    response.status === 204 ||
+    (contentLength === '0' && !response.headers.get('Transfer-Encoding')?.includes('chunked'))
+  )
+    return undefined;
+  if (!contentLength) {
+    const raw = await response.text();
+    return raw ? (JSON.parse(raw) as unknown) : undefined;
+  }
+  return response.json();
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
 }
 
 let sharedAgent: Agent | undefined;
@@ -235,47 +371,143 @@ function defaultDispatcher(): Dispatcher {
   return (sharedAgent ??= new Agent({ keepAliveTimeout: 4_000 }));
 }
 
+/** A request as the default transport sends it. */
+interface Outgoing {
+  origin: string;
+  /** Path and query. */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
 /**
- * The default transport: `request` as a fetch would send it (method, headers, body, signal;
- * no redirects, which HubSpot's API does not use), through undici's `request` on a shared
- * keep-alive pool. The answer is read as text once, inside the request's signal (so the
- * timeout bounds the body too), and handed back as a {@link BufferedResponse}: no web streams,
- * no second copy of the body.
+ * The default transport for a `Request` (a traced call, or one after a middleware): sent as
+ * {@link sendBuffered} sends it (method, headers, body, signal; no redirects, which HubSpot's API
+ * does not use).
  */
 async function leanFetch(request: Request): Promise<Response> {
-  const body = request.body === null ? undefined : await request.text();
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  const answer = await undiciRequest(request.url, {
-    method: request.method as Dispatcher.HttpMethod,
-    headers,
-    body,
+  const url = new URL(request.url);
+  return sendBuffered({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: request.method,
+    headers: headerRecord(request.headers),
+    body: request.body === null ? undefined : await request.text(),
     signal: request.signal,
-    dispatcher: defaultDispatcher(),
   });
-  const text = await answer.body.text();
-  const responseHeaders = new Headers();
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
-    else if (value !== undefined) responseHeaders.set(name, value);
+}
+
+/**
+ * Sends `out` through undici's dispatcher on the shared keep-alive pool and reads the answer into
+ * memory as it arrives: no response stream, no consume promise, no second copy. The answer's text
+ * is decoded once, when its last byte is in (so the request's signal, and with it the timeout,
+ * bounds the body too), and is held by nothing but the {@link BufferedResponse} it goes into:
+ * undici's own body reader keeps a read body reachable until the stream's deferred clean-up
+ * runs, which under load outlived a young-generation collection or two.
+ */
+function sendBuffered(out: Outgoing): Promise<BufferedResponse> {
+  const { signal } = out;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<BufferedResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let settled = false;
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    let chunks: Buffer[] = [];
+    let length = 0;
+    const finish = (error: unknown, response?: BufferedResponse) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      chunks = [];
+      if (response) resolve(response);
+      else reject(error);
+    };
+    // Aborted before the pool gives the request a connection: it rejects now, and is dropped
+    // unsent when its turn comes.
+    const onAbort = () => {
+      controller?.abort(signal!.reason);
+      finish(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    defaultDispatcher().dispatch(
+      {
+        origin: out.origin,
+        path: out.path,
+        method: out.method as Dispatcher.HttpMethod,
+        headers: out.headers,
+        body: out.body,
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (settled || signal?.aborted) c.abort(signal?.reason ?? new Error('request settled'));
+        },
+        onResponseStart(_c, statusCode, responseHeaders) {
+          // 1xx informational answers come first; the final answer's headers replace them.
+          if (statusCode < 200) return;
+          status = statusCode;
+          headers = responseHeaders;
+        },
+        onResponseData(_c, chunk) {
+          chunks.push(chunk);
+          length += chunk.length;
+        },
+        onResponseEnd() {
+          const text = decodeUtf8(chunks, length);
+          finish(undefined, new BufferedResponse(text, status, toHeaders(headers)));
+        },
+        onResponseError(_c, error) {
+          finish(error);
+        },
+      },
+    );
+  });
+}
+
+/** UTF-8 as `Body.text()` decodes it: one pass over the whole body, a leading BOM dropped. */
+function decodeUtf8(chunks: readonly Buffer[], length: number): string {
+  if (length === 0) return '';
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  const start =
+    bytes.length > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return bytes.toString('utf8', start);
+}
+
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
   }
-  return new BufferedResponse(text, answer.statusCode, responseHeaders);
+  return headers;
 }
 
 /**
  * A `Response` whose body was already read as text: `text()` and `json()` return it without
- * another stream or decode (a 50-campaign answer is parsed once, from this one string); `body`
- * and `clone()` still work for code that wants them.
+ * another stream or decode (a 50-campaign answer is parsed once, from this one string), and let
+ * go of it, as a read body is gone; `body` and `clone()` still work for code that wants them.
  */
 export class BufferedResponse extends Response {
-  readonly #text: string;
+  #text: string;
+  readonly #empty: boolean;
   #used = false;
 
   constructor(text: string, status: number, headers: Headers) {
     super(null, { status, headers });
     this.#text = text;
+    this.#empty = text === '';
+  }
+
+  /** The body, once: what reads it takes it, and the response keeps no copy. */
+  #take(): string | undefined {
+    if (this.#used) return undefined;
+    this.#used = true;
+    const text = this.#text;
+    this.#text = '';
+    return text;
   }
 
   override get bodyUsed(): boolean {
@@ -283,16 +515,15 @@ export class BufferedResponse extends Response {
   }
 
   override get body(): Response['body'] {
-    if (this.#text === '') return null;
-    this.#used = true;
-    return new Response(this.#text).body;
+    if (this.#empty) return null;
+    return new Response(this.#take() ?? '').body;
   }
 
   override text(): Promise<string> {
-    if (this.#used)
+    const text = this.#take();
+    if (text === undefined)
       return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
-    this.#used = true;
-    return Promise.resolve(this.#text);
+    return Promise.resolve(text);
   }
 
   override async json(): Promise<unknown> {
@@ -323,16 +554,16 @@ export class BufferedResponse extends Response {
  * cancellation without guessing from elapsed time.
  */
 function requestTimeout(
-  callerSignal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
   timeoutMs: number,
-): { signal: AbortSignal; readonly timedOut: boolean } {
+): { signal: AbortSignal; readonly timedOut: boolean; clear(): void } {
   const controller = new AbortController();
   let timedOut = false;
-  const onCallerAbort = () => controller.abort(callerSignal.reason);
-  if (callerSignal.aborted) onCallerAbort();
-  else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+  const onCallerAbort = () => controller.abort(callerSignal!.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   const timer = setTimeout(() => {
-    callerSignal.removeEventListener('abort', onCallerAbort);
+    callerSignal?.removeEventListener('abort', onCallerAbort);
     if (controller.signal.aborted) return;
     timedOut = true;
     controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
@@ -342,6 +573,11 @@ function requestTimeout(
     signal: controller.signal,
     get timedOut() {
       return timedOut;
+    },
+    /** The answer is in (or the call failed): stop the timer and let go of the caller's signal. */
+    clear() {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
     },
   };
 }

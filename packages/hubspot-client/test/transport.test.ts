@@ -66,6 +66,85 @@ describe('default transport', () => {
   });
 });
 
+describe('a batch call on the default transport', () => {
+  it('builds no Request on the way out, and sends what openapi-fetch would send', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const Original = globalThis.Request;
+    let made = 0;
+    globalThis.Request = class extends Original {
+      constructor(...args: ConstructorParameters<typeof Request>) {
+        super(...args);
+        made++;
+      }
+    };
+    try {
+      const options = { token: TOKEN, baseUrl: server.url, headers: { 'X-Team': 'growth' } };
+      const lean = createHubSpotClient(options);
+      const { data } = await lean.POST('/batch/read', {
+        body: { inputs: [{ id: ID }] },
+        params: { query: { properties: ['hs_name', 'hs_goal'] } },
+      });
+      expect(made).toBe(0);
+      expect(data?.results[0]?.id).toBe(ID);
+
+      // The same call through openapi-fetch (a middleware takes every call there).
+      const generic = createHubSpotClient(options);
+      generic.use({ onRequest: () => undefined });
+      await generic.POST('/batch/read', {
+        body: { inputs: [{ id: ID }] },
+        params: { query: { properties: ['hs_name', 'hs_goal'] } },
+      });
+      expect(made).toBeGreaterThan(0);
+    } finally {
+      globalThis.Request = Original;
+    }
+    const [viaLean, viaOpenapiFetch] = server.requests;
+    const { host: _host, ...leanHeaders } = viaLean!.headers;
+    const { host: _host2, ...genericHeaders } = viaOpenapiFetch!.headers;
+    expect(viaLean!.url).toBe(
+      '/marketing/v3/campaigns/batch/read?properties=hs_name&properties=hs_goal',
+    );
+    expect(viaLean!.url).toBe(viaOpenapiFetch!.url);
+    expect(viaLean!.method).toBe(viaOpenapiFetch!.method);
+    expect(viaLean!.body).toBe(viaOpenapiFetch!.body);
+    expect(leanHeaders).toEqual(genericHeaders);
+    expect(leanHeaders['x-team']).toBe('growth');
+  });
+
+  it('leaves no timer behind once the answer is in (it held the call for timeoutMs)', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, timeoutMs: 25_000 });
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const cleared = vi.spyOn(globalThis, 'clearTimeout');
+    await client.POST('/batch/update', { body });
+    const timers = set.mock.results
+      .filter((_, i) => set.mock.calls[i]![1] === 25_000)
+      .map((r) => r.value as unknown);
+    expect(timers).toHaveLength(1);
+    expect(cleared.mock.calls.map(([timer]) => timer as unknown)).toContain(timers[0]);
+  });
+
+  it('goes through openapi-fetch for any other shape of call, with its options honoured', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    await client.POST('/batch/update', { body, headers: { 'X-Request-Tag': 'nightly' } });
+    expect(server.requests[0]!.headers['x-request-tag']).toBe('nightly');
+    const seen: string[] = [];
+    client.use({ onRequest: ({ request }) => void seen.push(request.url) });
+    await client.POST('/batch/update', { body });
+    expect(seen).toEqual([`${server.url}/marketing/v3/campaigns/batch/update`]);
+  });
+
+  it('rejects a 2xx body that is not JSON, as openapi-fetch does', async () => {
+    server = await startTestServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":');
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    await expect(client.POST('/batch/update', { body })).rejects.toThrow(SyntaxError);
+  });
+});
+
 describe('BufferedResponse', () => {
   const make = () =>
     new BufferedResponse('{"a":"–"}', 207, new Headers({ 'content-type': 'application/json' }));

@@ -1,0 +1,105 @@
+// How a run holds what it keeps: results compacted (values unchanged), booked by position, and
+// inputs coalesced without an object per input.
+import { describe, expect, it } from 'vitest';
+import { coalesceInputs } from '../src/coalesce.js';
+import { ResultCompactor } from '../src/compact.js';
+import { ResultBook } from '../src/merge.js';
+import { updateCampaigns, type UpdateInput } from '../src/index.js';
+import { fakeHubSpot, ids, jsonResponse, type SentRequest } from './fake-hubspot.js';
+
+const hubspotResult = (id: string, n: number) => ({
+  id,
+  properties: {
+    hs_name: `Campaign ${n}`,
+    hs_campaign_status: n % 2 ? 'active' : 'paused',
+    hs_createdate: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
+    hs_lastmodifieddate: '2026-02-01T00:00:00.000Z',
+  },
+  createdAt: `2026-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
+  updatedAt: '2026-02-01T00:00:00.000Z',
+  businessUnits: [{ id: 0 }],
+});
+
+describe('ResultCompactor', () => {
+  it('changes no value of a result, repeated or not, over many results', () => {
+    const compactor = new ResultCompactor();
+    for (let n = 0; n < 1_000; n++) {
+      const id = `cmp-${n}`;
+      const result = hubspotResult(`${id}`, n);
+      expect(compactor.compact(result, id)).toEqual(hubspotResult(id, n));
+    }
+  });
+
+  it('leaves what is not a campaign alone', () => {
+    const compactor = new ResultCompactor();
+    expect(compactor.compact({ id: 'a' }, 'a')).toEqual({ id: 'a' });
+    expect(compactor.compact(null)).toBeNull();
+    expect(compactor.compact({ id: 'a', properties: 'x' }, 'b')).toEqual({
+      id: 'a',
+      properties: 'x',
+    });
+  });
+
+  it('hands back the same results through a run that keeps them', async () => {
+    const echo = (req: SentRequest) =>
+      jsonResponse(200, {
+        status: 'COMPLETE',
+        results: req.inputs.map((input) => hubspotResult(input.id!, Number(input.id!.slice(4)))),
+      });
+    const { client } = fakeHubSpot(echo);
+    const input = ids(300);
+    const outcome = await updateCampaigns(
+      client,
+      input.map((id) => ({ id, properties: { hs_notes: 'n' } })),
+    );
+    expect(outcome.results).toEqual(input.map((id) => hubspotResult(id, Number(id.slice(4)))));
+  });
+});
+
+describe('ResultBook', () => {
+  it('reads the outcome off once, kept results in input order', () => {
+    const book = new ResultBook<string>(3);
+    book.succeed(2, 'C');
+    book.fail(1, {
+      status: 'error',
+      category: 'X',
+      message: 'm',
+      errors: [],
+      context: {},
+      links: {},
+    });
+    book.succeed(0, 'A');
+    book.succeed(0, 'A again');
+    const fallback = { startedAt: 's', completedAt: 'c' };
+    const merged = book.merge((p) => ['a', 'b', 'c'][p]!, fallback);
+    expect(merged.results).toEqual(['A', 'C']);
+    expect(merged.errors.map((e) => e.ids)).toEqual([['b']]);
+    expect(() => book.merge((p) => String(p), fallback)).toThrow(/once/);
+  });
+
+  it('unkept, books successes without results', () => {
+    const book = new ResultBook<string>(2, false);
+    book.succeed(0, 'A');
+    const merged = book.merge((p) => ['a', 'b'][p]!, { startedAt: 's', completedAt: 'c' });
+    expect(merged.results).toEqual([]);
+    expect(merged.errors.map((e) => e.ids)).toEqual([['b']]);
+  });
+});
+
+describe('coalesceInputs', () => {
+  it('skips the positions it is told to, and reports positions for repeated ids', () => {
+    const inputs: UpdateInput[] = [
+      { id: 'a', properties: { hs_name: 'A1' } },
+      { id: 'b', properties: { hs_name: 'bad' } },
+      { id: 'a', properties: { hs_goal: 'g' } },
+      { id: 'c', properties: { hs_name: 'C' } },
+    ];
+    const { updates, coalesced } = coalesceInputs(inputs, (index) => index === 1);
+    expect(updates).toEqual([
+      { id: 'a', properties: { hs_name: 'A1', hs_goal: 'g' } },
+      { id: 'c', properties: { hs_name: 'C' } },
+    ]);
+    expect(updates[1]).toBe(inputs[3]);
+    expect(coalesced).toEqual([{ id: 'a', indices: [0, 2] }]);
+  });
+});
