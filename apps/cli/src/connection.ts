@@ -1,0 +1,118 @@
+// Where a command's requests go and with which credential: HubSpot with HUBSPOT_TOKEN or
+// --token-file, or the embedded simulator with --sim. The token is read here and handed to the
+// client; it is never printed, logged or written anywhere (error messages name the file, never
+// its content, and the client redacts it from everything it throws).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createHubSpotClient,
+  isApiVersion,
+  type ApiVersion,
+  type HubSpotClient,
+} from '@campaigns/hubspot-client';
+import { UsageError, type CliIo } from './io.js';
+
+export interface ConnectionOptions {
+  tokenFile?: string;
+  apiVersion?: string;
+  sim?: boolean;
+  simCampaigns?: string;
+  baseUrl?: string;
+  gateway?: string;
+}
+
+export interface Connection {
+  client: HubSpotClient;
+  /** The credential in use, only so that outputs can be redacted with it. */
+  secrets: string[];
+  /** `HubSpot (v3)`, `the embedded simulator (200 campaigns)`: for messages. */
+  target: string;
+  close(): Promise<void>;
+}
+
+/** The environment variable that turns --sim on (`1` or `true`). */
+export const SIM_ENV = 'HUBSPOT_CAMPAIGNS_SIM';
+export const TOKEN_ENV = 'HUBSPOT_TOKEN';
+
+export function wantsSim(options: ConnectionOptions, io: CliIo): boolean {
+  const env = io.env[SIM_ENV];
+  return options.sim === true || env === '1' || env === 'true';
+}
+
+/** Settings that can be judged without connecting: refused before a file is even read. */
+export function checkConnectionOptions(options: ConnectionOptions, io: CliIo): void {
+  if (options.gateway !== undefined)
+    throw new UsageError(
+      '--gateway is not available yet: the gateway has no job API to send this work through ' +
+        `(it is planned). Use ${TOKEN_ENV} or --token-file, or try --sim.`,
+    );
+  if (options.apiVersion !== undefined && !isApiVersion(options.apiVersion))
+    throw new UsageError(
+      `--api-version must be v3 or a date version such as 2026-03, got ${JSON.stringify(options.apiVersion)}`,
+    );
+  if (wantsSim(options, io) && options.baseUrl !== undefined)
+    throw new UsageError('--sim and --base-url exclude each other: --sim starts its own server');
+  if (options.simCampaigns !== undefined && !/^\d+$/.test(options.simCampaigns))
+    throw new UsageError(
+      `--sim-campaigns must be a whole number, got ${JSON.stringify(options.simCampaigns)}`,
+    );
+}
+
+export async function connect(options: ConnectionOptions, io: CliIo): Promise<Connection> {
+  checkConnectionOptions(options, io);
+  const apiVersion = (options.apiVersion ?? 'v3') as ApiVersion;
+  if (wantsSim(options, io)) {
+    // Only loaded when asked for: a run against HubSpot never starts or even imports it.
+    const { startHubSpotSim, DEFAULT_SIM_TOKEN, DEFAULT_CAMPAIGN_COUNT, DEFAULT_SEED } =
+      await import('@campaigns/hubspot-sim');
+    const campaigns =
+      options.simCampaigns === undefined ? DEFAULT_CAMPAIGN_COUNT : Number(options.simCampaigns);
+    // Always the same seed: an export and a later update on --sim see the same campaigns.
+    const sim = await startHubSpotSim({ campaigns, seed: DEFAULT_SEED });
+    return {
+      client: createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url, apiVersion }),
+      secrets: [DEFAULT_SIM_TOKEN],
+      target: `the embedded simulator (${campaigns} campaigns, seed ${DEFAULT_SEED}; changes vanish when the command ends)`,
+      close: () => sim.close(),
+    };
+  }
+  const token = await readToken(options, io);
+  try {
+    return {
+      client: createHubSpotClient({
+        token,
+        apiVersion,
+        ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+      }),
+      secrets: [token],
+      target: `${options.baseUrl ?? 'HubSpot'} (${apiVersion})`,
+      close: async () => undefined,
+    };
+  } catch (error) {
+    // The client's own checks (a base URL that is not http(s), a token too short to redact):
+    // its messages never quote the token.
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function readToken(options: ConnectionOptions, io: CliIo): Promise<string> {
+  if (options.tokenFile !== undefined) {
+    const file = path.resolve(io.cwd, options.tokenFile);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'unreadable';
+      throw new UsageError(`cannot read the token file ${options.tokenFile} (${code})`);
+    }
+    const token = text.trim();
+    if (token === '') throw new UsageError(`the token file ${options.tokenFile} is empty`);
+    return token;
+  }
+  const token = io.env[TOKEN_ENV]?.trim();
+  if (!token)
+    throw new UsageError(
+      `no HubSpot credential: set ${TOKEN_ENV} or pass --token-file FILE (or try --sim, which needs none)`,
+    );
+  return token;
+}

@@ -1,0 +1,283 @@
+// Reads an update file, CSV or JSONL, as a stream of rows: one campaign each, with where it came
+// from (so every problem names its row and column). Nothing here holds more than the row it is
+// on; the caller decides what to keep.
+import type { Readable } from 'node:stream';
+import { checkId, checkPropertyName } from '@campaigns/core';
+import { parse } from 'csv-parse';
+import { UsageError } from './io.js';
+import { readLines } from './spool.js';
+
+export type FileFormat = 'csv' | 'jsonl';
+
+/**
+ * The CSV cell that resets a property (HubSpot's `""`). An empty cell leaves the property alone:
+ * spreadsheets write an empty cell and a cell holding an empty string the same way, so emptiness
+ * cannot carry "reset". The marker is compared trimmed and case-insensitively.
+ */
+export const RESET_MARKER = '<reset>';
+
+/** One campaign to update, as read from the file. */
+export interface InputRow {
+  /** CSV: the spreadsheet row (the header is row 1). JSONL: the line. */
+  row: number;
+  id: string;
+  /** Only the properties the row changes: `""` resets one. May be empty (nothing to change). */
+  properties: Record<string, string>;
+}
+
+/** Something wrong with one row (or the header): the file is refused, nothing is sent. */
+export interface RowProblem {
+  /** `row 7, column C (hs_start_date)`, `line 12, properties.hs_notes`. */
+  where: string;
+  message: string;
+}
+
+/** A row to update, or what is wrong with one (`'problem' in item` tells them apart). */
+export type RowItem = InputRow | { problem: RowProblem };
+
+export interface ReadOptions {
+  format: FileFormat;
+  /** CSV columns to skip, by header name (spreadsheet helper columns). */
+  ignoreColumns?: ReadonlySet<string>;
+}
+
+export function formatOf(file: string, given: string | undefined): FileFormat {
+  if (given !== undefined) {
+    if (given === 'csv' || given === 'jsonl') return given;
+    throw new UsageError(`--format must be csv or jsonl, got ${JSON.stringify(given)}`);
+  }
+  return /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv';
+}
+
+/**
+ * The file's rows, in order, a parsed chunk of the file at a time (about a thousand rows):
+ * handing them over one by one through an async generator would cost more than parsing them.
+ */
+export function readRows(source: Readable, options: ReadOptions): AsyncGenerator<RowItem[]> {
+  return options.format === 'csv'
+    ? readCsv(source, options.ignoreColumns ?? new Set())
+    : readJsonl(source);
+}
+
+/** Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA. */
+export function columnLetter(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+interface CsvColumn {
+  index: number;
+  name: string;
+}
+
+/** Line breaks inside a record's cells (quoted), each \r\n, \n or \r counting once. */
+function lineBreaksIn(cells: string[]): number {
+  let breaks = 0;
+  for (const cell of cells) {
+    if (!cell.includes('\n') && !cell.includes('\r')) continue;
+    breaks += cell.match(/\r\n|\n|\r/g)!.length;
+  }
+  return breaks;
+}
+
+/** The header of a CSV update file: where the id is and which columns are properties. */
+function readHeader(cells: string[], ignore: ReadonlySet<string>) {
+  const problems: string[] = [];
+  const names = cells.map((c) => c.trim());
+  const idIndexes = names.flatMap((n, i) => (n.toLowerCase() === 'id' ? [i] : []));
+  if (idIndexes.length === 0)
+    problems.push('the header has no id column (the first row must name the columns: id,hs_…)');
+  if (idIndexes.length > 1)
+    problems.push(`the header names id twice (columns ${idIndexes.map(columnLetter).join(', ')})`);
+  const columns: CsvColumn[] = [];
+  const seen = new Map<string, number>();
+  names.forEach((name, index) => {
+    if (idIndexes.includes(index) || ignore.has(name)) return;
+    const where = `column ${columnLetter(index)} (${JSON.stringify(name)})`;
+    if (name === '') {
+      problems.push(`${where} has no name in the header (name it, or delete the column)`);
+      return;
+    }
+    const nameProblem = checkPropertyName(name);
+    if (nameProblem) {
+      problems.push(
+        `${where}: ${nameProblem}; rename it, delete it, or pass --ignore-columns ${JSON.stringify(name)}`,
+      );
+      return;
+    }
+    const first = seen.get(name);
+    if (first !== undefined) {
+      problems.push(`${where} repeats column ${columnLetter(first)}: each property once`);
+      return;
+    }
+    seen.set(name, index);
+    columns.push({ index, name });
+  });
+  if (problems.length > 0)
+    throw new UsageError(`the header (row 1) is not usable:\n  ${problems.join('\n  ')}`);
+  return { idIndex: idIndexes[0]!, width: cells.length, columns };
+}
+
+/** Whether a cell is the reset marker, without allocating for the cells that cannot be. */
+function isResetMarker(cell: string): boolean {
+  return (
+    cell.length >= RESET_MARKER.length &&
+    cell.length <= RESET_MARKER.length + 8 &&
+    cell.trim().toLowerCase() === RESET_MARKER
+  );
+}
+
+async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGenerator<RowItem[]> {
+  const parser = parse({
+    bom: true,
+    // Rows with a different number of cells are reported here, with their row and line.
+    relax_column_count: true,
+    // Empty lines are rows of a spreadsheet too: kept (and skipped below) so that row numbers
+    // stay the spreadsheet's, and lines are counted here (csv-parse's on_record would tell the
+    // line, at twice the parsing time).
+    skip_empty_lines: false,
+  });
+  let failure: unknown;
+  parser.on('error', (error) => (failure ??= error));
+  let header: ReturnType<typeof readHeader> | undefined;
+  let row = 0;
+  let lastLine = 0;
+  let items: RowItem[] = [];
+
+  const take = (cells: string[]) => {
+    row++;
+    const line = lastLine + 1;
+    lastLine = line + lineBreaksIn(cells);
+    if (!header) {
+      header = readHeader(cells, ignore);
+      return;
+    }
+    // An empty line, or a row of empty cells (spreadsheets export those below the data).
+    if (cells.every((c) => c === '')) return;
+    const at = () => (line === row ? `row ${row}` : `row ${row} (line ${line})`);
+    if (cells.length !== header.width) {
+      items.push({
+        problem: {
+          where: at(),
+          message: `has ${cells.length} cells, the header has ${header.width} (a missing or extra separator, or an unclosed quote)`,
+        },
+      });
+      return;
+    }
+    const id = cells[header.idIndex]!.trim();
+    const idProblem = checkId(id, row - 2)[0];
+    if (idProblem) {
+      items.push({
+        problem: {
+          where: `${at()}, column ${columnLetter(header.idIndex)} (id)`,
+          message: idProblem.message,
+        },
+      });
+      return;
+    }
+    const properties: Record<string, string> = {};
+    for (const { index, name } of header.columns) {
+      const cell = cells[index]!;
+      if (cell === '') continue;
+      properties[name] = isResetMarker(cell) ? '' : cell;
+    }
+    items.push({ row, id, properties });
+  };
+  /** Takes every record parsed so far (the parser works synchronously on each write). */
+  const drain = () => {
+    let record: string[] | null;
+    while ((record = parser.read() as string[] | null) !== null) take(record);
+    if (failure !== undefined) throw failure;
+  };
+
+  try {
+    for await (const chunk of source) {
+      parser.write(chunk);
+      drain();
+      if (items.length > 0) {
+        yield items;
+        items = [];
+      }
+    }
+    parser.end();
+    for await (const record of parser as AsyncIterable<string[]>) take(record);
+    drain();
+    if (items.length > 0) yield items;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_'))
+      throw new UsageError(
+        `not a readable CSV file after row ${row} (line ${lastLine}): ${(error as Error).message}`,
+      );
+    throw error;
+  } finally {
+    parser.destroy();
+  }
+  if (!header) throw new UsageError('the file is empty: the first row must name the columns');
+}
+
+const JSONL_KEYS = new Set(['id', 'properties']);
+
+async function* readJsonl(source: Readable): AsyncGenerator<RowItem[]> {
+  let lineNumber = 0;
+  let items: RowItem[] = [];
+  for await (const lines of readLines(source)) {
+    for (const line of lines) take(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (items.length > 0) yield items;
+    items = [];
+  }
+
+  function take(raw: string): void {
+    lineNumber++;
+    const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (text.trim() === '') return;
+    const at = `line ${lineNumber}`;
+    const problem = (where: string, message: string) => items.push({ problem: { where, message } });
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      problem(at, `is not JSON (${(error as Error).message})`);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problem(at, 'must be an object {"id": "…", "properties": {…}}');
+      return;
+    }
+    const object = value as Record<string, unknown>;
+    const unknown = Object.keys(object).filter((k) => !JSONL_KEYS.has(k));
+    if (unknown.length > 0) {
+      problem(at, `unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+      return;
+    }
+    const idProblem = checkId(object.id, lineNumber - 1)[0];
+    if (idProblem) {
+      problem(`${at}, id`, idProblem.message);
+      return;
+    }
+    const props = object.properties ?? {};
+    if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+      problem(`${at}, properties`, 'must be an object of property name to string value');
+      return;
+    }
+    let bad = false;
+    const properties: Record<string, string> = {};
+    for (const [name, v] of Object.entries(props as Record<string, unknown>)) {
+      const nameProblem = checkPropertyName(name);
+      if (nameProblem) {
+        problem(`${at}, properties`, nameProblem);
+        bad = true;
+      } else if (typeof v !== 'string') {
+        problem(
+          `${at}, properties.${name}`,
+          `must be a string ("" resets the property), got ${v === null ? 'null' : typeof v}`,
+        );
+        bad = true;
+      } else properties[name] = v;
+    }
+    if (!bad) items.push({ row: lineNumber, id: object.id as string, properties });
+  }
+}
