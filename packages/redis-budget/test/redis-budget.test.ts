@@ -1,0 +1,181 @@
+// The shared budget against a real redis-server and the simulator: two processes' worth of
+// budgets on one account stay under HubSpot's limit together, and share what one of them learns.
+import {
+  DailyLimitReachedError,
+  RateLimitBudget,
+  updateCampaigns,
+  type RateBudget,
+} from '@campaigns/core';
+import { createHubSpotClient } from '@campaigns/hubspot-client';
+import { DEFAULT_SIM_TOKEN, startHubSpotSim, type HubSpotSim } from '@campaigns/hubspot-sim';
+import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisRateBudget, accountKeyOf } from '../src/index.js';
+
+const redisAvailable = redisServerForTests({
+  ci: Boolean(process.env.CI),
+  what: 'the shared Redis rate budget tests (packages/redis-budget)',
+}).available;
+
+describe.skipIf(!redisAvailable)('RedisRateBudget', () => {
+  let server: RedisServer;
+  const clients: Redis[] = [];
+  const budgets: RedisRateBudget[] = [];
+  let sim: HubSpotSim | undefined;
+  let n = 0;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const b of budgets) b.close();
+    await Promise.all(clients.map((c) => c.quit()));
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+
+  /** A budget on its own connection, as another process would have; `account` shared by name. */
+  function budget(
+    account: string,
+    options: Partial<ConstructorParameters<typeof RedisRateBudget>[0]> = {},
+  ) {
+    const redis = new Redis(server.url);
+    clients.push(redis);
+    const b = new RedisRateBudget({ redis, account, ...options });
+    budgets.push(b);
+    return b;
+  }
+  const account = () => `test-${++n}`;
+
+  it('keeps two processes on one account under HubSpot’s limit together (and two in-memory budgets do not)', async () => {
+    sim = await startHubSpotSim({
+      campaigns: 120,
+      seed: 3,
+      rateLimit: { max: 20, intervalMs: 1000 },
+      latency: { minMs: 10, maxMs: 40 },
+    });
+    const ids = sim.store.list().map((c) => c.id);
+    const halves = [ids.slice(0, 60), ids.slice(60)];
+    const run = async (budgets: RateBudget[], tag: string) => {
+      sim!.resetStats();
+      const outcomes = await Promise.all(
+        budgets.map((b, i) =>
+          updateCampaigns(
+            createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim!.url }),
+            halves[i]!.map((id) => ({ id, properties: { hs_notes: `${tag} ${id}` } })),
+            { budget: b, chunkSize: 2 },
+          ),
+        ),
+      );
+      return { outcomes, stats: sim!.stats() };
+    };
+    const shared = account();
+    const together = await run([budget(shared), budget(shared)], 'shared');
+    expect(together.stats.rateLimited).toBe(0);
+    expect(together.outcomes.every((o) => o.numErrors === 0)).toBe(true);
+    expect(
+      sim.store.list().filter((c) => c.properties['hs_notes'] === `shared ${c.id}`),
+    ).toHaveLength(120);
+    // The control: each believing it owns the whole limit.
+    const apart = await run([new RateLimitBudget(), new RateLimitBudget()], 'apart');
+    expect(apart.stats.rateLimited).toBeGreaterThan(0);
+  });
+
+  it('shares what one process learns: headers, a 429 pause and the daily stop', async () => {
+    const shared = account();
+    const a = budget(shared);
+    const b = budget(shared);
+    a.answered(await a.acquire(), undefined, 'succeeded', 50);
+    a.observe({ max: 7, intervalMs: 2000, remaining: 6 });
+    await a.refresh();
+    expect((await b.refresh()).max).toBe(7);
+    expect((await b.refresh()).intervalMs).toBe(2000);
+
+    a.penalize(30_000);
+    const paused = await b.refresh();
+    expect(paused.pausedUntil).toBeGreaterThan(Date.now() + 25_000);
+    expect(paused.effectiveMax).toBe(5); // 7 × 0.8, once
+
+    const d = budget(`${shared}-daily`);
+    const e = budget(`${shared}-daily`);
+    d.exhaust(Date.now() + 60_000);
+    await d.refresh();
+    await expect(e.acquire()).rejects.toBeInstanceOf(DailyLimitReachedError);
+  });
+
+  it('lets a key that comes while another holds the window use the reserve, across processes', async () => {
+    const shared = account();
+    const options = { max: 10, intervalMs: 10_000, firstBurst: 0 };
+    const heavy = budget(shared, options);
+    const light = budget(shared, options);
+    // An edit holds one slot; a job on another process then takes all but the reserve (1 of
+    // 10) and waits; the edit's next request finds the reserve free.
+    await light.acquire(undefined, 'edit');
+    for (let i = 0; i < 8; i++) await heavy.acquire(undefined, 'job');
+    let ninth = false;
+    void heavy.acquire(undefined, 'job').then(
+      () => (ninth = true),
+      () => {}, // refused when the budget closes
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ninth).toBe(false);
+    expect((await light.refresh()).used).toBe(9);
+    await light.acquire(undefined, 'edit');
+    expect(ninth).toBe(false);
+    expect((await light.refresh()).used).toBe(10);
+  });
+
+  it('does not let a key held back for the fair share hold up the keys behind it in one process', async () => {
+    const b = budget(account(), { max: 10, intervalMs: 10_000, firstBurst: 0 });
+    await b.acquire(undefined, 'edit');
+    for (let i = 0; i < 8; i++) await b.acquire(undefined, 'job');
+    const held = new AbortController();
+    const ninth = b.acquire(held.signal, 'job'); // first in turn, held back: reserve in use
+    ninth.catch(() => {});
+    await b.acquire(undefined, 'edit'); // granted past it
+    expect((await b.refresh()).used).toBe(10);
+    held.abort(new Error('done'));
+  });
+
+  it('gives every key it writes an expiry, and keeps the DAILY stop until it ends', async () => {
+    const name = account();
+    const b = budget(name, { firstBurst: 0 });
+    b.answered(await b.acquire(undefined, 'k'), 'k', 'succeeded', 40);
+    b.observe({ max: 100, intervalMs: 10_000, remaining: 99 });
+    await b.refresh();
+    const redis = clients[clients.length - 1]!;
+    const keys = await redis.keys(`*{${name}}*`);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
+    const until = Date.now() + 24 * 3_600_000;
+    b.exhaust(until);
+    await b.refresh();
+    const settings = keys.find((k) => k.endsWith(':M'))!;
+    expect(Date.now() + (await redis.pttl(settings))).toBeGreaterThan(until);
+  });
+
+  it('lets an aborted waiter go, and keeps no token anywhere in Redis', async () => {
+    const token = 'pat-na1-11111111-2222-3333-4444-555555555555';
+    const name = accountKeyOf(token);
+    expect(name).toMatch(/^sha256:[0-9a-f]{32}$/);
+    const b = budget(name, { max: 1, firstBurst: 0 });
+    await b.acquire();
+    const controller = new AbortController();
+    const waiting = b.acquire(controller.signal);
+    controller.abort(new Error('gone'));
+    await expect(waiting).rejects.toThrow('gone');
+    const keys = await clients[0]!.keys('*');
+    expect(keys.some((k) => k.includes(name))).toBe(true);
+    expect(keys.join('\n')).not.toContain(token);
+  });
+
+  it('refuses a budget without an account', () => {
+    expect(() => new RedisRateBudget({ redis: { eval: async () => 0 }, account: '' })).toThrow(
+      /account/,
+    );
+  });
+});

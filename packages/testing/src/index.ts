@@ -1,0 +1,14 @@
+// Test helpers shared by the workspace's projects (development dependency only).
+export {
+  DEFAULT_REDIS_SERVER,
+  INSTALL_REDIS_HINT,
+  findRedisServer,
+  redisServerForTests,
+  startRedisServer,
+} from './redis-server.js';
+export type {
+  RedisAvailability,
+  RedisServer,
+  RedisServerSearch,
+  StartRedisOptions,
+} from './redis-server.js';
