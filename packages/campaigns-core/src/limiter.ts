@@ -23,9 +23,10 @@
 // HubSpot answered (any status) and the caller passed the round trip, A' is the answer less
 // half the shortest round trip seen (r): a request spends at least r/2 after arriving (HubSpot's
 // processing and the way back) as long as the way there is no slower than the way back and
-// HubSpot takes no less than half of the fastest processing seen. Delays on the way there (a
-// cold connection, a slow token) lengthen the round trip they are in, not r, so they are
-// covered; what would not be is a run whose every round trip so far was slowed on its way, so
+// HubSpot takes no less than half of the fastest processing seen. One-off delays on the way
+// there (a cold connection, a token refresh) lengthen the round trip they are in, not r, so
+// they are covered (the runner times a round trip from just before the client's call, so a
+// token provider slow on every call would lengthen r too: keep providers cached); what would not be is a run whose every round trip so far was slowed on its way, so
 // dating begins only after `roundTripsBeforeDating` answers (100), and r is read when a slot
 // is due, not when it was answered: a cold start's first answers are dated by the round trips
 // that came after them. Without a round trip (a timeout, a broken connection, a caller that
