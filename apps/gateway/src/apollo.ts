@@ -1,7 +1,8 @@
 // The Apollo Server of the gateway: its options (bounded parsing and validation, no batching, no
 // APQ, no HTTP caching, the landing page outside production), its plugins, and how errors are
 // formatted on the way out (internal errors masked in production, suggestions stripped, secrets
-// redacted) and logged. Apollo is mounted on node:http by graphql-http.ts.
+// redacted) and logged. Execution is execution.ts' (hot operations compiled). Apollo is mounted
+// on node:http by graphql-http.ts.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
@@ -10,10 +11,12 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { redactValue } from '@campaigns/redact';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext, RequestScope } from './context.js';
+import { createOperationExecutor, executorGateway } from './execution.js';
 import type { Resolvers } from './generated/resolvers-types.js';
 import {
   BoundedDocumentStore,
@@ -44,9 +47,13 @@ export interface ApolloOptions {
 export function createApollo(options: ApolloOptions): ApolloServer<GatewayContext> {
   const { config, logger, tracing } = options;
   const production = config.server.production;
-  return new ApolloServer<GatewayContext>({
+  // The schema Apollo would build from typeDefs and resolvers, built here for the executor too.
+  const schema = makeExecutableSchema<GatewayContext>({
     typeDefs: options.typeDefs,
     resolvers: options.resolvers,
+  });
+  return new ApolloServer<GatewayContext>({
+    gateway: executorGateway(schema, createOperationExecutor(schema).execute),
     nodeEnv: config.server.nodeEnv,
     csrfPrevention: true,
     // Apollo's `introspection: false` only adds its NoIntrospection rule; the gateway's rule list

@@ -86,41 +86,48 @@ export function checkUpdateInputs(
   const own: InputProblem[] = [];
   /** Per input: each property name's position in the caller's list. */
   const positions: Array<ReadonlyMap<string, number>> = [];
-  const updates = inputs.map((input, index) => {
-    const at = (field: string, message: string) =>
-      own.push({ index, id: input.id, field, message });
+  // Plain loops, no closure per input: this runs for every campaign of every mutation.
+  const updates: UpdateInput[] = [];
+  for (let index = 0; index < inputs.length; index++) {
+    const { id, properties } = inputs[index]!;
     // [name, value] pairs, made into an object by Object.fromEntries: every name becomes an own
     // property (`properties[name] = value` would drop `__proto__`, silently), so the engine's
     // property-name rule sees, and refuses, each of them.
     const entries: Array<[string, string]> = [];
     const position = new Map<string, number>();
     positions.push(position);
-    if (input.properties.length > limits.maxPropertiesPerCampaign) {
-      at(
-        'properties',
-        `has ${input.properties.length} properties, more than MAX_PROPERTIES_PER_CAMPAIGN=${limits.maxPropertiesPerCampaign}`,
-      );
+    if (properties.length > limits.maxPropertiesPerCampaign) {
+      own.push({
+        index,
+        id,
+        field: 'properties',
+        message: `has ${properties.length} properties, more than MAX_PROPERTIES_PER_CAMPAIGN=${limits.maxPropertiesPerCampaign}`,
+      });
     }
-    input.properties.forEach(({ name, value }, i) => {
+    for (let i = 0; i < properties.length; i++) {
+      const { name, value } = properties[i]!;
       if (position.has(name)) {
-        at(
-          `properties[${i}].name`,
-          `"${name}" is given twice (also at properties[${position.get(name)}])`,
-        );
-        return;
+        own.push({
+          index,
+          id,
+          field: `properties[${i}].name`,
+          message: `"${name}" is given twice (also at properties[${position.get(name)}])`,
+        });
+        continue;
       }
       position.set(name, i);
       if (value.length > limits.maxPropertyValueLength) {
-        at(
-          `properties[${i}].value`,
-          `is ${value.length} characters long, more than MAX_PROPERTY_VALUE_LENGTH=${limits.maxPropertyValueLength}`,
-        );
+        own.push({
+          index,
+          id,
+          field: `properties[${i}].value`,
+          message: `is ${value.length} characters long, more than MAX_PROPERTY_VALUE_LENGTH=${limits.maxPropertyValueLength}`,
+        });
       }
       entries.push([name, value]);
-    });
-    const update: UpdateInput = { id: input.id, properties: Object.fromEntries(entries) };
-    return update;
-  });
+    }
+    updates.push({ id, properties: Object.fromEntries(entries) });
+  }
   /** An engine problem, at the caller's field: `properties.<name>` → `properties[i].name`. */
   const asSent = (problem: InputProblem): InputProblem => ({
     ...problem,
