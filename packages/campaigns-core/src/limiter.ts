@@ -7,16 +7,15 @@
 // before another key's one.
 //
 // How long a request counts. HubSpot counts a request when it arrives, at some time A between
-// our grant g and its answer a (A is never known). A request is counted here until
-//     max(g + interval + margin, A' + interval)       (and for as long as it has no answer),
-// where A' ≥ A is the latest time it can have arrived: at first its answer a, which is always
-// safe. This is never over HubSpot's limit: take any HubSpot window (T − interval, T] and, of
+// our grant g and its answer a (A is never known). A request is counted here for as long as
+// it has no answer, then until A' + interval, where A' ≥ A is the latest time it can have
+// arrived: at first its answer a, which is always safe. This is never over HubSpot's limit: take any HubSpot window (T − interval, T] and, of
 // the requests that arrived in it, the one granted last, at g0 ≤ its arrival ≤ T. Every other
 // one was granted at or before g0 and arrived after T − interval, so at g0 it was either
 // unanswered or answered with A' ≥ its arrival, i.e. still counted until A' + interval > T ≥ g0:
-// all were counted at g0, and a grant is only made below max. The margin stays a floor (for a
-// caller that never answers, with `unansweredHoldMs` 0, it is all the allowance there is). A
-// grant never answered is given up on after `unansweredHoldMs`.
+// all were counted at g0, and a grant is only made below max. The margin only serves a caller
+// that never answers: with `unansweredHoldMs` 0, a grant counts until g + interval + margin.
+// A grant never answered is given up on after `unansweredHoldMs`.
 //
 // Dating by round trips. Counting from the answer costs one latency per slot and window: over
 // a long job at HubSpot's ceiling, each window re-opens one latency after HubSpot's does. When
@@ -60,8 +59,10 @@ export interface RateLimitBudgetOptions {
   /** Interval of the rolling window in ms. Default 10 000. */
   intervalMs?: number;
   /**
-   * Extra time a grant stays in the window, in ms. HubSpot counts a request when it arrives,
-   * which can be a little later than when we sent it. Default 100.
+   * Extra time a grant that is never answered stays in the window past its interval, in ms
+   * (only with `unansweredHoldMs` 0: otherwise it counts until its answer or the hold). HubSpot
+   * counts a request when it arrives, which can be a little later than when we sent it; an
+   * answered request is counted from its answer, which bounds that. Default 100.
    */
   windowMarginMs?: number;
   /** Follow `X-HubSpot-RateLimit-*` headers (raise or lower max, count other clients' use). Default true. */
@@ -521,10 +522,9 @@ export class RateLimitBudget implements RateBudget {
   private answer(window: Window, entry: Entry, now: number, viaHubSpot: boolean): void {
     entry.answeredAt = now;
     entry.viaHubSpot = viaHubSpot;
-    const later =
-      entry.place === 'inFlight' ||
-      (entry.place === 'queued' && this.arrivedBy(entry) - this.marginMs > entry.grantedAt);
-    if (!later) return; // within the margin (or already gone): its grant time decides
+    if (entry.place === 'gone') return;
+    // Its answer bounds its arrival: the margin (a guess at how late it might arrive) is no
+    // longer needed, whenever the answer came.
     entry.place = 'late'; // a tombstone where it was
     window.late.push(entry);
   }

@@ -57,11 +57,12 @@ describe('RateLimitBudget', () => {
     );
   });
 
-  it('grants the first max at once and the next one when the first leaves the window (plus margin)', async () => {
+  it('grants the first max at once and the next one when the first leaves the window', async () => {
     const budget = new RateLimitBudget({ max: 3, intervalMs: 1000, windowMarginMs: 50 });
     const start = Date.now();
     const times = await grants(budget, 4);
-    expect(times.map((t) => t - start)).toEqual([0, 0, 0, 1050]);
+    // Each answered at once: the answer bounds the arrival, the margin does not apply.
+    expect(times.map((t) => t - start)).toEqual([0, 0, 0, 1000]);
   });
 
   it('starts from a budget safe on any tier and raises it to what the headers advertise', async () => {
@@ -120,14 +121,14 @@ describe('RateLimitBudget', () => {
     expect(times[0]! - start).toBe(1400); // not 1050: HubSpot may have counted it at 400
   });
 
-  it('changes nothing for a request answered within the margin', async () => {
+  it('counts a request answered within the margin from its answer, not from grant + margin', async () => {
     const budget = new RateLimitBudget({ max: 1, intervalMs: 1000, windowMarginMs: 50 });
     const start = Date.now();
     const grantedAt = await budget.acquire();
     vi.advanceTimersByTime(30);
     budget.answered(grantedAt);
     const times = await grants(budget, 1);
-    expect(times[0]! - start).toBe(1050);
+    expect(times[0]! - start).toBe(1030); // the answer bounds its arrival: the margin is moot
   });
 
   it('also honours a per-second limit when HubSpot advertises one', async () => {
@@ -401,7 +402,7 @@ describe('RateLimitBudget: a careful first burst', () => {
     expect(more.map((t) => t - T0)).toEqual([100, 100]);
     const late = budget.acquire();
     await vi.advanceTimersByTimeAsync(1200);
-    expect((await late) - T0).toBe(1100); // the first burst's grants left the second at 1000 + margin
+    expect((await late) - T0).toBe(1000); // the first burst's grants, answered at 0, left at 1000
   });
 
   it('is off with firstBurst: 0 and with adaptive: false', async () => {

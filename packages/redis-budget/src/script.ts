@@ -6,7 +6,7 @@
 // per-second limit; a 429 burst pauses everyone and lowers max once; a DAILY 429 stops everyone.
 //
 // Keys (one account): P pending grants (score: grant time), D answered with a round trip (score:
-// answer time, or grant + margin if later), L answered without one and others' use seen through
+// answer time), L answered without one and others' use seen through
 // -Remaining (same score), S answered grants for the per-second window, C count per fairness
 // key, K waiting keys (score: last seen), M settings and learned state, G per-grant counters
 // (window use and admissions at the grant, for -Remaining). Members: `<grant id>|<key>`, or
@@ -157,16 +157,9 @@ elseif op == 'answered' then
   end
   local burst = tonumber(redis.call('HGET', M, 'burstStartedAt') or '-1')
   if outcome == 'succeeded' and burst >= 0 and granted > burst then redis.call('HSET', M, 'penalty', 1) end
-  -- Answered within the margin: its grant time decides (grant + margin + interval), as in
-  -- limiter.ts; later: it counts from its latest possible arrival.
-  local arrived = now
-  if roundTrip >= 0 then arrived = now - dating() end
-  if arrived - margin <= granted then
-    redis.call('ZADD', L, granted + margin, member)
-  else
-    redis.call('ZADD', roundTrip >= 0 and D or L, now, member)
-  end
-  redis.call('ZADD', S, math.max(now, granted + margin), member)
+  -- Its answer bounds its arrival (see limiter.ts): it counts from then, the margin is moot.
+  redis.call('ZADD', roundTrip >= 0 and D or L, now, member)
+  redis.call('ZADD', S, now, member)
   touch()
   return 1
 

@@ -39,3 +39,36 @@ function format(n: number): string {
   if (Number.isInteger(n)) return String(n);
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2);
 }
+
+/**
+ * Fits wall time = fixed + perItem × n to (n, wall) points, weighing each by 1/wall² (so every
+ * size counts by its relative error, not the largest by its milliseconds), and returns the fit
+ * with the largest relative distance of a point from it. A job whose cost grows faster than
+ * linearly (or in steps) is far from every line; a fixed start-up cost is not a departure from
+ * linear growth.
+ */
+export function linearFit(points: Array<{ n: number; wallMs: number }>): {
+  fixedMs: number;
+  perItemMs: number;
+  worstDeviation: number;
+} {
+  let s = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const { n, wallMs } of points) {
+    const w = 1 / (wallMs * wallMs);
+    s += w;
+    sx += w * n;
+    sy += w * wallMs;
+    sxx += w * n * n;
+    sxy += w * n * wallMs;
+  }
+  const perItemMs = (s * sxy - sx * sy) / (s * sxx - sx * sx);
+  const fixedMs = (sy - perItemMs * sx) / s;
+  const worstDeviation = Math.max(
+    ...points.map(({ n, wallMs }) => Math.abs(wallMs - (fixedMs + perItemMs * n)) / wallMs),
+  );
+  return { fixedMs, perItemMs, worstDeviation };
+}

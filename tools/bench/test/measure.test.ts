@@ -1,6 +1,6 @@
 // The efficiency figure's denominator: the least wall time HubSpot's rolling window allows.
 import { describe, expect, it } from 'vitest';
-import { idealWallMs } from '../src/measure.js';
+import { idealWallMs, linearFit } from '../src/measure.js';
 
 describe('idealWallMs', () => {
   it('sends a full window at t = 0, one more per window, and ends one latency after the last', () => {
@@ -15,5 +15,18 @@ describe('idealWallMs', () => {
     expect(idealWallMs(950, 190, 10_000, 140)).toBe(40_140);
     expect(idealWallMs(951, 190, 10_000, 140)).toBe(50_140);
     expect(idealWallMs(1, 190, 10_000, 140)).toBe(140);
+  });
+});
+
+describe('linearFit', () => {
+  it('takes a fixed start-up cost as linear, and finds growth faster than linear', () => {
+    const affine = [1_000, 10_000, 100_000].map((n) => ({ n, wallMs: 8 + 0.018 * n }));
+    const fit = linearFit(affine);
+    expect(fit.worstDeviation).toBeLessThan(1e-9);
+    expect(fit.fixedMs).toBeCloseTo(8, 6);
+    expect(fit.perItemMs).toBeCloseTo(0.018, 9);
+    // Quadratic growth from 1,000 to 100,000 is far from any line.
+    const quadratic = [1_000, 10_000, 100_000].map((n) => ({ n, wallMs: 1e-6 * n * n + 0.01 * n }));
+    expect(linearFit(quadratic).worstDeviation).toBeGreaterThan(0.15);
   });
 });
