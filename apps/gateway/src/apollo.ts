@@ -41,6 +41,8 @@ export interface ApolloOptions {
   tracing?: GatewayTracing;
   /** Further plugins (the drain plugin). */
   plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** The texts of the trusted documents: the only ones compiled (see execution.ts). */
+  trustedSources?: ReadonlySet<string>;
 }
 
 /** The gateway's Apollo Server, not yet started. */
@@ -53,7 +55,12 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     resolvers: options.resolvers,
   });
   return new ApolloServer<GatewayContext>({
-    gateway: executorGateway(schema, createOperationExecutor(schema).execute),
+    gateway: executorGateway(
+      schema,
+      createOperationExecutor(schema, {
+        mayCompile: (source) => options.trustedSources?.has(source) ?? false,
+      }).execute,
+    ),
     nodeEnv: config.server.nodeEnv,
     csrfPrevention: true,
     // Apollo's `introspection: false` only adds its NoIntrospection rule; the gateway's rule list

@@ -46,6 +46,12 @@ const TWICE_SELECTED = /^(Cannot return null for non-nullable field \w+\.)\((\w+
 const JIT_MARKER = '__MAGIC_';
 
 export interface OperationExecutorOptions {
+  /**
+   * Which document texts may be compiled at all (default: any that `compilable` allows). The
+   * gateway allows its trusted documents only: graphql-jit writes a document into generated
+   * JavaScript, so a caller's own text never goes there, whatever ALLOW_ARBITRARY_DOCUMENTS says.
+   */
+  mayCompile?: (source: string) => boolean;
   compileAfterRuns?: number;
   maxCompiledSource?: number;
   maxCompiled?: number;
@@ -99,7 +105,11 @@ export function createOperationExecutor(
       if (runs.size > MAX_COUNTED) runs.delete(runs.keys().next().value!);
       return undefined;
     }
-    const query = compilable(document, source, maxSource) ? compile(document, operationName) : null;
+    const allowed =
+      source !== undefined &&
+      (options.mayCompile?.(source) ?? true) &&
+      compilable(document, source, maxSource);
+    const query = allowed ? compile(document, operationName) : null;
     compiled.set(key, query);
     if (compiled.size > maxCompiled) compiled.delete(compiled.keys().next().value!);
     return query ?? undefined;

@@ -166,6 +166,7 @@ export async function createGateway(
     metrics,
     currentRequest: () => scope.getStore(),
     secrets,
+    trustedSources: new Set(documents.operations.map((op) => op.body)),
     ...(tracing ? { tracing } : {}),
     // apollo.stop() drains the in-flight requests, then closes the listeners.
     plugins: [drain.plugin(() => closeListeners())],

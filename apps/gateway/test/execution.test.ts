@@ -227,6 +227,21 @@ describe('compiled execution', () => {
     expect(compilable(parse(UPDATE), UPDATE)).toBe(true);
   });
 
+  it('compiles only the documents mayCompile allows (the gateway: its trusted documents)', async () => {
+    const schema = schemaAnswering(() => outcome([campaign(1)]));
+    const refused = await run(schema, UPDATE, { inputs }, 3, {
+      compileAfterRuns: 1,
+      mayCompile: (source) => source !== UPDATE,
+    });
+    expect(refused.executor.lastPath).toBe('graphql-js');
+    expect(refused.executor.compiledCount).toBe(0);
+    const allowed = await run(schema, UPDATE, { inputs }, 3, {
+      compileAfterRuns: 1,
+      mayCompile: (source) => source === UPDATE,
+    });
+    expect(allowed.executor.lastPath).toBe('compiled');
+  });
+
   it('does not compile introspection, `__proto__` names, long documents, or more than maxCompiled operations', async () => {
     const schema = schemaAnswering(() => outcome([campaign(1)]));
     for (const text of [
