@@ -20,6 +20,8 @@ export interface SentChunk<R> {
   links?: Record<string, string>;
   /** The answer's rate-limit headers, as the client parsed them. */
   rateLimit: RateLimitInfo;
+  /** From the request leaving to its answer, in ms, when the client measured it. */
+  roundTripMs?: number;
 }
 
 export interface BatchOperation<P, R> {

@@ -159,7 +159,7 @@ async function attempts<P, R>(
         grantedAt,
         run.fairnessKey,
         sent ? 'succeeded' : 'failed',
-        rateLimit ? Date.now() - sentAt : undefined,
+        rateLimit ? roundTripOf(sent, thrown, sentAt) : undefined,
       );
     }
     const durationMs = Date.now() - sentAt;
@@ -345,4 +345,18 @@ function chunkReport<P, R>(
     ...(sent.completedAt ? { completedAt: sent.completedAt } : {}),
     ...(sent.links ? { links: sent.links } : {}),
   };
+}
+
+/**
+ * How long an answered request took from leaving to its answer: as the client measured it (from
+ * when the token was in hand), else from just before the send.
+ */
+function roundTripOf(
+  sent: SentChunk<unknown> | undefined,
+  thrown: unknown,
+  sentAt: number,
+): number {
+  const measured =
+    sent?.roundTripMs ?? (thrown instanceof HubSpotApiError ? thrown.roundTripMs : undefined);
+  return measured ?? Date.now() - sentAt;
 }

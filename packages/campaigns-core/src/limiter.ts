@@ -24,8 +24,9 @@
 // processing and the way back) as long as the way there is no slower than the way back and
 // HubSpot takes no less than half of the fastest processing seen. One-off delays on the way
 // there (a cold connection, a token refresh) lengthen the round trip they are in, not r, so
-// they are covered (the runner times a round trip from just before the client's call, so a
-// token provider slow on every call would lengthen r too: keep providers cached); what would not be is a run whose every round trip so far was slowed on its way, so
+// they are covered (the client times a round trip from when the request leaves, its token in
+// hand; for a plain openapi-fetch client the runner times it from just before the call); what
+// would not be is a run whose every round trip so far was slowed on its way, so
 // dating begins only after `roundTripsBeforeDating` answers (100), and r is read when a slot
 // is due, not when it was answered: a cold start's first answers are dated by the round trips
 // that came after them. Without a round trip (a timeout, a broken connection, a caller that

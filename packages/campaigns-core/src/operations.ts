@@ -4,6 +4,7 @@ import {
   type HUBSPOT_CLIENT,
   isHubSpotClient,
   rateLimitOf,
+  roundTripOf,
   type HubSpotClient,
   type PublicCampaign,
   type PublicCampaignWithAssets,
@@ -65,6 +66,7 @@ function toSentChunk<R>(answer: { data?: unknown; response: Response }): SentChu
     completedAt?: string;
     links?: Record<string, string>;
   };
+  const roundTripMs = roundTripOf(response);
   return {
     status: response.status,
     results: data.results ?? [],
@@ -74,6 +76,7 @@ function toSentChunk<R>(answer: { data?: unknown; response: Response }): SentChu
     ...(data.completedAt ? { completedAt: data.completedAt } : {}),
     ...(data.links ? { links: data.links } : {}),
     rateLimit: rateLimitOf(response) ?? {},
+    ...(roundTripMs !== undefined ? { roundTripMs } : {}),
   };
 }
 

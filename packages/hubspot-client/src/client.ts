@@ -107,6 +107,8 @@ export function isHubSpotClient(value: unknown): value is HubSpotClient {
 
 /** The rate-limit headers of every 2xx answer a client of this package received, parsed once. */
 const answeredRateLimits = new WeakMap<Response, RateLimitInfo>();
+/** How long each of those answers took, from the request leaving (token in hand) to its answer. */
+const answeredRoundTrips = new WeakMap<Response, number>();
 
 /**
  * The `X-HubSpot-RateLimit-*` headers of a 2xx `response` (from `{ data, response }`) as the
@@ -115,6 +117,15 @@ const answeredRateLimits = new WeakMap<Response, RateLimitInfo>();
  */
 export function rateLimitOf(response: Response): RateLimitInfo | undefined {
   return answeredRateLimits.get(response);
+}
+
+/**
+ * The round trip of a 2xx `response` in ms: from when the request left (after the token was in
+ * hand) to its answer; undefined for a response no client of this package received. A failure
+ * carries it as `error.roundTripMs`. The core's rate budget dates requests by it.
+ */
+export function roundTripOf(response: Response): number | undefined {
+  return answeredRoundTrips.get(response);
 }
 
 export { CLIENT_VERSION };
@@ -187,6 +198,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     };
 
     let response: Response;
+    const leftAt = performance.now();
     try {
       response = await send(headers, timeout?.signal ?? callerSignal);
     } catch (error) {
@@ -197,6 +209,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     // An answer read in full has nothing left for the timeout to bound: its timer (and what the
     // timer holds) goes now, not `timeoutMs` later. Any other answer is bounded while it is read.
     if (response instanceof BufferedResponse) timeout?.clear();
+    const roundTripMs = performance.now() - leftAt;
 
     options.onCall?.({ method, path, outcome: 'answered', status: response.status });
     const rateLimit = parseRateLimitHeaders(response.headers);
@@ -207,6 +220,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     });
     if (response.ok) {
       answeredRateLimits.set(response, rateLimit);
+      answeredRoundTrips.set(response, roundTripMs);
       return response;
     }
 
@@ -224,6 +238,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
       body: parseBody(text),
       rateLimit,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+      roundTripMs,
       secrets,
     });
   }

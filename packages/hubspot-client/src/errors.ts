@@ -26,6 +26,8 @@ interface HubSpotApiErrorInit {
   body: HubSpotErrorBody | string | undefined;
   rateLimit: RateLimitInfo;
   retryAfterMs: number | undefined;
+  /** From the request leaving to its answer, in ms (the client measures it). */
+  roundTripMs?: number;
   secrets: readonly string[];
 }
 
@@ -69,6 +71,8 @@ export class HubSpotApiError extends Error {
   readonly body: HubSpotErrorBody | string | undefined;
   /** Rate-limit headers of the failed response. */
   readonly rateLimit: RateLimitInfo;
+  /** From the request leaving (token in hand) to this answer, in ms, when the client measured it. */
+  readonly roundTripMs: number | undefined;
   /**
    * What may be shown to an end user: the status, the category and HubSpot's own JSON message,
    * never the path, the host or a non-JSON body (an edge's HTML page). `message` has all of it.
@@ -109,6 +113,7 @@ export class HubSpotApiError extends Error {
     this.path = init.path;
     this.body = body;
     this.rateLimit = init.rateLimit;
+    this.roundTripMs = init.roundTripMs;
     const jsonMessage =
       typeof obj?.message === 'string' && obj.message.trim() ? obj.message.trim() : undefined;
     this.summary = `HubSpot answered ${init.status}${category ? ` ${category}` : ''}${

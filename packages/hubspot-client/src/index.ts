@@ -2,6 +2,7 @@ export {
   createHubSpotClient,
   isHubSpotClient,
   rateLimitOf,
+  roundTripOf,
   BufferedResponse,
   HUBSPOT_CLIENT,
   CLIENT_VERSION,

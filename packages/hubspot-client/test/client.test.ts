@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createHubSpotClient,
   DEFAULT_USER_AGENT,
@@ -8,6 +8,7 @@ import {
   isHubSpotClient,
   isTransientStatus,
   rateLimitOf,
+  roundTripOf,
   type HubSpotCall,
   type RateLimitInfo,
 } from '../src/index.js';
@@ -273,6 +274,34 @@ describe('responses', () => {
     expect(rateLimitOf(response)).toEqual({ max: 190, remaining: 7 });
     expect((error as HubSpotApiError).rateLimit).toEqual({ max: 190, remaining: 7 });
     expect(rateLimitOf(new Response('{}'))).toBeUndefined();
+  });
+
+  it('times each answer from the request leaving, not from before the token: roundTripOf(response), error.roundTripMs', async () => {
+    let call = 0;
+    server = await startTestServer((_req, res) => {
+      call++;
+      if (call === 1) json(res, 200, batchOk);
+      else json(res, 503, { message: 'unavailable' });
+    });
+    // A clock that only the token provider moves: a slow token (1 s here) is not in the round trip.
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const client = createHubSpotClient({
+        token: async () => {
+          clock += 1000;
+          return TOKEN;
+        },
+        baseUrl: server.url,
+      });
+      const { response } = await client.POST('/batch/update', { body: updateBody });
+      const error = await client.POST('/batch/update', { body: updateBody }).catch((e) => e);
+      expect(roundTripOf(response)).toBe(0);
+      expect((error as HubSpotApiError).roundTripMs).toBe(0);
+    } finally {
+      now.mockRestore();
+    }
+    expect(roundTripOf(new Response('{}'))).toBeUndefined();
   });
 
   it('marks its clients, so code that relies on its contract can tell a plain openapi-fetch client', async () => {
