@@ -15,3 +15,6 @@ export type {
 export type { CredentialProvider } from './credentials.js';
 // GATEWAY_API_KEYS holds each key's SHA-256: this computes it, as the deployment scripts need.
 export { hashApiKey } from './auth.js';
+// A frontend's build makes its trusted-documents manifest (TRUSTED_DOCUMENTS_FILE) with this.
+export { buildManifest } from './documents.js';
+export type { PersistedQueryManifest, TrustedOperation } from './documents.js';

@@ -159,7 +159,7 @@ async function attempts<P, R>(
         grantedAt,
         run.fairnessKey,
         sent ? 'succeeded' : 'failed',
-        rateLimit ? roundTripOf(sent, thrown, sentAt) : undefined,
+        rateLimit ? measuredRoundTrip(sent, thrown, sentAt) : undefined,
       );
     }
     const durationMs = Date.now() - sentAt;
@@ -351,7 +351,7 @@ function chunkReport<P, R>(
  * How long an answered request took from leaving to its answer: as the client measured it (from
  * when the token was in hand), else from just before the send.
  */
-function roundTripOf(
+function measuredRoundTrip(
   sent: SentChunk<unknown> | undefined,
   thrown: unknown,
   sentAt: number,

@@ -7,4 +7,5 @@ export type { Failure } from './failure.js';
 export { namedKeys } from './isolation.js';
 export { mergeBatchResponses } from './merge.js';
 export type { ChunkReport, ErrorPayload } from './merge.js';
+export { corePayload } from './payloads.js';
 export { coalesceUpdates } from './coalesce.js';

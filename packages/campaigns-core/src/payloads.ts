@@ -52,7 +52,8 @@ function answerFields(api: HubSpotApiError | undefined): Partial<ErrorPayload> {
 }
 
 /** An error of the core's own making: HubSpot's StandardError shape with empty details. */
-function corePayload(
+/** An error payload of the core's own (no HubSpot answer behind it). */
+export function corePayload(
   category: string,
   message: string,
   extra: Partial<ErrorPayload> = {},

@@ -9,6 +9,7 @@ import {
   type StopReason,
   type UpdateInput,
 } from '@campaigns/core';
+import { corePayload } from '@campaigns/core/internal';
 import type { PublicCampaign } from '@campaigns/hubspot-client';
 import { groupErrors } from './error-groups.js';
 import { progressOf, type Answer, type ErrorPayload, type JobStore } from './store.js';
@@ -29,17 +30,6 @@ export interface RunnerDeps {
 
 /** Positions scanned per read of the pending ids. */
 const PENDING_PAGE = 1_000;
-
-const corePayload = (category: string, message: string, extra: Partial<ErrorPayload> = {}) =>
-  ({
-    status: 'error',
-    category,
-    message,
-    errors: [],
-    context: {},
-    links: {},
-    ...extra,
-  }) satisfies ErrorPayload;
 
 /** What ids never handed to the engine get when a job is canceled. */
 export const canceledPayload = (): ErrorPayload =>
@@ -159,10 +149,7 @@ export async function runJob(
         // sends it.
         if (lockLost.signal.aborted)
           answers = answers.filter(
-            ([, a]) =>
-              !('error' in a) ||
-              (a.error.category !== CoreCategory.CANCELED &&
-                a.error.category !== CoreCategory.CANCELED_IN_FLIGHT),
+            ([, a]) => !('error' in a) || !CANCELED_CATEGORIES.has(a.error.category),
           );
         stop ??= stopOf(outcome);
         const progress = await store.record(id, answers);

@@ -1,31 +1,18 @@
 // Where jobs live: one interface, kept in memory (the in-process backend) or in Redis (BullMQ).
 // The runner and the service speak only to this, so both backends behave the same.
 import type { CampaignBatchError, CoalescedId, StopReason, UpdateInput } from '@campaigns/core';
+import type { ErrorPayload } from '@campaigns/core/internal';
 import type { PublicCampaign } from '@campaigns/hubspot-client';
-import type { JobProgress, JobStatus } from './types.js';
+import type { CampaignUpdateJob, JobProgress, JobStatus } from './types.js';
 
 /** An error as stored for one id: the engine's error without the ids it covered. */
-export type ErrorPayload = Omit<CampaignBatchError, 'ids'>;
+export type { ErrorPayload };
 
 /** One id's final answer. */
 export type Answer = { result: PublicCampaign } | { error: ErrorPayload };
 
-/** The stored record of a job (what `CampaignUpdateJob` is built from). */
-export interface JobRecord {
-  id: string;
-  owner: string;
-  status: JobStatus;
-  stopReason?: StopReason;
-  total: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-  requestedAt: string;
-  startedAt?: string;
-  completedAt?: string;
-  coalesced: CoalescedId[];
-  cancelRequested: boolean;
-}
+/** The stored record of a job: the job as callers see it (`toView` hands out a copy). */
+export type JobRecord = CampaignUpdateJob;
 
 export interface NewJob {
   id: string;

@@ -44,15 +44,10 @@ export interface CampaignUpdateJob {
 }
 
 /** What a progress stream emits: after every checkpoint and at every status change. */
-export interface JobProgress {
-  id: string;
-  status: JobStatus;
-  stopReason?: StopReason;
-  total: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-}
+export type JobProgress = Pick<
+  CampaignUpdateJob,
+  'id' | 'status' | 'stopReason' | 'total' | 'done' | 'succeeded' | 'failed'
+>;
 
 /**
  * One page of a job's results: the succeeded campaigns, in input order. One call reads at most

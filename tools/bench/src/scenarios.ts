@@ -1,5 +1,4 @@
 // The four benchmark scenarios. Each returns rows for the table and one JSON record.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RateLimitBudget, updateCampaigns } from '@campaigns/core';
+import { buildManifest } from '@campaigns/gateway';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
 import {
@@ -419,30 +419,22 @@ function postJson(url: string, agent: http.Agent, body: string): Promise<unknown
   });
 }
 
-/** The benchmark's mutation with one of the selections, named after it. */
-const gatewayDocument = (name: keyof typeof GATEWAY_SELECTIONS) =>
-  `mutation Update_${name}($inputs: [CampaignUpdateInput!]!) { updateCampaigns(inputs: $inputs) { status numErrors ${GATEWAY_SELECTIONS[name]} } }`;
-
 /**
- * A trusted-documents manifest holding the benchmark's two documents, as a frontend's build would
- * ship its operations: production runs (and compiles) trusted documents only.
+ * The benchmark's two documents as a trusted-documents manifest (built as a frontend's build
+ * would: production runs, and compiles, trusted documents only), and the file it is written to.
  */
-function benchManifest(): string {
-  const operations = (['typical', 'full'] as const).map((name) => {
-    const body = gatewayDocument(name);
-    return {
-      id: createHash('sha256').update(body).digest('hex'),
-      name: `Update_${name}`,
-      type: 'mutation',
-      body,
-    };
-  });
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'bench-documents-')), 'trusted.json');
-  writeFileSync(
-    file,
-    JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations }),
+function benchManifest(): { file: string; body: Record<keyof typeof GATEWAY_SELECTIONS, string> } {
+  const names = ['typical', 'full'] as const;
+  const manifest = buildManifest(
+    names.map((name) => ({
+      name: `${name}.graphql`,
+      text: `mutation Update_${name}($inputs: [CampaignUpdateInput!]!) { updateCampaigns(inputs: $inputs) { status numErrors ${GATEWAY_SELECTIONS[name]} } }`,
+    })),
   );
-  return file;
+  const bodyOf = (name: string) => manifest.operations.find((op) => op.name === name)!.body;
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'bench-documents-')), 'trusted.json');
+  writeFileSync(file, JSON.stringify(manifest));
+  return { file, body: { typical: bodyOf('Update_typical'), full: bodyOf('Update_full') } };
 }
 
 /** One round: a fresh simulator and gateway, the three paths interleaved `runs` times. */
@@ -452,10 +444,11 @@ async function gatewayOverheadRound(runs: number, warmup: number): Promise<PathS
     seed: 5,
     rateLimit: { max: 1_000_000, intervalMs: 10_000, daily: 100_000_000 },
   });
+  const documents = benchManifest();
   const gateway = await startGatewayProcess({
     NODE_ENV: 'production',
     // The benchmark's own documents, trusted as a frontend's would be (production's default).
-    TRUSTED_DOCUMENTS_FILE: benchManifest(),
+    TRUSTED_DOCUMENTS_FILE: documents.file,
     HOST: '127.0.0.1',
     PORT: '0',
     AUTH_MODE: 'none',
@@ -476,7 +469,7 @@ async function gatewayOverheadRound(runs: number, warmup: number): Promise<PathS
         gateway.url,
         agent,
         JSON.stringify({
-          query: gatewayDocument(selection),
+          query: documents.body[selection],
           variables: { inputs },
         }),
       )) as {
