@@ -12,7 +12,7 @@ import {
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { redactValue } from '@campaigns/redact';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext, RequestScope } from './context.js';
@@ -22,6 +22,7 @@ import {
   BoundedDocumentStore,
   gatewayValidationRules,
   MAX_VALIDATION_ERRORS,
+  NoSubscriptionOverHttpRule,
   queryLimitsOf,
   tokenLimitPlugin,
 } from './limits.js';
@@ -43,6 +44,13 @@ export interface ApolloOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** The texts of the trusted documents: the only ones compiled (see execution.ts). */
   trustedSources?: ReadonlySet<string>;
+  /** {@link executableSchema} of typeDefs and resolvers, when built already (the progress stream runs on it too). */
+  schema?: GraphQLSchema;
+}
+
+/** The schema the gateway executes: `typeDefs` with `resolvers` (Apollo and the progress stream). */
+export function executableSchema(typeDefs: string, resolvers: Resolvers): GraphQLSchema {
+  return makeExecutableSchema<GatewayContext>({ typeDefs, resolvers });
 }
 
 /** The gateway's Apollo Server, not yet started. */
@@ -50,10 +58,7 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
   const { config, logger, tracing } = options;
   const production = config.server.production;
   // The schema Apollo would build from typeDefs and resolvers, built here for the executor too.
-  const schema = makeExecutableSchema<GatewayContext>({
-    typeDefs: options.typeDefs,
-    resolvers: options.resolvers,
-  });
+  const schema = options.schema ?? executableSchema(options.typeDefs, options.resolvers);
   return new ApolloServer<GatewayContext>({
     gateway: executorGateway(
       schema,
@@ -79,10 +84,14 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
     // The text is at most MAX_QUERY_BYTES (documents.ts), and validation stops after
     // MAX_VALIDATION_ERRORS: graphql-js scans the text from its start for each error's location.
     parseOptions: { maxTokens: config.limits.maxQueryTokens },
-    validationRules: gatewayValidationRules({
-      limits: queryLimitsOf(config.limits),
-      introspection: !production,
-    }),
+    // Plus: no subscription over POST/GET (they are served on the event stream).
+    validationRules: [
+      ...gatewayValidationRules({
+        limits: queryLimitsOf(config.limits),
+        introspection: !production,
+      }),
+      NoSubscriptionOverHttpRule,
+    ],
     validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     // Parsed documents keep every token (comments too) alive: sized by that, not by JSON.stringify.
     documentStore: new BoundedDocumentStore(),
@@ -103,8 +112,11 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
   });
 }
 
-/** Masks internal errors in production; never lets a secret, stack or upstream body through. */
-function errorFormatter(
+/**
+ * Masks internal errors in production; never lets a secret, stack or upstream body through. Apollo
+ * formats every error with it, and the progress stream every error it sends.
+ */
+export function errorFormatter(
   options: Pick<ApolloOptions, 'config' | 'logger' | 'metrics' | 'currentRequest' | 'secrets'>,
 ): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   const { logger, metrics, currentRequest, secrets } = options;

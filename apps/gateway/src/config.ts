@@ -7,11 +7,39 @@
 import { isIP } from 'node:net';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY_POLICY } from '@campaigns/core';
 import { isApiVersion, type ApiVersion } from '@campaigns/hubspot-client';
+import {
+  DEFAULT_MAX_CAMPAIGNS_PER_JOB,
+  DEFAULT_MAX_QUEUED_JOBS_PER_OWNER,
+  DEFAULT_RETENTION_MS,
+} from '@campaigns/jobs';
 import { z } from 'zod';
 
 export const DEFAULT_OAUTH_TOKEN_URL = 'https://api.hubapi.com/oauth/v1/token';
 export const DEFAULT_WRITE_SCOPE = 'campaigns:write';
 export const DEFAULT_READ_SCOPE = 'campaigns:read';
+export const DEFAULT_ADMIN_SCOPE = 'campaigns:admin';
+
+/** JOB_RETENTION's units, in milliseconds. */
+const DURATION_UNITS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const MAX_RETENTION_MS = 30 * DURATION_UNITS.d;
+
+/**
+ * A duration such as `24h`, `90m`, `30s` or `7d` (an integer and one unit) → milliseconds, or
+ * undefined when it is not one. Nothing else is accepted: no bare numbers, no fractions, no
+ * combinations (`1h30m`), so a typo never turns into a surprising retention.
+ */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,9})([smhd])$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNITS[match[2] as keyof typeof DURATION_UNITS];
+}
+
+/** Formats milliseconds as JOB_RETENTION would read them (the largest unit that divides it). */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm'] as const)
+    if (ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
+  return `${ms / 1000}s`;
+}
 
 /** Every problem of the environment, each naming its variable. */
 export class ConfigError extends Error {
@@ -184,6 +212,38 @@ const settings = {
   MAX_QUERY_COST: int(1, 1_000_000, 5000),
   MUTATION_DEADLINE_MS: int(1000, 3_600_000, 120_000),
   SHUTDOWN_GRACE_MS: int(0, 600_000, 30_000),
+
+  // Jobs (startCampaignUpdate) and the shared rate budget.
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//i.test(v) && URL.canParse(v), {
+      error: 'must be a redis:// or rediss:// URL',
+    })
+    .optional(),
+  GATEWAY_ROLE: z
+    .enum(['api', 'worker', 'both'], { error: 'must be api, worker or both' })
+    .default('both'),
+  JOB_RETENTION: z
+    .string()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms < 1000 || ms > MAX_RETENTION_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number and one unit (s, m, h or d), between 1s and ${formatDuration(MAX_RETENTION_MS)}, e.g. 24h`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .default(DEFAULT_RETENTION_MS),
+  MAX_CAMPAIGNS_PER_JOB: int(1, 10_000_000, DEFAULT_MAX_CAMPAIGNS_PER_JOB),
+  MAX_QUEUED_JOBS_PER_CALLER: int(1, 100_000, DEFAULT_MAX_QUEUED_JOBS_PER_OWNER),
+  AUTH_ADMIN_SCOPE: scope.default(DEFAULT_ADMIN_SCOPE),
+  HUBSPOT_PORTAL_ID: z
+    .string()
+    .regex(/^\d{1,20}$/, { error: 'must be a HubSpot portal (account) id: digits' })
+    .optional(),
 };
 
 /** Every environment variable the gateway reads (test/env-example.test.ts checks .env.example lists each). */
@@ -301,6 +361,12 @@ function checkCombinations(e: Settings, ctx: z.RefinementCtx<Settings>): void {
     e.METRICS_PORT === e.PORT
   )
     problem('METRICS_PORT', 'must differ from PORT (it is a separate listener)');
+  // Without Redis nothing else could run this process's jobs, nor take them from it.
+  if (!given('REDIS_URL') && !malformed.has('GATEWAY_ROLE') && e.GATEWAY_ROLE !== 'both')
+    problem(
+      'GATEWAY_ROLE',
+      `${e.GATEWAY_ROLE} needs REDIS_URL: without Redis, jobs run in this process, which must be both api and worker`,
+    );
 }
 
 /** The nested configuration, from settings that passed every rule. */
@@ -403,6 +469,8 @@ function toConfig(e: Settings) {
       timeoutMs: e.HUBSPOT_TIMEOUT_MS,
       maxConcurrency: e.HUBSPOT_MAX_CONCURRENCY,
       maxAttempts: e.HUBSPOT_MAX_ATTEMPTS,
+      /** Names the account whose rate budget is shared through Redis (else a hash of the credential). */
+      portalId: e.HUBSPOT_PORTAL_ID,
     },
     simulator: { campaigns: e.SIM_CAMPAIGNS, seed: e.SIM_SEED },
     auth: {
@@ -432,6 +500,8 @@ function toConfig(e: Settings) {
       ...(apiKeyMode && e.GATEWAY_API_KEYS ? { apiKeys: e.GATEWAY_API_KEYS.keys } : {}),
       writeScope: e.AUTH_WRITE_SCOPE,
       readScope: e.AUTH_READ_SCOPE,
+      /** Callers holding it may read and cancel every caller's jobs. */
+      adminScope: e.AUTH_ADMIN_SCOPE,
     },
     limits: {
       maxCampaignsPerMutation: e.MAX_CAMPAIGNS_PER_MUTATION,
@@ -449,6 +519,18 @@ function toConfig(e: Settings) {
     },
     mutationDeadlineMs: e.MUTATION_DEADLINE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    /** Jobs (startCampaignUpdate): on BullMQ over Redis when `redisUrl` is set, else in this process. */
+    jobs: {
+      /** Also where the rate budget is shared between processes. A secret (it may hold a password). */
+      redisUrl: e.REDIS_URL,
+      /** `api` takes and reads jobs, `worker` runs them, `both` does both (the only role without Redis). */
+      role: e.GATEWAY_ROLE,
+      /** How long an ended job's results and errors stay readable. */
+      retentionMs: e.JOB_RETENTION,
+      maxCampaignsPerJob: e.MAX_CAMPAIGNS_PER_JOB,
+      /** Jobs one caller may have pending or running at once. */
+      maxQueuedJobsPerCaller: e.MAX_QUEUED_JOBS_PER_CALLER,
+    },
   };
 }
 
@@ -473,6 +555,7 @@ export type UpstreamHealthConfig = GatewayConfig['upstreamHealth'];
 export type MetricsConfig = GatewayConfig['metrics'];
 export type AuditConfig = GatewayConfig['audit'];
 export type TracingConfig = GatewayConfig['tracing'];
+export type JobsConfig = GatewayConfig['jobs'];
 
 /**
  * Reads and validates the gateway's settings. Throws one {@link ConfigError} naming every

@@ -20,6 +20,7 @@ export interface DrainOptions {
 export class Drain {
   readonly #options: DrainOptions;
   readonly #shutdown = new AbortController();
+  readonly #started = new AbortController();
   #draining = false;
   #inflight = 0;
   #idle: (() => void) | undefined;
@@ -38,6 +39,11 @@ export class Drain {
   /** True from the first drain() on: new GraphQL requests get 503 and /readyz turns 503. */
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /** Aborted when draining starts: open progress streams end then (stream/handler.ts). */
+  get drainingSignal(): AbortSignal {
+    return this.#started.signal;
   }
 
   /** The listening server, whose idle connections close when draining starts. */
@@ -63,6 +69,7 @@ export class Drain {
   drain(options: { graceMs?: number } = {}): Promise<void> {
     const { logger } = this.#options;
     this.#draining = true;
+    this.#started.abort();
     this.#drained ??= (async () => {
       this.#server?.closeIdleConnections();
       if (this.#inflight > 0) {

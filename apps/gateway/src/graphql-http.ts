@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import { Admission, isRefusal, refusalExtensions, type Refusal, type Ticket } from './admission.js';
 import type { Authenticator, Caller } from './auth.js';
 import type { GatewayConfig } from './config.js';
-import type { GatewayContext, RequestScope } from './context.js';
+import type { ContextFactory, GatewayContext, RequestScope } from './context.js';
 import type { DocumentGate } from './documents.js';
 import type { Drain } from './drain.js';
 import { ANSWERED, discardBody, errorBody, readBody, sendJson, writeResponse } from './http.js';
@@ -21,16 +21,22 @@ export interface GraphQLHttpOptions {
   drain: Drain;
   metrics: GatewayMetrics;
   config: Pick<GatewayConfig, 'admission' | 'http' | 'limits'>;
+  /** The resolvers' context for an authenticated request (shared with every transport). */
+  context: ContextFactory;
 }
 
 /** An answer the gateway gives itself, without Apollo. */
-interface HttpRefusal {
+export interface HttpRefusal {
   status: number;
   code: string;
   message: string;
   extensions?: Record<string, unknown>;
   headers?: Array<[string, string]>;
 }
+
+/** The 503's message while the gateway drains (here and on the progress stream). */
+export const SHUTTING_DOWN =
+  'the gateway is shutting down: retry shortly (another instance will answer)';
 
 /** Serves one request to the GraphQL path. */
 export type GraphQLHandler = (
@@ -40,7 +46,7 @@ export type GraphQLHandler = (
 ) => Promise<void>;
 
 export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandler {
-  const { apollo, authenticator, documents, drain, metrics, config } = options;
+  const { apollo, authenticator, documents, drain, metrics, config, context } = options;
   const admission = new Admission(config.admission, {
     onRefuse: (reason) => metrics.admissionRefusals.inc({ reason }),
   });
@@ -51,14 +57,7 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
       if (res.destroyed) return;
       res.setHeader('connection', 'close');
       res.setHeader('retry-after', '5');
-      return sendJson(
-        res,
-        503,
-        errorBody(
-          'the gateway is shutting down: retry shortly (another instance will answer)',
-          'SERVICE_UNAVAILABLE',
-        ),
-      );
+      return sendJson(res, 503, errorBody(SHUTTING_DOWN, 'SERVICE_UNAVAILABLE'));
     }
     const leave = drain.enter();
     let ticket: Ticket | undefined;
@@ -115,7 +114,7 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
       }
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: admitted.search, body: admitted.body },
-        context: async () => ({ requestId: store.requestId, caller, log: store.log }),
+        context: async () => context({ requestId: store.requestId, caller, log: store.log }),
       });
       await writeResponse(res, response, drain.draining);
     } finally {
@@ -143,7 +142,7 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
   }
 }
 
-function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefusal {
+export function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefusal {
   store.log.warn({ limit: { setting: refusal.setting, max: refusal.max } }, refusal.message);
   const { code, ...extensions } = refusalExtensions(refusal);
   return {
@@ -156,7 +155,7 @@ function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefusal {
 }
 
 /** UNAUTHENTICATED (401, with its challenge) or, when our key source failed, 503. */
-function authRefusal(error: unknown, store: RequestScope): HttpRefusal {
+export function authRefusal(error: unknown, store: RequestScope): HttpRefusal {
   if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
     const http = error.extensions.http as
       { status?: number; headers?: Map<string, string> } | undefined;
@@ -178,6 +177,6 @@ function authRefusal(error: unknown, store: RequestScope): HttpRefusal {
 }
 
 /** A header's value as Apollo's HeaderMap gave it (repeated values joined). */
-function singleHeader(value: string | string[] | undefined): string | undefined {
+export function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -67,6 +67,13 @@ export interface Checked<T> {
   refuse(problems: InputProblem[]): GraphQLError;
 }
 
+/** How many campaigns one operation takes, and the setting that says so. */
+export interface CampaignCap {
+  operation: string;
+  setting: string;
+  max: number;
+}
+
 /**
  * The mutation's inputs as the engine's: throws BAD_USER_INPUT listing every problem when one of
  * the gateway's own checks fails (with the engine's rules applied too).
@@ -74,14 +81,15 @@ export interface Checked<T> {
 export function checkUpdateInputs(
   inputs: ReadonlyArray<CampaignUpdateInput>,
   limits: LimitsConfig,
+  /** The cap on campaigns: updateCampaigns' by default; startCampaignUpdate passes its own. */
+  cap: CampaignCap = {
+    operation: 'updateCampaigns',
+    setting: 'MAX_CAMPAIGNS_PER_MUTATION',
+    max: limits.maxCampaignsPerMutation,
+  },
 ): Checked<UpdateInput> {
-  if (inputs.length > limits.maxCampaignsPerMutation) {
-    throw tooMany(
-      'updateCampaigns',
-      'MAX_CAMPAIGNS_PER_MUTATION',
-      limits.maxCampaignsPerMutation,
-      inputs.length,
-    );
+  if (inputs.length > cap.max) {
+    throw tooMany(cap.operation, cap.setting, cap.max, inputs.length);
   }
   const own: InputProblem[] = [];
   /** Per input: each property name's position in the caller's list. */

@@ -331,6 +331,25 @@ export const KnownRootTypesRule: ValidationRule = (context) => ({
 });
 
 /**
+ * Refuses `subscription` operations on GraphQL over HTTP (POST and GET answer once; a
+ * subscription needs a stream), as a validation error (HTTP 400) before anything runs.
+ * Subscriptions are served on the event stream (graphql-sse), which does not run this rule.
+ */
+export const NoSubscriptionOverHttpRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') {
+      context.reportError(
+        new GraphQLError(
+          'subscriptions are not served over plain GraphQL POST/GET: subscribe on the event stream (graphql-sse) instead',
+          { nodes: [node] },
+        ),
+      );
+    }
+    return false;
+  },
+});
+
+/**
  * Refuses introspection (`__schema`, `__type`), like Apollo's own rule that `introspection: false`
  * adds; the gateway adds it itself (see {@link gatewayValidationRules}) so that the manifest check
  * at start runs the very rules Apollo runs.
@@ -414,19 +433,25 @@ export function tokenLimitPlugin<TContext extends BaseContext>(
     async requestDidStart() {
       return {
         async parsingDidStart({ source }) {
-          return async (error?: Error) => {
-            if (!(error instanceof GraphQLError) || error.positions?.length !== 1) return;
-            if (error.positions[0] !== tokenLimitPosition(source, maxTokens)) return;
-            // Apollo wraps this error afterwards, copying its message and extensions.
-            error.message = `the document has more than MAX_QUERY_TOKENS=${maxTokens} lexical tokens: send large inputs (lists, long strings) as variables instead of inline literals`;
-            Object.assign(error.extensions, {
-              limit: { setting: 'MAX_QUERY_TOKENS', max: maxTokens },
-            });
-          };
+          // Apollo wraps this error afterwards, copying its message and extensions.
+          return async (error?: Error) => void explainTokenLimit(error, source, maxTokens);
         },
       };
     },
   };
+}
+
+/**
+ * Rewords a parse error of `source` that is the token limit's (see {@link tokenLimitPosition}) to
+ * name MAX_QUERY_TOKENS and the way out, with `extensions.limit`; true when it was. Any other
+ * error is left as it is. The plugin above and the progress stream (stream/operation.ts) use it.
+ */
+export function explainTokenLimit(error: unknown, source: string, maxTokens: number): boolean {
+  if (!(error instanceof GraphQLError) || error.positions?.length !== 1) return false;
+  if (error.positions[0] !== tokenLimitPosition(source, maxTokens)) return false;
+  error.message = `the document has more than MAX_QUERY_TOKENS=${maxTokens} lexical tokens: send large inputs (lists, long strings) as variables instead of inline literals`;
+  Object.assign(error.extensions, { limit: { setting: 'MAX_QUERY_TOKENS', max: maxTokens } });
+  return true;
 }
 
 // --- Apollo's document store ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // carry operation names, statuses and codes only – never ids, subjects or credentials.
 import type { RunEvent } from '@campaigns/core';
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
+import type { JobCounts, JobEvent } from '@campaigns/jobs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type OperationOutcome =
@@ -118,6 +119,40 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   // hubspotUp and hubspotDown are set by createUpstreamHealth (every reason, from the start).
+  private queueCounts:
+    { counts: () => Promise<JobCounts>; onError: (error: unknown) => void } | undefined;
+  readonly jobsQueued: Gauge<'state'> = new Gauge({
+    name: 'gateway_jobs_queue_depth',
+    help: 'Jobs in the queue, read when scraped: waiting (for a worker) and active (being run, by any process on the same Redis).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => this.collectQueue(),
+  });
+  readonly jobsRunning = new Gauge({
+    name: 'gateway_jobs_running',
+    help: 'Jobs this process is running right now.',
+    registers: [this.registry],
+  });
+  readonly jobDuration = new Histogram({
+    name: 'gateway_job_duration_seconds',
+    help: 'Duration of a job, from its first start to its end, by final status (COMPLETE, CANCELED).',
+    labelNames: ['status'] as const,
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
+    registers: [this.registry],
+  });
+  readonly jobs = new Counter({
+    name: 'gateway_jobs_total',
+    help: 'Job lifecycle events in this process: queued, started, resumed, ended, interrupted (handed back at shutdown or a lost lock).',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+  readonly budgetWait = new Histogram({
+    name: 'gateway_budget_wait_seconds',
+    help: 'Time a HubSpot request waited for the rate budget (shared through Redis when REDIS_URL is set), by path (sync: updateCampaigns and campaigns; job).',
+    labelNames: ['path'] as const,
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
@@ -155,6 +190,50 @@ export class GatewayMetrics {
         break;
     }
   };
+
+  /** The jobs this process runs now, by id. */
+  private readonly runningJobs = new Set<string>();
+
+  /** Feeds the job service's `onEvent` hook. */
+  readonly onJobEvent = (event: JobEvent): void => {
+    switch (event.type) {
+      case 'job-queued':
+        this.jobs.inc({ event: 'queued' });
+        break;
+      case 'job-started':
+        this.jobs.inc({ event: event.resumed ? 'resumed' : 'started' });
+        this.runningJobs.add(event.id);
+        break;
+      case 'job-ended':
+        this.jobs.inc({ event: 'ended' });
+        this.jobDuration.observe({ status: event.status }, event.durationMs / 1000);
+        break;
+      case 'job-interrupted':
+        this.jobs.inc({ event: 'interrupted' });
+        break;
+    }
+    // By id: a job can end here without having started here (canceled while PENDING).
+    if (event.type === 'job-ended' || event.type === 'job-interrupted')
+      this.runningJobs.delete(event.id);
+    this.jobsRunning.set(this.runningJobs.size);
+  };
+
+  /** Where the queue depth is read from on every scrape (the job service's `counts`). */
+  watchQueue(counts: () => Promise<JobCounts>, onError: (error: unknown) => void): void {
+    this.queueCounts = { counts, onError };
+  }
+
+  private async collectQueue(): Promise<void> {
+    const source = this.queueCounts;
+    if (!source) return;
+    try {
+      const { waiting, active } = await source.counts();
+      this.jobsQueued.set({ state: 'waiting' }, waiting);
+      this.jobsQueued.set({ state: 'active' }, active);
+    } catch (error) {
+      source.onError(error);
+    }
+  }
 
   /** Feeds the HubSpot client's `onRateLimit` hook. */
   readonly onRateLimit = (info: RateLimitInfo): void => {

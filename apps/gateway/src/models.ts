@@ -1,6 +1,7 @@
 // What resolvers receive as parents: the engine's and HubSpot's own shapes, unconverted. The
 // generated resolver types map GraphQL types onto these (see codegen.ts `mappers`).
 import type { CampaignBatchError, CampaignBatchOutcome, CoalescedId } from '@campaigns/core';
+import type { JobProgress, JobResultsPage, CampaignUpdateJob } from '@campaigns/jobs';
 import type {
   ErrorDetail,
   PublicBusinessUnit,
@@ -19,3 +20,10 @@ export interface CampaignPropertyModel {
   name: string;
   value: string | null;
 }
+/**
+ * A job as the job service gives it: the whole record (queries, mutations), or what a progress
+ * message carries (the subscription); the fields a message lacks are read when selected.
+ */
+export type CampaignUpdateJobModel = JobProgress & Partial<CampaignUpdateJob>;
+export type CampaignConnectionModel = JobResultsPage;
+export type CampaignEdgeModel = JobResultsPage['items'][number];

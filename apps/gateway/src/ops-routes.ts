@@ -18,8 +18,8 @@ export interface OpsRoutesOptions {
   config: MetricsConfig;
   http: HttpConfig;
   production: boolean;
-  /** Why the gateway is not ready (503), or undefined when it is. */
-  readiness: () => string | undefined;
+  /** Why the gateway is not ready (503), or undefined when it is (may ask Redis, bounded). */
+  readiness: () => string | undefined | Promise<string | undefined>;
   logger: Logger;
 }
 
@@ -69,7 +69,7 @@ export function createOpsRoutes(options: OpsRoutesOptions): OpsRoutes {
         sendJson(res, 200, { status: 'ok' });
         return true;
       case '/readyz': {
-        const reason = options.readiness();
+        const reason = await options.readiness();
         sendJson(
           res,
           reason ? 503 : 200,

@@ -19,6 +19,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { Resolvers, StopReason } from './generated/resolvers-types.js';
 import { checkReadIds, checkUpdateInputs, type Checked } from './input.js';
+import { createJobResolvers } from './job-resolvers.js';
 import type { GatewayMetrics, OperationOutcome } from './metrics.js';
 import type { CampaignModel } from './models.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
@@ -28,7 +29,7 @@ export interface ResolverDeps {
   hubspot: CampaignsClient;
   /** The rate budget of its token: every operation draws from this one. */
   budget: RateBudget;
-  config: Pick<GatewayConfig, 'limits' | 'auth' | 'hubspot' | 'mutationDeadlineMs'>;
+  config: Pick<GatewayConfig, 'limits' | 'auth' | 'hubspot' | 'mutationDeadlineMs' | 'jobs'>;
   metrics: GatewayMetrics;
   /** Aborted when a shutdown's grace period is over: running operations stop and report CANCELED. */
   shutdownSignal: AbortSignal;
@@ -171,6 +172,12 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     }
   }
 
+  const jobs = createJobResolvers({
+    config,
+    shutdownSignal: deps.shutdownSignal,
+    stopReasons: STOP_REASONS,
+  });
+
   const payloadFields = {
     stopReason: (parent: { stopReason?: CoreStopReason }) =>
       parent.stopReason ? STOP_REASONS[parent.stopReason] : null,
@@ -202,6 +209,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
             }),
         );
       },
+      ...jobs.Mutation,
     },
 
     Query: {
@@ -215,7 +223,13 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
           }),
         );
       },
+      ...jobs.Query,
     },
+
+    Subscription: jobs.Subscription,
+    CampaignUpdateJob: jobs.CampaignUpdateJob,
+    CampaignConnection: jobs.CampaignConnection,
+    CampaignEdge: jobs.CampaignEdge,
 
     UpdateCampaignsPayload: payloadFields,
     CampaignsPayload: payloadFields,

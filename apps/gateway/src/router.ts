@@ -11,6 +11,7 @@ import type { GraphQLHandler } from './graphql-http.js';
 import { errorBody, sendJson } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { OPS_PATHS, type OpsRoutes } from './ops-routes.js';
+import { STREAM_PATH, type StreamHandler } from './stream/handler.js';
 import type { GatewayTracing } from './tracing.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -23,6 +24,8 @@ export interface RouterOptions {
   /** Holds each request's scope while it is served (Apollo's error formatter reads it). */
   scope: AsyncLocalStorage<RequestScope>;
   graphql: GraphQLHandler;
+  /** Subscriptions as Server-Sent Events, on STREAM_PATH (not traced: a stream lasts minutes). */
+  stream?: StreamHandler;
   ops: OpsRoutes;
   tracing?: GatewayTracing;
 }
@@ -31,7 +34,7 @@ export interface RouterOptions {
 export function createRouter(
   options: RouterOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { logger, metrics, scope, graphql, ops, tracing } = options;
+  const { logger, metrics, scope, graphql, stream, ops, tracing } = options;
 
   async function route(
     req: IncomingMessage,
@@ -43,6 +46,7 @@ export function createRouter(
       return tracing
         ? tracing.serve(req, res, store.requestId, () => graphql(req, res, store))
         : graphql(req, res, store);
+    if (path === STREAM_PATH && stream) return stream(req, res, store);
     if (await ops.handle(path, req, res)) return;
     return sendJson(
       res,
@@ -58,7 +62,8 @@ export function createRouter(
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
     const opsRoute = (OPS_PATHS as readonly string[]).includes(path);
-    const label = path === GRAPHQL_PATH || opsRoute ? path : 'other';
+    const label =
+      path === GRAPHQL_PATH || (path === STREAM_PATH && stream) || opsRoute ? path : 'other';
     res.on('finish', () => {
       metrics.httpRequests.inc({ route: label, status: String(res.statusCode) });
       if (opsRoute) return;

@@ -5,26 +5,29 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { RateLimitBudget } from '@campaigns/core';
 import { createHubSpotClient, type HubSpotClient } from '@campaigns/hubspot-client';
+import type { JobService } from '@campaigns/jobs';
 import { redactString } from '@campaigns/redact';
 import type { TracerProvider } from '@opentelemetry/api';
+import type { GraphQLSchema } from 'graphql';
 import type { DestinationStream, Logger } from 'pino';
-import { createApollo } from './apollo.js';
+import { createApollo, errorFormatter, executableSchema } from './apollo.js';
 import { openAuditLog } from './audit.js';
 import { createAuthenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
-import type { RequestScope } from './context.js';
+import { createContextFactory, type ContextFactory, type RequestScope } from './context.js';
 import { createCredentialProvider, staticToken, type CredentialProvider } from './credentials.js';
 import { createDocumentGate } from './documents.js';
 import { Drain } from './drain.js';
 import { createGraphQLHandler } from './graphql-http.js';
 import { createHttpServer } from './http.js';
+import { createGatewayJobs } from './jobs.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { createOpsRoutes } from './ops-routes.js';
 import { createResolvers } from './resolvers.js';
 import { createRouter, GRAPHQL_PATH } from './router.js';
+import { createStreamHandler } from './stream/handler.js';
 import { createTracing } from './tracing.js';
 import { createUpstreamHealth } from './upstream-health.js';
 
@@ -56,6 +59,12 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** The process's one HubSpot client. */
   readonly hubspot: HubSpotClient;
+  /** The job service (`durable` false without REDIS_URL). */
+  readonly jobs: JobService;
+  /** The resolvers' context for an authenticated request: every transport builds it here. */
+  readonly contextFor: ContextFactory;
+  /** The executable schema (resolvers included) Apollo serves; the event stream subscribes on it. */
+  readonly schema: GraphQLSchema;
   /**
    * Stops taking GraphQL requests (new ones get 503, /readyz turns 503) and resolves when the
    * in-flight ones are done. After `graceMs` (default SHUTDOWN_GRACE_MS) running operations are
@@ -80,6 +89,12 @@ export async function createGateway(
   if (config.metrics.token) {
     const metricsToken = config.metrics.token;
     secretSources.push(() => [metricsToken]);
+  }
+  if (config.jobs.redisUrl) {
+    // The URL may carry a password: neither it nor the password is ever logged.
+    const redisUrl = config.jobs.redisUrl;
+    const password = decodeURIComponent(new URL(redisUrl).password);
+    secretSources.push(() => (password ? [redisUrl, password] : [redisUrl]));
   }
   const secrets = () => secretSources.flatMap((source) => source());
   const logger = createLogger({
@@ -137,8 +152,21 @@ export async function createGateway(
       if (requestId) request.headers.set('x-request-id', requestId);
     },
   });
-  // The one rate budget of the process's one token: every operation, of every caller, draws from it.
-  const budget = new RateLimitBudget();
+  // The one rate budget of the account: every operation and every job, of every caller, draws
+  // from it (shared through Redis with the other processes when REDIS_URL is set), and the job
+  // service, on BullMQ over Redis or in this process.
+  const jobs = await createGatewayJobs({
+    config,
+    hubspot,
+    token: () => credentials.token(),
+    logger,
+    metrics,
+  });
+  const budget = jobs.budget;
+  const contextFor = createContextFactory({
+    jobs: jobs.service,
+    adminScope: config.auth.adminScope,
+  });
   // While HubSpot is down: list one campaign, with the same client and credential, to see it recover.
   upstream.setProbe((signal) => hubspot.GET('/', { params: { query: { limit: 1 } }, signal }));
 
@@ -150,17 +178,21 @@ export async function createGateway(
     logger,
   });
   const drain = new Drain({ logger, metrics, graceMs: config.shutdownGraceMs });
+  const resolvers = createResolvers({
+    hubspot,
+    budget,
+    config,
+    metrics,
+    shutdownSignal: drain.signal,
+    audit,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
+  });
+  // One executable schema: Apollo runs it over HTTP, the event stream runs its subscriptions.
+  const schema = executableSchema(typeDefs, resolvers);
   const apollo = createApollo({
     typeDefs,
-    resolvers: createResolvers({
-      hubspot,
-      budget,
-      config,
-      metrics,
-      shutdownSignal: drain.signal,
-      audit,
-      ...(tracing ? { tracer: tracing.tracer } : {}),
-    }),
+    resolvers,
+    schema,
     config,
     logger,
     metrics,
@@ -180,12 +212,12 @@ export async function createGateway(
     http: config.http,
     production: config.server.production,
     logger,
-    readiness: () =>
+    readiness: async () =>
       drain.draining
         ? 'draining'
         : !credentials.healthy()
           ? 'HubSpot credentials unavailable'
-          : upstream.problem(),
+          : (upstream.problem() ?? (await jobs.problem())),
   });
   const graphql = createGraphQLHandler({
     apollo,
@@ -194,11 +226,29 @@ export async function createGateway(
     drain,
     metrics,
     config,
+    context: contextFor,
+  });
+  // Subscriptions (campaignUpdateJobProgress) as Server-Sent Events on STREAM_PATH.
+  const stream = createStreamHandler({
+    schema,
+    authenticator,
+    documents,
+    drain,
+    metrics,
+    config,
+    context: contextFor,
+    formatError: errorFormatter({
+      config,
+      logger,
+      metrics,
+      currentRequest: () => scope.getStore(),
+      secrets,
+    }),
   });
   const server = createHttpServer(
     config.http,
     config.limits.maxBodyBytes,
-    createRouter({ logger, metrics, scope, graphql, ops, ...(tracing ? { tracing } : {}) }),
+    createRouter({ logger, metrics, scope, graphql, stream, ops, ...(tracing ? { tracing } : {}) }),
   );
 
   async function closeListeners(): Promise<void> {
@@ -216,6 +266,7 @@ export async function createGateway(
   async function abandon(): Promise<void> {
     upstream.close();
     await apollo.stop();
+    await jobs.close();
     await audit.close();
     await tracing?.shutdown();
   }
@@ -249,6 +300,9 @@ export async function createGateway(
   async function close(): Promise<void> {
     closed ??= (async () => {
       await apollo.stop();
+      // Running jobs finish their chunks in flight and go back to the queue (another worker, or
+      // this one restarted, resumes them); then the budget and the Redis clients close.
+      await jobs.close();
       await audit.close();
       await tracing?.shutdown();
       logger.info('gateway closed');
@@ -282,6 +336,9 @@ export async function createGateway(
     logger,
     metrics,
     hubspot,
+    jobs: jobs.service,
+    contextFor,
+    schema,
     drain: (options) => drain.drain(options),
     close,
   };

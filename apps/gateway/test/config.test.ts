@@ -271,3 +271,45 @@ describe('rules across settings', () => {
     ).toEqual(['PORT: must be an integer between 0 and 65535']);
   });
 });
+
+describe('jobs and the shared budget', () => {
+  it('defaults to in-process jobs: role both, 24 h retention, 100,000 campaigns, 10 queued jobs', () => {
+    expect(loadConfig({}).jobs).toEqual({
+      redisUrl: undefined,
+      role: 'both',
+      retentionMs: 86_400_000,
+      maxCampaignsPerJob: 100_000,
+      maxQueuedJobsPerCaller: 10,
+    });
+    expect(loadConfig({}).auth.adminScope).toBe('campaigns:admin');
+  });
+
+  it('reads JOB_RETENTION as a whole number and one unit, and nothing else', () => {
+    const retention = (value: string) => loadConfig({ JOB_RETENTION: value }).jobs.retentionMs;
+    expect(retention('90s')).toBe(90_000);
+    expect(retention('90m')).toBe(5_400_000);
+    expect(retention('36h')).toBe(129_600_000);
+    expect(retention('7d')).toBe(604_800_000);
+    for (const bad of ['24', '1.5h', '1h30m', '24 h', '24H', '0s', '31d', '-1h', 'PT24H']) {
+      expect(problemsOf({ JOB_RETENTION: bad })).toEqual([
+        'JOB_RETENTION: must be a whole number and one unit (s, m, h or d), between 1s and 30d, e.g. 24h',
+      ]);
+    }
+  });
+
+  it('needs REDIS_URL for the api and worker roles, and never echoes the URL', () => {
+    expect(problemsOf({ GATEWAY_ROLE: 'worker' })).toEqual([
+      'GATEWAY_ROLE: worker needs REDIS_URL: without Redis, jobs run in this process, which must be both api and worker',
+    ]);
+    expect(problemsOf({ GATEWAY_ROLE: 'primary' })).toEqual([
+      'GATEWAY_ROLE: must be api, worker or both',
+    ]);
+    const secret = 'http://:hunter2-secret@redis:6379';
+    const problems = problemsOf({ REDIS_URL: secret, GATEWAY_ROLE: 'api' });
+    expect(problems).toEqual(['REDIS_URL: must be a redis:// or rediss:// URL']);
+    expect(problems.join()).not.toContain('hunter2');
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://:pw@redis.internal:6380/2', GATEWAY_ROLE: 'api' }).jobs,
+    ).toMatchObject({ redisUrl: 'rediss://:pw@redis.internal:6380/2', role: 'api' });
+  });
+});

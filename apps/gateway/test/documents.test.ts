@@ -56,7 +56,11 @@ describe('the shipped manifest', () => {
     const shipped = loadManifest(DEFAULT_TRUSTED_DOCUMENTS_FILE);
     expect(shipped).toEqual(buildManifest(sources).operations);
     expect(shipped.map((o) => [o.name, o.type])).toEqual([
+      ['CampaignUpdateJob', 'query'],
+      ['CancelCampaignUpdate', 'mutation'],
+      ['JobProgress', 'subscription'],
       ['ReadCampaigns', 'query'],
+      ['StartCampaignUpdate', 'mutation'],
       ['UpdateCampaigns', 'mutation'],
     ]);
   });
@@ -64,7 +68,14 @@ describe('the shipped manifest', () => {
   it('is what the gateway loads by default, checked against the schema and the limits', () => {
     expect(startProblems(DEFAULT_TRUSTED_DOCUMENTS_FILE)).toEqual([]);
     const gate = createDocumentGate(loadConfig({}), typeDefs);
-    expect(gate.operations.map((o) => o.name)).toEqual(['ReadCampaigns', 'UpdateCampaigns']);
+    expect(gate.operations.map((o) => o.name)).toEqual([
+      'CampaignUpdateJob',
+      'CancelCampaignUpdate',
+      'JobProgress',
+      'ReadCampaigns',
+      'StartCampaignUpdate',
+      'UpdateCampaigns',
+    ]);
   });
 });
 
@@ -112,7 +123,9 @@ describe('manifest checks at start', () => {
       expect.stringMatching(/\(Other\): body must hold exactly one operation, named Other/),
       expect.stringMatching(/\(Kind\): type is mutation but the body is a query/),
       expect.stringMatching(/\(Unknown\): Cannot query field "nope" on type "Query"/),
-      expect.stringMatching(/\(Sub\): this API has no subscription operations/),
+      expect.stringMatching(
+        /\(Sub\): Subscription "Sub" must not select an introspection top level field/,
+      ),
       // Introspection is refused in production, so at start too (the rules Apollo runs there).
       expect.stringMatching(/\(Schema\): GraphQL introspection is not allowed/),
     ]);

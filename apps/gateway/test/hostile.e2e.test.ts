@@ -126,13 +126,16 @@ describe('hostile documents (production mode)', () => {
     expect(stack.sim.stats().totalRequests).toBe(before);
   });
 
-  it('answers a subscription with a 400 validation error, and logs no error', async () => {
+  it('answers a subscription over POST with a 400 validation error, and logs no error', async () => {
     const logsBefore = stack.logs.length;
-    const answer = await post(stack, 'subscription Watch { campaigns(ids: []) { numErrors } }');
+    const answer = await post(
+      stack,
+      'subscription Watch { campaignUpdateJobProgress(id: "AAAAAAAAAAAAAAAAAAAAAA") { status } }',
+    );
     expect(answer.status).toBe(400);
     expect(codes(answer)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(answer.body.errors![0]!.message).toBe(
-      'this API has no subscription operations: the schema defines no subscription root type',
+      'subscriptions are not served over plain GraphQL POST/GET: subscribe on the event stream (graphql-sse) instead',
     );
     const lines = stack.logs.slice(logsBefore).map((l) => JSON.parse(l) as { level: string });
     expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);

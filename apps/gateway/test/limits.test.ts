@@ -19,6 +19,7 @@ import {
   KnownRootTypesRule,
   measureOperation,
   NoIntrospectionRule,
+  NoSubscriptionOverHttpRule,
   queryLimitsRule,
   retainedBytes,
   tokenLimitPlugin,
@@ -222,16 +223,35 @@ describe('queryLimitsRule', () => {
   });
 });
 
+describe('NoSubscriptionOverHttpRule', () => {
+  it("refuses the gateway's own subscriptions (served on the event stream), not queries or mutations", () => {
+    const errors = validate(
+      schema,
+      parse('subscription { campaignUpdateJobProgress(id: "x") { status } }'),
+      [NoSubscriptionOverHttpRule],
+    );
+    expect(errors.map((e) => e.message)).toEqual([
+      'subscriptions are not served over plain GraphQL POST/GET: subscribe on the event stream (graphql-sse) instead',
+    ]);
+    expect(
+      validate(schema, parse('{ __typename } mutation { __typename }'), [
+        NoSubscriptionOverHttpRule,
+      ]),
+    ).toEqual([]);
+  });
+});
+
 describe('KnownRootTypesRule', () => {
   it('refuses an operation whose root type the schema lacks', () => {
-    const errors = validate(schema, parse('subscription { campaigns(ids: []) { numErrors } }'), [
-      KnownRootTypesRule,
-    ]);
+    const noSubscriptions = buildSchema('type Query { a: Int } type Mutation { b: Int }');
+    const errors = validate(noSubscriptions, parse('subscription { a }'), [KnownRootTypesRule]);
     expect(errors.map((e) => e.message)).toEqual([
       'this API has no subscription operations: the schema defines no subscription root type',
     ]);
     expect(
-      validate(schema, parse('{ __typename } mutation { __typename }'), [KnownRootTypesRule]),
+      validate(noSubscriptions, parse('{ __typename } mutation { __typename }'), [
+        KnownRootTypesRule,
+      ]),
     ).toEqual([]);
   });
 

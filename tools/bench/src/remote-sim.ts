@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HubSpotSimOptions, ScriptedFault, SimFaults, SimStats } from '@campaigns/hubspot-sim';
+import type { SimProcessOptions } from './sim-process.js';
 
 export interface RemoteSim {
   url: string;
@@ -14,13 +15,18 @@ export interface RemoteSim {
   script(faults: ScriptedFault[]): Promise<void>;
   /** Ids whose `property` is not the expected value on the server. */
   notApplied(property: string, expected: Record<string, string>): Promise<string[]>;
+  /** Updates applied to each of `ids`, in order (needs `countApplied`; else all 0). */
+  appliedCounts(ids: string[]): Promise<number[]>;
   close(): Promise<void>;
 }
 
 const entry = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
 
-export async function startRemoteSim(options: HubSpotSimOptions): Promise<RemoteSim> {
-  const child: ChildProcess = fork(entry, [JSON.stringify(options)], {
+export async function startRemoteSim(
+  options: HubSpotSimOptions,
+  own: SimProcessOptions = {},
+): Promise<RemoteSim> {
+  const child: ChildProcess = fork(entry, [JSON.stringify(options), JSON.stringify(own)], {
     execArgv: ['--conditions=@campaigns/source', '--import', 'tsx', '--max-old-space-size=4096'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
@@ -51,6 +57,7 @@ export async function startRemoteSim(options: HubSpotSimOptions): Promise<Remote
     setFaults: (faults) => call<void>({ cmd: 'faults', faults }),
     script: (script) => call<void>({ cmd: 'script', script }),
     notApplied: (property, expected) => call<string[]>({ cmd: 'verify', property, expected }),
+    appliedCounts: (ids) => call<number[]>({ cmd: 'applied', ids }),
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

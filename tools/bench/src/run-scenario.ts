@@ -1,6 +1,7 @@
 // Runs one scenario in a fresh process (so peak RSS and CPU figures are that scenario's own)
 // and prints its result as the last line of stdout.
 import { cliUpdate } from './cli-scenario.js';
+import { crashResume, multiReplica } from './job-scenarios.js';
 import * as scenarios from './scenarios.js';
 
 const name = process.argv[2];
@@ -12,6 +13,8 @@ const run = {
   scale: () => scenarios.scale(),
   'noisy-neighbour': () => scenarios.noisyNeighbour(),
   cli: () => cliUpdate(),
+  'multi-replica': () => multiReplica(),
+  'crash-resume': () => crashResume(),
 }[name as string];
 if (!run) {
   console.error(`unknown scenario ${name}`);

@@ -1,10 +1,9 @@
-// The four benchmark scenarios. Each returns rows for the table and one JSON record.
+// The benchmark scenarios. Each returns rows for the table and one JSON record.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { RateLimitBudget, updateCampaigns } from '@campaigns/core';
 import { buildManifest } from '@campaigns/gateway';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
@@ -17,6 +16,7 @@ import {
   sdkTuned,
   type Contender,
 } from './contenders.js';
+import { startGatewayProcess } from './gateways.js';
 import { idealWallMs, percentile } from './measure.js';
 import { startRemoteSim } from './remote-sim.js';
 import { intendedUpdates, PROPERTY } from './updates.js';
@@ -36,10 +36,10 @@ export interface ScenarioResult {
   notes?: string[];
 }
 
-const LIMIT = 190;
-const INTERVAL_MS = 10_000;
-const LATENCY = { minMs: 80, maxMs: 200 };
-const MEAN_LATENCY_MS = (LATENCY.minMs + LATENCY.maxMs) / 2;
+export const LIMIT = 190;
+export const INTERVAL_MS = 10_000;
+export const LATENCY = { minMs: 80, maxMs: 200 };
+export const MEAN_LATENCY_MS = (LATENCY.minMs + LATENCY.maxMs) / 2;
 
 /** The first requests of a run reaching the server late (a cold connection, a token fetch). */
 export interface ColdStart {
@@ -607,31 +607,6 @@ export async function gatewayOverhead(
       `typical selection: \`${GATEWAY_SELECTIONS.typical}\``,
       `full selection: \`${GATEWAY_SELECTIONS.full}\``,
     ],
-  };
-}
-
-async function startGatewayProcess(
-  env: Record<string, string>,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const { fork } = await import('node:child_process');
-  const child = fork(fileURLToPath(new URL('./gateway-process.ts', import.meta.url)), [], {
-    execArgv: ['--conditions=@campaigns/source', '--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const { url } = await new Promise<{ url: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string }));
-    child.once('exit', (code) =>
-      reject(new Error(`gateway process exited with ${code} before it was ready`)),
-    );
-  });
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.disconnect();
-      }),
   };
 }
 

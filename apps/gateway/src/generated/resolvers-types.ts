@@ -8,6 +8,9 @@ import type {
   BusinessUnitModel,
   CampaignPropertyModel,
   CoalescedIdModel,
+  CampaignUpdateJobModel,
+  CampaignConnectionModel,
+  CampaignEdgeModel,
 } from '../models.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -69,6 +72,20 @@ export type CampaignBatchError = {
   subCategory?: Maybe<Scalars['String']['output']>;
 };
 
+/** A page of campaigns (Relay's connection shape). */
+export type CampaignConnection = {
+  __typename?: 'CampaignConnection';
+  edges: Array<CampaignEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CampaignEdge = {
+  __typename?: 'CampaignEdge';
+  /** Pass as `after` to read the campaigns after this one. */
+  cursor: Scalars['String']['output'];
+  node: Campaign;
+};
+
 export type CampaignProperty = {
   __typename?: 'CampaignProperty';
   name: Scalars['String']['output'];
@@ -86,6 +103,48 @@ export type CampaignUpdateInput = {
   /** The campaign's id (a UUID, HubSpot's `campaignGuid`). */
   id: Scalars['ID']['input'];
   properties: Array<CampaignPropertyInput>;
+};
+
+/**
+ * A bulk update running in the background (`startCampaignUpdate`). Readable by its owner (and
+ * callers with the admin scope) until JOB_RETENTION after it ended.
+ */
+export type CampaignUpdateJob = {
+  __typename?: 'CampaignUpdateJob';
+  /** Ids given more than once: their properties were merged into one update, later values winning. */
+  coalesced: Array<CoalescedId>;
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Ids with a final answer so far (`succeeded + failed`); equals `total` once the job ended. */
+  done: Scalars['Int']['output'];
+  /** Every failed id, named by exactly one error (equal errors share one entry, ids in input order). */
+  errors: Array<CampaignBatchError>;
+  failed: Scalars['Int']['output'];
+  /** Unguessable (128 random bits). */
+  id: Scalars['ID']['output'];
+  requestedAt: Scalars['DateTime']['output'];
+  /**
+   * The updated campaigns, in input order, `first` (1 to 1000, default 100) after the cursor
+   * `after`. A page may end early (fewer items, even none, with `hasNextPage` true) where a long
+   * stretch of ids failed: keep paging with `endCursor`.
+   */
+  results: CampaignConnection;
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** `PENDING` → `PROCESSING` → `COMPLETE` | `CANCELED`. */
+  status: BatchStatus;
+  /** Why a `CANCELED` job stopped: `ABORTED` (a caller canceled it), `AUTH`, `DAILY_LIMIT`. */
+  stopReason?: Maybe<StopReason>;
+  succeeded: Scalars['Int']['output'];
+  /** Distinct campaign ids (ids given twice count once, see `coalesced`). */
+  total: Scalars['Int']['output'];
+};
+
+/**
+ * A bulk update running in the background (`startCampaignUpdate`). Readable by its owner (and
+ * callers with the admin scope) until JOB_RETENTION after it ended.
+ */
+export type CampaignUpdateJobResultsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type CampaignsPayload = {
@@ -121,6 +180,21 @@ export type ErrorDetail = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Cancels a job: a `PENDING` one ends at once, a `PROCESSING` one within about a second (what was
+   * in flight is answered `CANCELED_IN_FLIGHT`, the rest `CANCELED`); answers with the job once it
+   * ended. A job that already ended is answered as it is. Another caller's job: `NOT_FOUND`.
+   * Requires the write scope.
+   */
+  cancelCampaignUpdate: CampaignUpdateJob;
+  /**
+   * Queues any number of updates (up to MAX_CAMPAIGNS_PER_JOB) as a job and answers at once with
+   * it, `PENDING`; follow it with `campaignUpdateJob` or the `campaignUpdateJobProgress`
+   * subscription. Input is validated exactly as `updateCampaigns` validates it: invalid input
+   * refuses the whole job with `BAD_USER_INPUT` and queues nothing. Past MAX_QUEUED_JOBS_PER_CALLER
+   * jobs pending or running: `JOB_LIMIT_EXCEEDED`. Requires the write scope.
+   */
+  startCampaignUpdate: CampaignUpdateJob;
+  /**
    * Updates any number of campaigns (up to the gateway's MAX_CAMPAIGNS_PER_MUTATION). Invalid
    * input refuses the whole mutation with `BAD_USER_INPUT` and sends nothing to HubSpot. Failures
    * of individual campaigns at HubSpot are `errors` entries of the payload, not GraphQL errors.
@@ -129,18 +203,43 @@ export type Mutation = {
   updateCampaigns: UpdateCampaignsPayload;
 };
 
+export type MutationCancelCampaignUpdateArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type MutationStartCampaignUpdateArgs = {
+  inputs: Array<CampaignUpdateInput>;
+};
+
 export type MutationUpdateCampaignsArgs = {
   inputs: Array<CampaignUpdateInput>;
 };
 
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor to pass as `after` for the next page (null when the page is empty and nothing was read). */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /**
+   * A job started by `startCampaignUpdate`, or null when there is none for this caller: it never
+   * existed, its results expired (JOB_RETENTION), or another caller started it (only its owner and
+   * callers with the admin scope see a job). Requires the write scope.
+   */
+  campaignUpdateJob?: Maybe<CampaignUpdateJob>;
   /**
    * Reads campaigns by id through the same engine as the mutation (chunks of ≤50, shared rate
    * budget, retries). Unknown ids are `errors` entries (`OBJECT_NOT_FOUND`), not GraphQL errors.
    * Requires the read scope (`campaigns:read` by default).
    */
   campaigns: CampaignsPayload;
+};
+
+export type QueryCampaignUpdateJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type QueryCampaignsArgs = {
@@ -150,7 +249,7 @@ export type QueryCampaignsArgs = {
 
 /** Why a run stopped before every campaign was tried. */
 export type StopReason =
-  /** The gateway canceled the run (shutdown grace period over). */
+  /** The gateway canceled the run (shutdown grace period over), or a caller canceled the job. */
   | 'ABORTED'
   /** HubSpot refused the gateway's credentials (401/403). */
   | 'AUTH'
@@ -158,6 +257,20 @@ export type StopReason =
   | 'DAILY_LIMIT'
   /** The run outlasted MUTATION_DEADLINE_MS. */
   | 'DEADLINE';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The job now, then after every checkpoint (a chunk of ≤50 ids stored) and status change; ends
+   * after the job ended. Served on the event stream endpoint (graphql-sse), never over plain
+   * POST/GET. Another caller's job: `NOT_FOUND`. Requires the write scope.
+   */
+  campaignUpdateJobProgress: CampaignUpdateJob;
+};
+
+export type SubscriptionCampaignUpdateJobProgressArgs = {
+  id: Scalars['ID']['input'];
+};
 
 export type UpdateCampaignsPayload = {
   __typename?: 'UpdateCampaignsPayload';
@@ -280,9 +393,12 @@ export type ResolversTypes = {
   BusinessUnit: ResolverTypeWrapper<BusinessUnitModel>;
   Campaign: ResolverTypeWrapper<CampaignModel>;
   CampaignBatchError: ResolverTypeWrapper<CampaignBatchErrorModel>;
+  CampaignConnection: ResolverTypeWrapper<CampaignConnectionModel>;
+  CampaignEdge: ResolverTypeWrapper<CampaignEdgeModel>;
   CampaignProperty: ResolverTypeWrapper<CampaignPropertyModel>;
   CampaignPropertyInput: CampaignPropertyInput;
   CampaignUpdateInput: CampaignUpdateInput;
+  CampaignUpdateJob: ResolverTypeWrapper<CampaignUpdateJobModel>;
   CampaignsPayload: ResolverTypeWrapper<CampaignsPayloadModel>;
   CoalescedId: ResolverTypeWrapper<CoalescedIdModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -291,9 +407,11 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   StopReason: StopReason;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateCampaignsPayload: ResolverTypeWrapper<UpdateCampaignsPayloadModel>;
 };
 
@@ -303,9 +421,12 @@ export type ResolversParentTypes = {
   BusinessUnit: BusinessUnitModel;
   Campaign: CampaignModel;
   CampaignBatchError: CampaignBatchErrorModel;
+  CampaignConnection: CampaignConnectionModel;
+  CampaignEdge: CampaignEdgeModel;
   CampaignProperty: CampaignPropertyModel;
   CampaignPropertyInput: CampaignPropertyInput;
   CampaignUpdateInput: CampaignUpdateInput;
+  CampaignUpdateJob: CampaignUpdateJobModel;
   CampaignsPayload: CampaignsPayloadModel;
   CoalescedId: CoalescedIdModel;
   DateTime: Scalars['DateTime']['output'];
@@ -314,8 +435,10 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateCampaignsPayload: UpdateCampaignsPayloadModel;
 };
 
@@ -360,6 +483,23 @@ export type CampaignBatchErrorResolvers<
   subCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type CampaignConnectionResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignConnection'] =
+    ResolversParentTypes['CampaignConnection'],
+> = {
+  edges?: Resolver<Array<ResolversTypes['CampaignEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CampaignEdgeResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignEdge'] = ResolversParentTypes['CampaignEdge'],
+> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
+};
+
 export type CampaignPropertyResolvers<
   ContextType = GatewayContext,
   ParentType extends ResolversParentTypes['CampaignProperty'] =
@@ -367,6 +507,31 @@ export type CampaignPropertyResolvers<
 > = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CampaignUpdateJobResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignUpdateJob'] =
+    ResolversParentTypes['CampaignUpdateJob'],
+> = {
+  coalesced?: Resolver<Array<ResolversTypes['CoalescedId']>, ParentType, ContextType>;
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['CampaignBatchError']>, ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  requestedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  results?: Resolver<
+    ResolversTypes['CampaignConnection'],
+    ParentType,
+    ContextType,
+    Partial<CampaignUpdateJobResultsArgs>
+  >;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BatchStatus'], ParentType, ContextType>;
+  stopReason?: Resolver<Maybe<ResolversTypes['StopReason']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CampaignsPayloadResolvers<
@@ -419,6 +584,18 @@ export type MutationResolvers<
   ContextType = GatewayContext,
   ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation'],
 > = {
+  cancelCampaignUpdate?: Resolver<
+    ResolversTypes['CampaignUpdateJob'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationCancelCampaignUpdateArgs, 'id'>
+  >;
+  startCampaignUpdate?: Resolver<
+    ResolversTypes['CampaignUpdateJob'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationStartCampaignUpdateArgs, 'inputs'>
+  >;
   updateCampaigns?: Resolver<
     ResolversTypes['UpdateCampaignsPayload'],
     ParentType,
@@ -427,15 +604,42 @@ export type MutationResolvers<
   >;
 };
 
+export type PageInfoResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
+> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<
   ContextType = GatewayContext,
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
+  campaignUpdateJob?: Resolver<
+    Maybe<ResolversTypes['CampaignUpdateJob']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryCampaignUpdateJobArgs, 'id'>
+  >;
   campaigns?: Resolver<
     ResolversTypes['CampaignsPayload'],
     ParentType,
     ContextType,
     RequireFields<QueryCampaignsArgs, 'ids'>
+  >;
+};
+
+export type SubscriptionResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription'],
+> = {
+  campaignUpdateJobProgress?: SubscriptionResolver<
+    ResolversTypes['CampaignUpdateJob'],
+    'campaignUpdateJobProgress',
+    ParentType,
+    ContextType,
+    RequireFields<SubscriptionCampaignUpdateJobProgressArgs, 'id'>
   >;
 };
 
@@ -460,13 +664,18 @@ export type Resolvers<ContextType = GatewayContext> = {
   BusinessUnit?: BusinessUnitResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   CampaignBatchError?: CampaignBatchErrorResolvers<ContextType>;
+  CampaignConnection?: CampaignConnectionResolvers<ContextType>;
+  CampaignEdge?: CampaignEdgeResolvers<ContextType>;
   CampaignProperty?: CampaignPropertyResolvers<ContextType>;
+  CampaignUpdateJob?: CampaignUpdateJobResolvers<ContextType>;
   CampaignsPayload?: CampaignsPayloadResolvers<ContextType>;
   CoalescedId?: CoalescedIdResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   ErrorDetail?: ErrorDetailResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UpdateCampaignsPayload?: UpdateCampaignsPayloadResolvers<ContextType>;
 };
