@@ -31,6 +31,8 @@ const typeDefs = /* GraphQL */ `
     forever: Int!
     "1, then the source fails (its message holds a secret)."
     failing: Int!
+    "Like forever, once the test opens slowGate: a subscription still being set up."
+    slow: Int!
   }
 `;
 
@@ -70,12 +72,24 @@ async function* failingSource() {
   throw new Error(`the store refused password ${SECRET}`);
 }
 
+/** Holds `slow`'s set-up until the test opens it. */
+const slowGate = { started: false, open: () => {} };
+
+async function slowSource(): Promise<AsyncIterableIterator<{ forever: number }>> {
+  await new Promise<void>((resolve) => {
+    slowGate.open = resolve;
+    slowGate.started = true;
+  });
+  return foreverSource();
+}
+
 const schema = makeExecutableSchema({
   typeDefs,
   resolvers: {
     Subscription: {
       forever: { subscribe: () => foreverSource() },
       failing: { subscribe: () => failingSource() },
+      slow: { subscribe: () => slowSource(), resolve: () => 1 },
     },
   },
 });
@@ -84,6 +98,8 @@ interface Served {
   origin: string;
   handler: StreamHandler;
   drain: Drain;
+  /** Connections the server still holds open. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -124,6 +140,11 @@ async function serve(
   const server = http.createServer((req, res) => {
     void handler(req, res, { requestId: 'test', log: logger });
   });
+  let connections = 0;
+  server.on('connection', (socket) => {
+    connections++;
+    socket.once('close', () => connections--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   drain.attach(server);
@@ -131,6 +152,7 @@ async function serve(
     origin: `http://127.0.0.1:${port}`,
     handler,
     drain,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -174,6 +196,26 @@ describe('stream transport', () => {
     });
     expect(served.handler.open).toBe(1);
     client.abort();
+    await until(
+      () => served!.handler.open === 0 && sources.returned === returned + 1,
+      'the stream and its source are closed',
+    );
+  });
+
+  it('gives the slot back when the client leaves while its subscription is still being set up', async () => {
+    served = await serve();
+    const returned = sources.returned;
+    slowGate.started = false;
+    const request = http.request(new URL('/graphql/stream', served.origin), {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+    });
+    request.on('error', () => {});
+    request.end(JSON.stringify({ query: 'subscription { slow }' }));
+    await until(() => slowGate.started, 'the subscription is being set up');
+    request.destroy();
+    await until(() => served!.connections() === 0, 'the server saw the client leave');
+    slowGate.open();
     await until(
       () => served!.handler.open === 0 && sources.returned === returned + 1,
       'the stream and its source are closed',

@@ -247,6 +247,9 @@ export function createStreamHandler(options: StreamOptions): StreamHandler {
       stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
     );
     if (drain.draining) stop.abort('draining');
+    // The client may have left while the subscription was being set up, before 'close' was
+    // listened for: without this the stream would wait for 'drain' until its lifetime ends.
+    if (res.destroyed || req.socket.destroyed) stop.abort('gone');
     open++;
     const started = Date.now();
     let events = 0;
