@@ -30,7 +30,11 @@
 // dating begins only after `roundTripsBeforeDating` answers (100), and r is read when a slot
 // is due, not when it was answered: a cold start's first answers are dated by the round trips
 // that came after them. Without a round trip (a timeout, a broken connection, a caller that
-// does not measure) A' is the answer.
+// does not measure) A' is the answer. Not a request's own round trip: a cold start's delay is on
+// the way there (300 ms there, 100 ms after arriving: half its own round trip dates it 100 ms
+// before it arrived), and no round trip tells the way there from the rest, so r/2 is the tightest
+// dating the assumption allows. Its price: a slot re-opens the request's time after arriving,
+// less r/2, after HubSpot's (about 100 ms per window at 80–200 ms of processing).
 //
 // The first burst. Until HubSpot's rate-limit headers have been read (the first answer), the
 // budget knows nothing of the account: it lets only `firstBurst` requests go per second (10:
