@@ -32,6 +32,7 @@ const config: CodegenConfig = {
           CoalescedId: '../models.js#CoalescedIdModel',
           CampaignUpdateJob: '../models.js#CampaignUpdateJobModel',
           CampaignConnection: '../models.js#CampaignConnectionModel',
+          CampaignBatchErrorPage: '../models.js#CampaignBatchErrorPageModel',
           CampaignEdge: '../models.js#CampaignEdgeModel',
         },
       },

@@ -3,6 +3,7 @@
 // not in the gateway: production runs `node apps/gateway/dist/main.js`, which has no simulator
 // (it is a devDependency of the gateway) and refuses to start without a HubSpot credential.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,8 +17,23 @@ if (!process.execArgv.includes(SOURCE_CONDITION)) {
     [SOURCE_CONDITION, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     { stdio: 'inherit', cwd: root },
   );
+  // A signal for this wrapper is for the gateway: it drains, exits, and this exits with its code.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', (code, signal) =>
+    process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 0)),
+  );
+  // `npm start` runs this through `sh -c`, and npm hands a SIGTERM (or SIGINT) to that shell, which
+  // dies of it without passing it on: this wrapper then finds itself orphaned, with nobody left
+  // to signal it. Under npm, losing the parent is taken as the SIGTERM that killed it.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      child.kill('SIGTERM');
+    }, 250);
+    watch.unref();
+  }
 } else {
   const { runGateway } = await import('@campaigns/gateway/run');
   await runGateway({

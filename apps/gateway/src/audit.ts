@@ -1,7 +1,10 @@
 // The audit trail: one JSON line per change, i.e. per updateCampaigns call that reached the
 // engine, whatever its result (COMPLETE, partial, CANCELED, or an error of the gateway's own:
 // HubSpot may have applied part of it). Refusals – BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN,
-// 429 – send nothing and change nothing: they are in the request log, not here.
+// 429 – send nothing and change nothing: they are in the request log, not here. Jobs add three
+// lines: a job queued (startCampaignUpdate: who, and what it is to change, as for
+// updateCampaigns), a cancel asked (cancelCampaignUpdate), and a job's end (written by the
+// process whose worker ended it: status, stop reason and counts, not the ids).
 //
 // A line says who (subject and auth method), what (ids and property names; values only with
 // AUDIT_LOG_VALUES=true), the result of every id (ok, or its error category), the status and
@@ -10,7 +13,7 @@
 // KB. Lines go through createLogger, so the gateway's redaction and secret scrubbing apply.
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
-import type { BatchOutcome, UpdateInput } from '@campaigns/core';
+import type { BatchOutcome, StopReason, UpdateInput } from '@campaigns/core';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Caller } from './auth.js';
 import type { AuditConfig } from './config.js';
@@ -29,10 +32,43 @@ export interface AuditEntry {
   durationMs: number;
 }
 
+/** A job queued, a cancel asked for, or a job that ended. */
+export type JobAuditEntry =
+  | {
+      kind: 'start';
+      requestId: string;
+      caller: Pick<Caller, 'subject' | 'method'>;
+      job: { id: string; total: number };
+      /** The inputs as queued (validated, before duplicates merged). */
+      inputs: ReadonlyArray<UpdateInput>;
+    }
+  | {
+      kind: 'cancel';
+      requestId: string;
+      caller: Pick<Caller, 'subject' | 'method'>;
+      /** The job as the cancel left it (ended, or still stopping). */
+      job: { id: string; owner: string; status: string; total: number; done: number };
+    }
+  | {
+      kind: 'end';
+      job: {
+        id: string;
+        owner: string;
+        status: string;
+        stopReason?: StopReason;
+        total: number;
+        succeeded: number;
+        failed: number;
+      };
+      durationMs: number;
+    };
+
 export interface AuditLog {
   readonly sink: AuditConfig['sink']['kind'];
   /** Writes the line for one change. Never throws: a failure is logged, the caller's answer stands. */
   record(entry: AuditEntry): void;
+  /** Writes the line of a job's start, cancel or end. Never throws, as `record`. */
+  recordJob(entry: JobAuditEntry): void;
   /** Writes out what is buffered and closes a file sink. */
   close(): Promise<void>;
 }
@@ -46,24 +82,30 @@ export interface AuditLogOptions {
   logger: Logger;
 }
 
+/** What a line says was (or is to be) changed: ids by property names, or with values. */
+export interface AuditChanges {
+  /** Without values: ids grouped by the property names they changed. */
+  changes?: Array<{ properties: string[]; ids: string[] }>;
+  /** With AUDIT_LOG_VALUES=true: each input with its values. */
+  values?: Array<{ id: string; properties: Record<string, string> }>;
+}
+
+type AuditResult = 'complete' | 'partial' | 'failed' | 'canceled' | 'error';
+
 /** The audit line's fields after the logger's own (level, time, service, name, msg). */
-export interface AuditLine {
+export interface AuditLine extends AuditChanges {
   audit: true;
   event: 'campaigns.update';
   reqId: string;
   caller: { subject: string; method: string };
   /** `complete`, `partial`, `failed`, `canceled`, or `error` when the engine threw. */
-  result: 'complete' | 'partial' | 'failed' | 'canceled' | 'error';
+  result: AuditResult;
   status?: string;
   stopReason?: string;
   campaigns: number;
   succeeded?: number;
   failed?: number;
   durationMs: number;
-  /** Without values: ids grouped by the property names they changed. */
-  changes?: Array<{ properties: string[]; ids: string[] }>;
-  /** With AUDIT_LOG_VALUES=true: each input with its values. */
-  values?: Array<{ id: string; properties: Record<string, string> }>;
   /** Ids that were updated. */
   ok?: string[];
   /** Ids that were not, by error category. */
@@ -72,12 +114,51 @@ export interface AuditLine {
   error?: { type: string; message: string };
 }
 
+/** A job's audit lines: queued (with what it is to change), cancel asked, ended (counts only). */
+export type JobAuditLine =
+  | ({
+      audit: true;
+      event: 'campaigns.job.start';
+      reqId: string;
+      caller: { subject: string; method: string };
+      job: string;
+      /** Inputs as sent; `total` counts distinct ids. */
+      campaigns: number;
+      total: number;
+    } & AuditChanges)
+  | {
+      audit: true;
+      event: 'campaigns.job.cancel';
+      reqId: string;
+      caller: { subject: string; method: string };
+      job: string;
+      owner: string;
+      /** As the cancel left it: CANCELED, COMPLETE (too late to cancel), or PROCESSING (stopping). */
+      status: string;
+      total: number;
+      done: number;
+    }
+  | {
+      audit: true;
+      event: 'campaigns.job.end';
+      job: string;
+      owner: string;
+      result: Exclude<AuditResult, 'error'>;
+      status: string;
+      stopReason?: string;
+      total: number;
+      succeeded: number;
+      failed: number;
+      durationMs: number;
+    };
+
 export async function openAuditLog(
   config: AuditConfig,
   options: AuditLogOptions,
 ): Promise<AuditLog> {
   const { sink } = config;
-  if (sink.kind === 'off') return { sink: 'off', record: () => {}, close: async () => {} };
+  if (sink.kind === 'off')
+    return { sink: 'off', record: () => {}, recordJob: () => {}, close: async () => {} };
 
   let file: ReturnType<typeof pino.destination> | undefined;
   if (sink.kind === 'file') {
@@ -118,17 +199,29 @@ export async function openAuditLog(
   });
   let closed: Promise<void> | undefined;
 
+  /** Writes one line; a failure is logged, never thrown. */
+  const write = (line: () => object, message: string, reqId: string | undefined) => {
+    try {
+      audit.info(line(), message);
+    } catch (error) {
+      options.logger.error(
+        { err: error, ...(reqId ? { reqId } : {}) },
+        'could not write the audit line',
+      );
+    }
+  };
+
   return {
     sink: sink.kind,
     record(entry) {
-      try {
-        audit.info(auditLine(entry, config.includeValues), 'campaigns updated');
-      } catch (error) {
-        options.logger.error(
-          { err: error, reqId: entry.requestId },
-          'could not write the audit line',
-        );
-      }
+      write(() => auditLine(entry, config.includeValues), 'campaigns updated', entry.requestId);
+    },
+    recordJob(entry) {
+      write(
+        () => jobAuditLine(entry, config.includeValues),
+        JOB_MESSAGES[entry.kind],
+        entry.kind === 'end' ? undefined : entry.requestId,
+      );
     },
     close() {
       closed ??= (async () => {
@@ -151,7 +244,7 @@ export function auditLine(entry: AuditEntry, includeValues: boolean): AuditLine 
     event: 'campaigns.update',
     reqId: entry.requestId,
     caller: { subject: entry.caller.subject, method: entry.caller.method },
-    result: outcome ? resultOf(outcome) : 'error',
+    result: outcome ? resultOf(outcome.status, outcome.results.length, outcome.numErrors) : 'error',
     ...(outcome ? { status: outcome.status } : {}),
     ...(outcome?.stopReason ? { stopReason: outcome.stopReason } : {}),
     campaigns: entry.inputs.length,
@@ -159,23 +252,7 @@ export function auditLine(entry: AuditEntry, includeValues: boolean): AuditLine 
     durationMs: entry.durationMs,
   };
 
-  if (includeValues) {
-    line.values = entry.inputs.map((input) => ({
-      id: input.id,
-      // Own entries only, copied into a fresh object (the names are validated already).
-      properties: Object.fromEntries(Object.entries(input.properties)),
-    }));
-  } else {
-    const groups = new Map<string, { properties: string[]; ids: Set<string> }>();
-    for (const input of entry.inputs) {
-      const names = Object.keys(input.properties).sort();
-      const key = names.join('\u0000');
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { properties: names, ids: new Set() }));
-      group.ids.add(input.id);
-    }
-    line.changes = [...groups.values()].map((g) => ({ properties: g.properties, ids: [...g.ids] }));
-  }
+  Object.assign(line, changesOf(entry.inputs, includeValues));
 
   if (outcome) {
     line.ok = outcome.results.map((r) => r.id);
@@ -193,10 +270,92 @@ export function auditLine(entry: AuditEntry, includeValues: boolean): AuditLine 
   return line;
 }
 
-function resultOf(outcome: BatchOutcome<unknown>): AuditLine['result'] {
-  if (outcome.status === 'CANCELED') return 'canceled';
-  if (outcome.numErrors === 0) return 'complete';
-  return outcome.results.length === 0 ? 'failed' : 'partial';
+/** What `inputs` change: ids by the property names they set, or (`includeValues`) each value. */
+function changesOf(inputs: ReadonlyArray<UpdateInput>, includeValues: boolean): AuditChanges {
+  if (includeValues)
+    return {
+      values: inputs.map((input) => ({
+        id: input.id,
+        // Own entries only, copied into a fresh object (the names are validated already).
+        properties: Object.fromEntries(Object.entries(input.properties)),
+      })),
+    };
+  const groups = new Map<string, { properties: string[]; ids: Set<string> }>();
+  for (const input of inputs) {
+    const names = Object.keys(input.properties).sort();
+    const key = names.join('\u0000');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { properties: names, ids: new Set() }));
+    group.ids.add(input.id);
+  }
+  return {
+    changes: [...groups.values()].map((g) => ({ properties: g.properties, ids: [...g.ids] })),
+  };
+}
+
+const JOB_MESSAGES: Record<JobAuditEntry['kind'], string> = {
+  start: 'campaign update job queued',
+  cancel: 'campaign update job cancel asked',
+  end: 'campaign update job ended',
+};
+
+/** The audit line of a job's start, cancel or end. */
+export function jobAuditLine(entry: JobAuditEntry, includeValues: boolean): JobAuditLine {
+  const who = (caller: Pick<Caller, 'subject' | 'method'>) => ({
+    subject: caller.subject,
+    method: caller.method,
+  });
+  switch (entry.kind) {
+    case 'start':
+      return {
+        audit: true,
+        event: 'campaigns.job.start',
+        reqId: entry.requestId,
+        caller: who(entry.caller),
+        job: entry.job.id,
+        campaigns: entry.inputs.length,
+        total: entry.job.total,
+        ...changesOf(entry.inputs, includeValues),
+      };
+    case 'cancel':
+      return {
+        audit: true,
+        event: 'campaigns.job.cancel',
+        reqId: entry.requestId,
+        caller: who(entry.caller),
+        job: entry.job.id,
+        owner: entry.job.owner,
+        status: entry.job.status,
+        total: entry.job.total,
+        done: entry.job.done,
+      };
+    case 'end': {
+      const { job } = entry;
+      return {
+        audit: true,
+        event: 'campaigns.job.end',
+        job: job.id,
+        owner: job.owner,
+        result: resultOf(job.status, job.succeeded, job.failed),
+        status: job.status,
+        ...(job.stopReason ? { stopReason: job.stopReason } : {}),
+        total: job.total,
+        succeeded: job.succeeded,
+        failed: job.failed,
+        durationMs: entry.durationMs,
+      };
+    }
+  }
+}
+
+function resultOf(
+  status: string,
+  succeeded: number,
+  failed: number,
+): Exclude<AuditResult, 'error'> {
+  if (status === 'CANCELED') return 'canceled';
+  if (failed === 0) return 'complete';
+  return succeeded === 0 ? 'failed' : 'partial';
 }
 
 /** The file is created 0600; one that already existed may be more open than that. */

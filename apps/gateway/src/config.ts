@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY_POLICY } from '@campaigns/core';
 import { isApiVersion, type ApiVersion } from '@campaigns/hubspot-client';
 import {
+  DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_CAMPAIGNS_PER_JOB,
   DEFAULT_MAX_QUEUED_JOBS_PER_OWNER,
   DEFAULT_RETENTION_MS,
@@ -18,6 +19,8 @@ export const DEFAULT_OAUTH_TOKEN_URL = 'https://api.hubapi.com/oauth/v1/token';
 export const DEFAULT_WRITE_SCOPE = 'campaigns:write';
 export const DEFAULT_READ_SCOPE = 'campaigns:read';
 export const DEFAULT_ADMIN_SCOPE = 'campaigns:admin';
+/** MAX_JOB_BODY_BYTES by default: room for MAX_CAMPAIGNS_PER_JOB's default in the README's shape. */
+export const DEFAULT_MAX_JOB_BODY_BYTES = 16 * 1024 * 1024;
 
 /** JOB_RETENTION's units, in milliseconds. */
 const DURATION_UNITS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -207,6 +210,9 @@ const settings = {
   MAX_PROPERTIES_PER_CAMPAIGN: int(1, 1000, 100),
   MAX_PROPERTY_VALUE_LENGTH: int(1, 1_000_000, 65_536),
   MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+  // A startCampaignUpdate of MAX_CAMPAIGNS_PER_JOB (100,000) small updates is about 10 MB.
+  MAX_JOB_BODY_BYTES: int(1024, 1024 * 1024 * 1024, DEFAULT_MAX_JOB_BODY_BYTES),
+  MAX_JOB_BODIES_INFLIGHT: int(1, 1000, 4),
   MAX_QUERY_DEPTH: int(2, 100, 10),
   MAX_QUERY_ALIASES: int(0, 1000, 15),
   MAX_QUERY_COST: int(1, 1_000_000, 5000),
@@ -239,6 +245,7 @@ const settings = {
     .default(DEFAULT_RETENTION_MS),
   MAX_CAMPAIGNS_PER_JOB: int(1, 10_000_000, DEFAULT_MAX_CAMPAIGNS_PER_JOB),
   MAX_QUEUED_JOBS_PER_CALLER: int(1, 100_000, DEFAULT_MAX_QUEUED_JOBS_PER_OWNER),
+  JOB_LOCK_MS: int(1000, 600_000, DEFAULT_LOCK_DURATION_MS),
   AUTH_ADMIN_SCOPE: scope.default(DEFAULT_ADMIN_SCOPE),
   HUBSPOT_PORTAL_ID: z
     .string()
@@ -332,6 +339,16 @@ function checkCombinations(e: Settings, ctx: z.RefinementCtx<Settings>): void {
     if (!given('JWT_ISSUER')) problem('JWT_ISSUER', 'required for AUTH_MODE=jwt');
     if (!given('JWT_AUDIENCE')) problem('JWT_AUDIENCE', 'required for AUTH_MODE=jwt');
   }
+  // A job's body limit only ever widens the ordinary one.
+  if (
+    !malformed.has('MAX_JOB_BODY_BYTES') &&
+    !malformed.has('MAX_BODY_BYTES') &&
+    e.MAX_JOB_BODY_BYTES < e.MAX_BODY_BYTES
+  )
+    problem(
+      'MAX_JOB_BODY_BYTES',
+      `must be at least MAX_BODY_BYTES (${e.MAX_BODY_BYTES}), got ${e.MAX_JOB_BODY_BYTES}`,
+    );
   // The keys' problems are listed whether or not AUTH_MODE uses them.
   if (apiKeyMode && !given('GATEWAY_API_KEYS'))
     problem('GATEWAY_API_KEYS', 'required for AUTH_MODE=api-key');
@@ -509,6 +526,13 @@ function toConfig(e: Settings) {
       maxPropertiesPerCampaign: e.MAX_PROPERTIES_PER_CAMPAIGN,
       maxPropertyValueLength: e.MAX_PROPERTY_VALUE_LENGTH,
       maxBodyBytes: e.MAX_BODY_BYTES,
+      /**
+       * The body of a caller holding the write scope (a job's inputs) that declares its length:
+       * at most this. Never below maxBodyBytes.
+       */
+      maxJobBodyBytes: e.MAX_JOB_BODY_BYTES,
+      /** Bodies over maxBodyBytes read or served at once in this process (memory bound). */
+      maxJobBodiesInflight: e.MAX_JOB_BODIES_INFLIGHT,
       maxQueryDepth: e.MAX_QUERY_DEPTH,
       maxQueryAliases: e.MAX_QUERY_ALIASES,
       maxQueryCost: e.MAX_QUERY_COST,
@@ -530,6 +554,11 @@ function toConfig(e: Settings) {
       maxCampaignsPerJob: e.MAX_CAMPAIGNS_PER_JOB,
       /** Jobs one caller may have pending or running at once. */
       maxQueuedJobsPerCaller: e.MAX_QUEUED_JOBS_PER_CALLER,
+      /**
+       * A worker's lock on a running job (BullMQ's lock duration): when a worker dies, its jobs
+       * are taken over by another within 1.5 × this.
+       */
+      lockMs: e.JOB_LOCK_MS,
     },
   };
 }

@@ -11,7 +11,15 @@ import type { GatewayConfig } from './config.js';
 import type { ContextFactory, GatewayContext, RequestScope } from './context.js';
 import type { DocumentGate } from './documents.js';
 import type { Drain } from './drain.js';
-import { ANSWERED, discardBody, errorBody, readBody, sendJson, writeResponse } from './http.js';
+import {
+  ANSWERED,
+  declaredLength,
+  discardBody,
+  errorBody,
+  readBody,
+  sendJson,
+  writeResponse,
+} from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface GraphQLHttpOptions {
@@ -20,7 +28,7 @@ export interface GraphQLHttpOptions {
   documents: DocumentGate;
   drain: Drain;
   metrics: GatewayMetrics;
-  config: Pick<GatewayConfig, 'admission' | 'http' | 'limits'>;
+  config: Pick<GatewayConfig, 'admission' | 'http' | 'limits' | 'auth'>;
   /** The resolvers' context for an authenticated request (shared with every transport). */
   context: ContextFactory;
 }
@@ -50,6 +58,8 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
   const admission = new Admission(config.admission, {
     onRefuse: (reason) => metrics.admissionRefusals.inc({ reason }),
   });
+  /** Bodies over MAX_BODY_BYTES (jobs' inputs) being read or served now, process-wide. */
+  let largeBodies = 0;
 
   return async function serveGraphQL(req, res, store) {
     if (drain.draining) {
@@ -61,6 +71,7 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
     }
     const leave = drain.enter();
     let ticket: Ticket | undefined;
+    let releaseLarge: (() => void) | undefined;
     try {
       // Who is calling, from the headers alone: a stranger's body is never read, only dropped.
       let caller: Caller;
@@ -82,10 +93,35 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
         return await refuseBeforeBody(req, res, tooManyRequests(slot, store));
       }
       ticket = slot;
-      const body = await readBody(req, res, {
-        maxBytes: config.limits.maxBodyBytes,
-        maxDiscardBytes: config.http.maxDiscardBytes,
-      });
+      // A body over MAX_BODY_BYTES (a job's inputs) is read only for an authenticated caller
+      // that may start jobs (AUTH_MODE=none authenticates nobody), when it declares its length,
+      // and for at most MAX_JOB_BODIES_INFLIGHT such bodies at once in this process: what they
+      // hold in memory stays bounded.
+      const declared = declaredLength(req);
+      const large =
+        declared !== undefined &&
+        declared > config.limits.maxBodyBytes &&
+        caller.method !== 'none' &&
+        caller.scopes.has(config.auth.writeScope);
+      if (large) {
+        if (largeBodies >= config.limits.maxJobBodiesInflight) {
+          caller.release?.();
+          return await refuseBeforeBody(req, res, largeBodiesBusy(store));
+        }
+        largeBodies++;
+        releaseLarge = () => largeBodies--;
+      }
+      const body = await readBody(
+        req,
+        res,
+        large
+          ? {
+              maxBytes: config.limits.maxJobBodyBytes,
+              maxDiscardBytes: config.http.maxDiscardBytes,
+              setting: 'MAX_JOB_BODY_BYTES',
+            }
+          : { maxBytes: config.limits.maxBodyBytes, maxDiscardBytes: config.http.maxDiscardBytes },
+      );
       if (body === ANSWERED) return;
       const refused = ticket.enterProcess();
       if (refused) {
@@ -118,10 +154,25 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
       });
       await writeResponse(res, response, drain.draining);
     } finally {
+      releaseLarge?.();
       ticket?.release();
       leave();
     }
   };
+
+  /** 503: every slot for a large body is taken (MAX_JOB_BODIES_INFLIGHT). */
+  function largeBodiesBusy(store: RequestScope): HttpRefusal {
+    const max = config.limits.maxJobBodiesInflight;
+    const message = `${max} request bodies larger than MAX_BODY_BYTES are being served already (MAX_JOB_BODIES_INFLIGHT=${max}); retry shortly`;
+    store.log.warn({ limit: { setting: 'MAX_JOB_BODIES_INFLIGHT', max } }, message);
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message,
+      extensions: { limit: { setting: 'MAX_JOB_BODIES_INFLIGHT', max }, retryAfterSeconds: 5 },
+      headers: [['retry-after', '5']],
+    };
+  }
 
   /** A refusal sent before the body was read: the body is read and dropped first (bounded). */
   async function refuseBeforeBody(

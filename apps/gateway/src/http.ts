@@ -18,6 +18,8 @@ export interface BodyLimits {
   maxBytes: number;
   /** MAX_BODY_DISCARD_BYTES: how much of an oversized body is read (and dropped) before the 413. */
   maxDiscardBytes: number;
+  /** The setting `maxBytes` comes from, as the 413 names it. Default MAX_BODY_BYTES. */
+  setting?: string;
 }
 
 /** Requests whose `Expect: 100-continue` was refused: their body will never come. */
@@ -27,18 +29,23 @@ const continueRefused = new WeakSet<IncomingMessage>();
  * The HTTP server: timeouts from `config` (headers and whole request, so a client that trickles
  * bytes cannot hold a connection; keep-alive idle time), bounded headers, and
  * `Expect: 100-continue` answered with 413 before the body is sent when the declared length is
- * over `maxBodyBytes`.
+ * over `maxBodyBytes` (over `maxCredentialedBodyBytes` for a request that carries credentials:
+ * it may be a job's, MAX_JOB_BODY_BYTES, which is decided once the caller is known).
  */
 export function createHttpServer(
   config: HttpConfig,
   maxBodyBytes: number,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  maxCredentialedBodyBytes = maxBodyBytes,
 ): http.Server {
   const server = http.createServer(serverOptions(config), handler);
   applyServerLimits(server, config);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const declared = declaredLength(req);
-    if (declared !== undefined && declared > maxBodyBytes) {
+    const credentialed =
+      req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+    const max = credentialed ? Math.max(maxBodyBytes, maxCredentialedBodyBytes) : maxBodyBytes;
+    if (declared !== undefined && declared > max) {
       // No 100: the client does not send the body. The connection cannot be reused (the client
       // may still send it), so whichever route answers closes it.
       continueRefused.add(req);
@@ -190,12 +197,12 @@ function consumeBody(
 
 function tooLarge(
   res: ServerResponse,
-  { maxBytes, maxDiscardBytes }: BodyLimits,
+  { maxBytes, maxDiscardBytes, setting = 'MAX_BODY_BYTES' }: BodyLimits,
   { declared, close }: { declared?: number; close: boolean },
 ): typeof ANSWERED {
   const beyondDiscard = declared !== undefined && declared > maxDiscardBytes;
   const message =
-    `the request body is larger than MAX_BODY_BYTES=${maxBytes} bytes` +
+    `the request body is larger than ${setting}=${maxBytes} bytes` +
     (declared !== undefined ? ` (Content-Length: ${declared})` : '') +
     (beyondDiscard
       ? `; it is not read, being over MAX_BODY_DISCARD_BYTES=${maxDiscardBytes}, and the connection is closed`
@@ -206,7 +213,7 @@ function tooLarge(
     413,
     errorBody(message, 'BAD_USER_INPUT', {
       limit: {
-        setting: 'MAX_BODY_BYTES',
+        setting,
         max: maxBytes,
         ...(declared !== undefined ? { actual: declared } : {}),
       },
@@ -216,7 +223,7 @@ function tooLarge(
 }
 
 /** The declared Content-Length (Node's parser has already refused a malformed one). */
-function declaredLength(req: IncomingMessage): number | undefined {
+export function declaredLength(req: IncomingMessage): number | undefined {
   const header = req.headers['content-length'];
   if (header === undefined) return undefined;
   const value = Number(header);

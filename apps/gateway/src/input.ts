@@ -48,7 +48,11 @@ export function invalidInputError(problems: InputProblem[]): GraphQLError {
   );
 }
 
-function tooMany(what: string, setting: string, max: number, actual: number): GraphQLError {
+/**
+ * More campaigns than `setting` allows: the one refusal for it, whether the gateway's check or the
+ * job service's found it.
+ */
+export function tooMany(what: string, setting: string, max: number, actual: number): GraphQLError {
   return badUserInput(
     `${what} takes at most ${max} campaigns (${setting}), got ${actual}: split the request`,
     {

@@ -9,17 +9,20 @@ import {
   InvalidInputsError,
   JobLimitError,
   JobNotFoundError,
+  JobStoreUnavailableError,
   MAX_PAGE,
   type CampaignUpdateJob,
+  type JobErrorsPage,
   type JobLimitName,
   type JobResultsPage,
 } from '@campaigns/jobs';
 import { GraphQLError } from 'graphql';
+import type { AuditLog } from './audit.js';
 import { requireScope } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { Resolvers, StopReason } from './generated/resolvers-types.js';
-import { badUserInput, checkUpdateInputs } from './input.js';
+import { badUserInput, checkUpdateInputs, tooMany } from './input.js';
 import type { CampaignUpdateJobModel } from './models.js';
 
 export interface JobResolverDeps {
@@ -27,6 +30,8 @@ export interface JobResolverDeps {
   /** Aborted when a shutdown's grace period is over: progress streams end. */
   shutdownSignal: AbortSignal;
   stopReasons: Record<CoreStopReason, StopReason>;
+  /** The audit trail: a line per job queued and per cancel asked for. */
+  audit?: AuditLog;
 }
 
 /** The settings behind the job service's limits, as a refusal names them. */
@@ -44,13 +49,18 @@ export function jobNotFound(id: string): GraphQLError {
   );
 }
 
-/** A start past a job limit: nothing was queued. */
+/** Error groups the `errors` field lists at most (`errorCount` tells how many there are). */
+export const MAX_ERROR_GROUPS = MAX_PAGE;
+
+/**
+ * A start past a job limit: nothing was queued. Too many campaigns is the same BAD_USER_INPUT the
+ * gateway's own check before the service gives (input.ts), whichever of the two refused it.
+ */
 function jobLimitExceeded(error: JobLimitError): GraphQLError {
   const setting = LIMIT_SETTINGS[error.limit];
-  const message =
-    error.limit === 'maxQueuedJobsPerOwner'
-      ? `at most ${error.max} jobs per caller may be pending or running at once (${setting}); wait for one to end, or cancel one, then start again`
-      : `a job takes at most ${error.max} campaigns (${setting}), got ${error.actual}: split the job`;
+  if (error.limit === 'maxCampaignsPerJob')
+    return tooMany('startCampaignUpdate', setting, error.max, error.actual);
+  const message = `at most ${error.max} jobs per caller may be pending or running at once (${setting}); wait for one to end, or cancel one, then start again`;
   return new GraphQLError(message, {
     extensions: {
       code: 'JOB_LIMIT_EXCEEDED',
@@ -70,13 +80,27 @@ function asQueued(job: CampaignUpdateJob): CampaignUpdateJob {
   return { ...queued, status: 'PENDING', done: 0, succeeded: 0, failed: 0, cancelRequested: false };
 }
 
-/** Runs a job service call, turning its "not yours or not there" into NOT_FOUND. */
+/** The job store (Redis) is down: one coded error, without its address or credentials. */
+export function jobStoreUnavailable(what: 'start' | 'read'): GraphQLError {
+  return new GraphQLError(
+    what === 'start'
+      ? 'the job store (Redis) is unreachable: nothing was queued; retry shortly'
+      : 'the job store (Redis) is unreachable; retry shortly',
+    { extensions: { code: 'JOB_STORE_UNAVAILABLE' } },
+  );
+}
+
+/**
+ * Runs a job service call, turning its "not yours or not there" into NOT_FOUND and an unreachable
+ * store into JOB_STORE_UNAVAILABLE.
+ */
 async function visible<T>(id: string, call: () => Promise<T | undefined>): Promise<T> {
   let found: T | undefined;
   try {
     found = await call();
   } catch (error) {
     if (error instanceof JobNotFoundError) throw jobNotFound(id);
+    if (error instanceof JobStoreUnavailableError) throw jobStoreUnavailable('read');
     throw error;
   }
   if (found === undefined) throw jobNotFound(id);
@@ -105,6 +129,22 @@ export function createJobResolvers(deps: JobResolverDeps) {
     return read;
   }
 
+  /**
+   * The first page of a job's error groups, read once per job model (so `errors`, `errorCount`
+   * and aliases of them share one call of the service, which groups a running job's errors once).
+   */
+  const firstPages = new WeakMap<object, Promise<JobErrorsPage>>();
+  function firstErrors(job: CampaignUpdateJobModel, ctx: GatewayContext): Promise<JobErrorsPage> {
+    let read = firstPages.get(job);
+    if (!read) {
+      read = visible(job.id, () =>
+        ctx.jobs.errors(ctx.jobCaller, job.id, { first: MAX_ERROR_GROUPS }),
+      );
+      firstPages.set(job, read);
+    }
+    return read;
+  }
+
   const Mutation = {
     async startCampaignUpdate(
       _parent: unknown,
@@ -123,12 +163,20 @@ export function createJobResolvers(deps: JobResolverDeps) {
       } catch (error) {
         if (error instanceof InvalidInputsError) throw checked.refuse(error.problems);
         if (error instanceof JobLimitError) throw jobLimitExceeded(error);
+        if (error instanceof JobStoreUnavailableError) throw jobStoreUnavailable('start');
         throw error;
       }
       ctx.log.info(
         { job: job.id, total: job.total, coalesced: job.coalesced.length },
         `job ${job.id} queued: ${job.total} campaigns`,
       );
+      deps.audit?.recordJob({
+        kind: 'start',
+        requestId: ctx.requestId,
+        caller: ctx.caller,
+        job,
+        inputs: checked.inputs,
+      });
       // The answer is the job as it was queued: PENDING, nothing done yet. A worker may have
       // taken it in the meantime (in this process, at once); campaignUpdateJob tells.
       return asQueued(job);
@@ -145,6 +193,7 @@ export function createJobResolvers(deps: JobResolverDeps) {
         { job: job.id, status: job.status, owner: job.owner },
         `job ${job.id} cancel asked: ${job.status}`,
       );
+      deps.audit?.recordJob({ kind: 'cancel', requestId: ctx.requestId, caller: ctx.caller, job });
       return job;
     },
   };
@@ -204,23 +253,41 @@ export function createJobResolvers(deps: JobResolverDeps) {
         throw error;
       }
     },
-    // Every failed id, once: the error groups, read page by page (an ended job's are stored).
-    async errors(job: CampaignUpdateJobModel, _args: unknown, ctx: GatewayContext) {
-      const all = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await visible(job.id, () =>
+    // The first MAX_ERROR_GROUPS groups: one call of the service (a running job's errors are
+    // grouped once per call; `errorGroups` pages past them).
+    errors: async (job: CampaignUpdateJobModel, _args: unknown, ctx: GatewayContext) =>
+      (await firstErrors(job, ctx)).items,
+    errorCount: async (job: CampaignUpdateJobModel, _args: unknown, ctx: GatewayContext) =>
+      (await firstErrors(job, ctx)).count,
+    async errorGroups(
+      job: CampaignUpdateJobModel,
+      { first, after }: { first?: number | null; after?: string | null },
+      ctx: GatewayContext,
+    ) {
+      if (first !== undefined && first !== null && (first < 1 || first > MAX_PAGE))
+        throw badUserInput(`errorGroups: first must be between 1 and ${MAX_PAGE}, got ${first}`);
+      try {
+        return await visible(job.id, () =>
           ctx.jobs.errors(ctx.jobCaller, job.id, {
-            first: MAX_PAGE,
-            ...(after !== undefined ? { after } : {}),
+            ...(first != null ? { first } : {}),
+            ...(after != null ? { after } : {}),
           }),
         );
-        all.push(...page.items);
-        if (!page.hasNextPage || page.endCursor === undefined || page.endCursor === after)
-          return all;
-        after = page.endCursor;
+      } catch (error) {
+        if (error instanceof RangeError)
+          throw badUserInput(`errorGroups: after is not a cursor of this job's errors`);
+        throw error;
       }
     },
+  };
+
+  const CampaignBatchErrorPage = {
+    groups: (page: JobErrorsPage) => page.items,
+    totalCount: (page: JobErrorsPage) => page.count,
+    pageInfo: (page: JobErrorsPage) => ({
+      endCursor: page.endCursor ?? null,
+      hasNextPage: page.hasNextPage,
+    }),
   };
 
   const CampaignConnection = {
@@ -242,5 +309,6 @@ export function createJobResolvers(deps: JobResolverDeps) {
     CampaignUpdateJob,
     CampaignConnection,
     CampaignEdge,
+    CampaignBatchErrorPage,
   } satisfies Partial<Resolvers>;
 }

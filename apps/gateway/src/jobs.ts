@@ -9,6 +9,7 @@ import { createJobService, type JobService } from '@campaigns/jobs';
 import { accountKeyOf, RedisRateBudget } from '@campaigns/redis-budget';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AuditLog } from './audit.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -37,6 +38,8 @@ export interface GatewayJobsDeps {
   token: () => Promise<string>;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** The audit trail: a line for each job this process's workers end. */
+  audit?: AuditLog;
 }
 
 /** The account the shared budget is kept for: the portal id if configured, else a credential's hash. */
@@ -104,12 +107,19 @@ export async function createGatewayJobs(deps: GatewayJobsDeps): Promise<GatewayJ
             client: () => deps.hubspot,
             budget: () => jobBudget,
             onRunEvent: (event) => metrics.onRunEvent(event),
+            lockDurationMs: config.jobs.lockMs,
           },
         }),
     onEvent: (event) => {
       metrics.onJobEvent(event);
       // The owner is a subject (safe to log, as in the request log); never inputs or results.
       log.info(event, `job ${event.type.slice('job-'.length)}`);
+      if (event.type === 'job-ended')
+        deps.audit?.recordJob({
+          kind: 'end',
+          job: event,
+          durationMs: event.durationMs,
+        });
     },
     onError: (error) => log.warn({ err: error }, 'jobs: a background operation failed'),
   });

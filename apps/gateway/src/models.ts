@@ -1,7 +1,12 @@
 // What resolvers receive as parents: the engine's and HubSpot's own shapes, unconverted. The
 // generated resolver types map GraphQL types onto these (see codegen.ts `mappers`).
 import type { CampaignBatchError, CampaignBatchOutcome, CoalescedId } from '@campaigns/core';
-import type { JobProgress, JobResultsPage, CampaignUpdateJob } from '@campaigns/jobs';
+import type {
+  CampaignUpdateJob,
+  JobErrorsPage,
+  JobProgress,
+  JobResultsPage,
+} from '@campaigns/jobs';
 import type {
   ErrorDetail,
   PublicBusinessUnit,
@@ -26,4 +31,5 @@ export interface CampaignPropertyModel {
  */
 export type CampaignUpdateJobModel = JobProgress & Partial<CampaignUpdateJob>;
 export type CampaignConnectionModel = JobResultsPage;
+export type CampaignBatchErrorPageModel = JobErrorsPage;
 export type CampaignEdgeModel = JobResultsPage['items'][number];

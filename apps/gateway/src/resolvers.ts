@@ -176,6 +176,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     config,
     shutdownSignal: deps.shutdownSignal,
     stopReasons: STOP_REASONS,
+    ...(deps.audit ? { audit: deps.audit } : {}),
   });
 
   const payloadFields = {

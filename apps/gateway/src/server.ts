@@ -152,6 +152,12 @@ export async function createGateway(
       if (requestId) request.headers.set('x-request-id', requestId);
     },
   });
+  // The audit trail, before the jobs: the end of each job is written to it too.
+  const audit = await openAuditLog(config.audit, {
+    ...(deps.logDestination ? { destination: deps.logDestination } : {}),
+    secrets,
+    logger,
+  });
   // The one rate budget of the account: every operation and every job, of every caller, draws
   // from it (shared through Redis with the other processes when REDIS_URL is set), and the job
   // service, on BullMQ over Redis or in this process.
@@ -161,6 +167,10 @@ export async function createGateway(
     token: () => credentials.token(),
     logger,
     metrics,
+    audit,
+  }).catch(async (error: unknown) => {
+    await audit.close();
+    throw error;
   });
   const budget = jobs.budget;
   const contextFor = createContextFactory({
@@ -172,11 +182,6 @@ export async function createGateway(
 
   // --- GraphQL -------------------------------------------------------------------------------
   const authenticator = createAuthenticator(config.auth, deps.fetch ? { fetch: deps.fetch } : {});
-  const audit = await openAuditLog(config.audit, {
-    ...(deps.logDestination ? { destination: deps.logDestination } : {}),
-    secrets,
-    logger,
-  });
   const drain = new Drain({ logger, metrics, graceMs: config.shutdownGraceMs });
   const resolvers = createResolvers({
     hubspot,
@@ -249,6 +254,7 @@ export async function createGateway(
     config.http,
     config.limits.maxBodyBytes,
     createRouter({ logger, metrics, scope, graphql, stream, ops, ...(tracing ? { tracing } : {}) }),
+    config.limits.maxJobBodyBytes,
   );
 
   async function closeListeners(): Promise<void> {

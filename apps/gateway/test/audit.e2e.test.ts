@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AuditLine } from '../src/audit.js';
+import type { AuditLine, JobAuditLine } from '../src/audit.js';
 import { hashApiKey } from '../src/auth.js';
+import { CANCEL, startJob, untilEnded, type JobView } from './jobs-helpers.js';
 import {
   graphqlErrors,
   HUBSPOT_TOKEN,
@@ -132,6 +133,85 @@ describe('AUDIT_LOG=<file>', () => {
     ).rejects.toThrow(/AUDIT_LOG: cannot open .*no-such-dir/);
   });
 });
+
+describe('jobs in the audit trail', () => {
+  it('writes a line when a job is queued, when a cancel is asked, and when the job ends: counts, no values', async () => {
+    const path = join(dir, 'jobs.log');
+    stack = await startStack({ env: { AUDIT_LOG: path } });
+    const [a, b] = stack.sim.store.list().map((c) => c.id);
+    const inputs = [
+      { id: a!, properties: [{ name: 'hs_notes', value: 'secret job plan A' }] },
+      { id: UNKNOWN, properties: [{ name: 'hs_notes', value: 'secret job plan B' }] },
+      { id: b!, properties: [{ name: 'hs_goal', value: 'secret goal' }] },
+      { id: a!, properties: [{ name: 'hs_notes', value: 'secret job plan A2' }] },
+    ];
+    const client = stack.client({ 'x-request-id': 'audit-job-1' });
+    const job = await startJob(client, inputs);
+    await untilEnded(client, job.id);
+    const { cancelCampaignUpdate } = await stack
+      .client({ 'x-request-id': 'audit-job-2' })
+      .request<{ cancelCampaignUpdate: JobView }>(CANCEL, { id: job.id });
+    expect(cancelCampaignUpdate.status).toBe('COMPLETE');
+    await stack.close();
+    stack = undefined;
+
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain('secret');
+    expect(text).not.toContain(HUBSPOT_TOKEN);
+    const lines = fileLines(path) as unknown as Array<JobAuditLine & { msg: string }>;
+    expect(lines.map((l) => l.event)).toEqual([
+      'campaigns.job.start',
+      'campaigns.job.end',
+      'campaigns.job.cancel',
+    ]);
+    const [start, end, cancel] = lines;
+    expect(start).toEqual({
+      ...pick(start!),
+      audit: true,
+      event: 'campaigns.job.start',
+      reqId: 'audit-job-1',
+      caller: { subject: 'anonymous', method: 'none' },
+      job: job.id,
+      campaigns: 4,
+      total: 3,
+      changes: [
+        { properties: ['hs_notes'], ids: [a, UNKNOWN] },
+        { properties: ['hs_goal'], ids: [b] },
+      ],
+    });
+    expect(end).toEqual({
+      ...pick(end!),
+      audit: true,
+      event: 'campaigns.job.end',
+      job: job.id,
+      owner: 'anonymous',
+      result: 'partial',
+      status: 'COMPLETE',
+      total: 3,
+      succeeded: 2,
+      failed: 1,
+      durationMs: expect.any(Number),
+    });
+    expect(cancel).toEqual({
+      ...pick(cancel!),
+      audit: true,
+      event: 'campaigns.job.cancel',
+      reqId: 'audit-job-2',
+      caller: { subject: 'anonymous', method: 'none' },
+      job: job.id,
+      owner: 'anonymous',
+      status: 'COMPLETE',
+      total: 3,
+      done: 3,
+    });
+  });
+});
+
+/** The logger's own fields of a line (level, time, pid, name, msg, ...), to compare the rest. */
+function pick(line: object): Record<string, unknown> {
+  const own = ['level', 'time', 'pid', 'hostname', 'name', 'msg', 'service', 'version'];
+  return Object.fromEntries(Object.entries(line).filter(([key]) => own.includes(key)));
+}
 
 describe('AUDIT_LOG=stdout (default)', () => {
   it('writes on the log stream, marked audit, whatever LOG_LEVEL; no line for refusals or reads', async () => {

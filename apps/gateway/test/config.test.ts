@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       maxPropertiesPerCampaign: 100,
       maxPropertyValueLength: 65_536,
       maxBodyBytes: 1_048_576,
+      maxJobBodyBytes: 16 * 1_048_576,
+      maxJobBodiesInflight: 4,
       maxQueryDepth: 10,
       maxQueryAliases: 15,
       maxQueryCost: 5000,
@@ -73,6 +75,13 @@ describe('loadConfig', () => {
       },
       apiVersion: '2026-03',
     });
+  });
+
+  it('refuses a job body limit below the ordinary one', () => {
+    expect(problemsOf({ MAX_BODY_BYTES: '2000000', MAX_JOB_BODY_BYTES: '1000000' })).toEqual([
+      'MAX_JOB_BODY_BYTES: must be at least MAX_BODY_BYTES (2000000), got 1000000',
+    ]);
+    expect(loadConfig({ MAX_JOB_BODY_BYTES: '1048576' }).limits.maxJobBodyBytes).toBe(1_048_576);
   });
 
   it('names every missing or malformed setting in one error', () => {
@@ -280,8 +289,17 @@ describe('jobs and the shared budget', () => {
       retentionMs: 86_400_000,
       maxCampaignsPerJob: 100_000,
       maxQueuedJobsPerCaller: 10,
+      lockMs: 10_000,
     });
     expect(loadConfig({}).auth.adminScope).toBe('campaigns:admin');
+  });
+
+  it('reads JOB_LOCK_MS, the lock a worker holds on a running job, from 1 s to 10 min', () => {
+    expect(loadConfig({ JOB_LOCK_MS: '4000' }).jobs.lockMs).toBe(4000);
+    for (const bad of ['999', '600001', '2.5', 'ten'])
+      expect(problemsOf({ JOB_LOCK_MS: bad })).toEqual([
+        'JOB_LOCK_MS: must be an integer between 1000 and 600000',
+      ]);
   });
 
   it('reads JOB_RETENTION as a whole number and one unit, and nothing else', () => {

@@ -17,6 +17,7 @@ import {
   type Stack,
 } from './stack.js';
 import { GraphQLClient } from 'graphql-request';
+import { Redis } from 'ioredis';
 
 const redis = redisServerForTests({
   ci: Boolean(process.env.CI),
@@ -26,6 +27,8 @@ const redis = redisServerForTests({
 
 const KEY = 'alice-key-0123456789';
 const keys = [apiKeyEntry('alice', KEY), apiKeyEntry('bob', 'bob-key-0123456789')].join(',');
+/** The worker's JOB_LOCK_MS (below the default 10 s, which is renewed at 5 s). */
+const LOCK_MS = 4000;
 /** A tight account: 10 requests per second, so one gateway alone can fill it. */
 const TIGHT = { max: 10, intervalMs: 1000, daily: 1_000_000 };
 
@@ -61,6 +64,7 @@ describe.skipIf(!redis.available)('gateways on one Redis', () => {
         ALLOW_ARBITRARY_DOCUMENTS: 'true',
         REDIS_URL: server.url,
         GATEWAY_ROLE: 'both',
+        JOB_LOCK_MS: String(LOCK_MS),
       }),
       { logDestination: { write: () => {} }, defaultMetrics: false },
     );
@@ -137,6 +141,25 @@ describe.skipIf(!redis.available)('gateways on one Redis', () => {
       expect(stack.sim.stats().rateLimited).toBeGreaterThan(0);
     } finally {
       await Promise.all(own.map((gateway) => gateway.close()));
+    }
+  });
+
+  it('locks a running job for JOB_LOCK_MS on its worker: a dead worker is replaced within 1.5 × it', async () => {
+    const ids = stack.sim.store.list().map((c) => c.id);
+    stack.sim.setLatency({ fixedMs: 1000 });
+    const ops = { id: 'ops', admin: true };
+    const inspect = new Redis(server.url);
+    try {
+      const job = await startJob(client(stack.gateway), notesInputs(ids.slice(0, 100)));
+      for await (const p of await other.jobs.progress(ops, job.id))
+        if (p.status === 'PROCESSING') break;
+      const lock = await inspect.pttl(`campaigns:bull:campaign-updates:${job.id}:lock`);
+      expect(lock).toBeGreaterThan(0);
+      expect(lock).toBeLessThanOrEqual(LOCK_MS);
+      await other.jobs.cancel(ops, job.id);
+    } finally {
+      inspect.disconnect();
+      stack.sim.setLatency(undefined);
     }
   });
 

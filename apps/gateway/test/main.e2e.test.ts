@@ -2,6 +2,7 @@
 // its printed curl example executed as printed, and a clean exit on SIGTERM. And the production
 // entry point (src/main.ts), which embeds nothing: without a HubSpot credential it refuses to start.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,26 +64,71 @@ describe('npm start (tools/scripts/start.mjs)', () => {
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
-});
 
-describe('the production entry point (src/main.ts)', () => {
-  it('embeds no simulator: without a HubSpot credential it stops, naming the settings and npm start', async () => {
-    const proc = spawn(
-      process.execPath,
-      ['--conditions=@campaigns/source', '--import', 'tsx', 'apps/gateway/src/main.ts'],
-      { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' } },
-    );
+  it('stops the gateway when `npm start` itself gets SIGTERM (npm signals its shell, which dies of it)', async () => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: '0',
+      SIM_CAMPAIGNS: '5',
+      LOG_LEVEL: 'info',
+    };
+    const proc = spawn('npm', ['start'], { cwd: root, env });
     child = proc;
     let stdout = '';
-    let stderr = '';
     proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const code = await new Promise<number | null>((resolve) =>
-      proc.on('exit', (exitCode) => resolve(exitCode)),
+    proc.stderr!.resume();
+    const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+    await until(
+      () => stdout.includes('drains in-flight mutations') || proc.exitCode !== null,
+      'the banner was printed',
+      30_000,
     );
-    expect(code).toBe(78);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('no HubSpot credential configured: set HUBSPOT_TOKEN');
-    expect(stderr).toContain('`npm start`');
+    // Everything npm started: its shell, the wrapper (start.mjs) and the gateway.
+    const started = descendantsOf(proc.pid!);
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    orphans.push(...started);
+    const origin = /GraphQL gateway ready: (http:\/\/[^/]+)/.exec(stdout)![1]!;
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+
+    proc.kill('SIGTERM');
+    await exited;
+    await until(() => !started.some(alive), 'the gateway and its wrapper exited', 20_000);
+    expect(stdout).toContain('gateway closed');
   });
 });
+
+/** Processes a test may leave behind when it fails (SIGKILLed after each test). */
+const orphans: number[] = [];
+afterEach(() => {
+  for (const pid of orphans.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every process under `pid`, children first (Linux: read from /proc). */
+function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      parents.set(Number(entry), Number(/^PPid:\s+(\d+)$/m.exec(status)![1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let i = -1; i < found.length; i++) {
+    const of = i < 0 ? pid : found[i]!;
+    for (const [child, parent] of parents) if (parent === of) found.push(child);
+  }
+  return found;
+}

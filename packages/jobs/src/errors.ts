@@ -31,3 +31,15 @@ export class JobNotFoundError extends Error {
     super(`no job ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)}`);
   }
 }
+
+/**
+ * The job store (Redis) could not be reached in time. On a start, nothing was queued. The message
+ * names neither the store's address nor its credentials; `cause` holds the client's own error (for
+ * logs).
+ */
+export class JobStoreUnavailableError extends Error {
+  override readonly name = 'JobStoreUnavailableError';
+  constructor(cause: unknown) {
+    super('the job store (Redis) is unreachable', { cause });
+  }
+}

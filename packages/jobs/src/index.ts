@@ -2,7 +2,9 @@
 // here: the gateway exposes these as `CampaignUpdateJob`.
 export {
   createJobService,
+  DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_CAMPAIGNS_PER_JOB,
+  DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_MAX_QUEUED_JOBS_PER_OWNER,
   DEFAULT_PAGE,
   DEFAULT_PROGRESS_POLL_MS,
@@ -10,7 +12,7 @@ export {
   MAX_PAGE,
   MAX_RESULTS_SCANNED,
 } from './service.js';
-export { JobLimitError, JobNotFoundError } from './errors.js';
+export { JobLimitError, JobNotFoundError, JobStoreUnavailableError } from './errors.js';
 export type { JobLimitName } from './errors.js';
 export { InvalidInputsError } from '@campaigns/core';
 export type {

@@ -1,7 +1,7 @@
 // The in-process store: the same contract as the Redis one, in this process's memory. Not
 // durable: everything is lost when the process ends.
 import { EventEmitter } from 'node:events';
-import type { CampaignBatchError, UpdateInput } from '@campaigns/core';
+import type { CampaignBatchError, CoalescedId, UpdateInput } from '@campaigns/core';
 import { JobLimitError } from './errors.js';
 import {
   isEnded,
@@ -17,6 +17,7 @@ import type { JobProgress } from './types.js';
 
 interface MemoryJob {
   record: JobRecord;
+  coalesced: CoalescedId[];
   ids: string[];
   /** Properties by id until the job ended. */
   inputs: Map<string, UpdateInput['properties']> | undefined;
@@ -73,9 +74,9 @@ export class MemoryJobStore implements JobStore {
         succeeded: 0,
         failed: 0,
         requestedAt: job.requestedAt,
-        coalesced: job.coalesced,
         cancelRequested: false,
       },
+      coalesced: job.coalesced,
       ids: job.updates.map((u) => u.id),
       inputs: new Map(job.updates.map((u) => [u.id, u.properties])),
       answers: new Map(),
@@ -98,6 +99,10 @@ export class MemoryJobStore implements JobStore {
   async get(id: string): Promise<JobRecord | undefined> {
     const job = this.#job(id);
     return job && { ...job.record };
+  }
+
+  async coalesced(id: string): Promise<CoalescedId[]> {
+    return structuredClone(this.#job(id)?.coalesced ?? []);
   }
 
   async claim(id: string, now: string): Promise<Claim> {
@@ -233,6 +238,10 @@ export class MemoryJobStore implements JobStore {
   }
 
   async ping(): Promise<void> {}
+
+  reachable(): boolean {
+    return true;
+  }
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);

@@ -41,9 +41,9 @@ export class InProcessQueue implements JobQueue {
       const done = runJob(this.deps, id, interrupt.signal)
         .then(() => {})
         // No retries in process: a job whose run failed ends, its unsent ids saying why.
-        .catch((error: unknown) =>
-          endJob(this.deps, id, 'CANCELED', undefined, failedPayload(messageOf(error))),
-        )
+        .catch(async (error: unknown) => {
+          await endJob(this.deps, id, 'CANCELED', undefined, failedPayload(messageOf(error)));
+        })
         .catch(this.deps.onError)
         .finally(() => {
           this.#running.delete(id);
@@ -86,35 +86,40 @@ const ATTEMPTS = 3;
 
 /**
  * BullMQ over Redis. A job's BullMQ entry carries only its id; what it is lives in the store. A
- * worker that dies leaves its job locked until `lockDurationMs` passes; another worker's stalled
- * check (every `stalledIntervalMs`) then puts it back in the queue, and whoever takes it resumes
- * from the store. A worker that is closed puts its jobs back at once.
+ * worker that dies leaves its job locked until `lockDurationMs` passes (the lock is renewed every
+ * half of it while the worker lives); another worker's stalled check (every `stalledIntervalMs`)
+ * then puts it back in the queue, and whoever takes it resumes from the store. A worker that is
+ * closed puts its jobs back at once.
  */
 export class BullQueue implements JobQueue {
   readonly #queue: Queue<{ id: string }>;
-  readonly #worker: Worker<{ id: string }> | undefined;
+  readonly #worker: TrackedWorker | undefined;
   readonly #running = new Map<string, AbortController>();
+  #closing = false;
 
   constructor(
     private readonly deps: RunnerDeps,
     private readonly options: BullOptions,
   ) {
     const prefix = `${options.prefix}:bull`;
-    this.#queue = new Queue(QUEUE_NAME, { connection: { url: options.url }, prefix });
+    // Adds, removes and counts answer callers: a command fails after one reconnection attempt
+    // while Redis is down rather than after 20 (the worker's blocking connection below keeps the
+    // setting BullMQ requires). Not `enableOfflineQueue: false`: BullMQ's close then throws
+    // unhandled while Redis is down.
+    this.#queue = new Queue(QUEUE_NAME, {
+      connection: { url: options.url, maxRetriesPerRequest: 1 },
+      prefix,
+    });
     this.#queue.on('error', deps.onError);
     if (!options.work) return;
-    this.#worker = new Worker<{ id: string }>(
-      QUEUE_NAME,
-      (job, token) => this.#process(job, token),
-      {
-        connection: { url: options.url, maxRetriesPerRequest: null },
-        prefix,
-        concurrency: options.concurrency,
-        lockDuration: options.lockDurationMs,
-        stalledInterval: options.stalledIntervalMs,
-        maxStalledCount: options.maxStalledCount,
-      },
-    );
+    this.#worker = new TrackedWorker(QUEUE_NAME, (job, token) => this.#process(job, token), {
+      connection: { url: options.url, maxRetriesPerRequest: null },
+      prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: options.maxStalledCount,
+    });
     this.#worker.on('error', deps.onError);
     this.#worker.on('lockRenewalFailed', (ids: string[]) => {
       for (const id of ids) this.#running.get(id)?.abort('lock-lost');
@@ -132,6 +137,11 @@ export class BullQueue implements JobQueue {
 
   async #process(job: Job<{ id: string }>, token: string | undefined): Promise<void> {
     const id = job.data.id;
+    if (this.#closing && token) {
+      // Taken while this worker closes (a fetch was already under way): straight back.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     const interrupt = new AbortController();
     this.#running.set(id, interrupt);
     try {
@@ -174,9 +184,70 @@ export class BullQueue implements JobQueue {
     };
   }
 
+  /**
+   * Hands the running jobs back, then closes. Not BullMQ's graceful `close()`: that one interrupts
+   * the worker's blocking fetch by disconnecting its connection and waits for ioredis' `end`
+   * event, which never comes when that connection is between two reconnection attempts (as after
+   * a Redis restart: ioredis then only clears its retry timer), so it would wait forever
+   * (taskforcesh/bullmq#4656). Instead: take no new job and pause (nothing waited for), stop the
+   * running jobs and wait until BullMQ has settled each of them and every fetch under way (here,
+   * every job goes back to the queue), then close without waiting for the connections.
+   */
   async close(): Promise<void> {
-    for (const interrupt of this.#running.values()) interrupt.abort('shutdown');
-    await this.#worker?.close();
+    this.#closing = true;
+    const worker = this.#worker;
+    if (worker) {
+      worker.stopTaking();
+      await worker.pause(true);
+      for (const interrupt of this.#running.values()) interrupt.abort('shutdown');
+      await worker.settled();
+      await worker.close(true);
+    }
     await this.#queue.close();
+  }
+}
+
+/**
+ * A BullMQ worker that keeps what it has under way: each job it is processing (from the call of
+ * our processor to the end of BullMQ's bookkeeping after it) and each fetch of a job, so a close
+ * can wait for exactly those; and that can stop taking jobs at once.
+ */
+class TrackedWorker extends Worker<{ id: string }> {
+  readonly inFlight = new Set<Promise<unknown>>();
+  #taking = true;
+
+  /**
+   * Takes no more jobs: a fetch from now on finds none. (Pausing alone is not enough: a fetch
+   * already waiting for a job, woken by one handed back, would still take it.)
+   */
+  stopTaking(): void {
+    this.#taking = false;
+  }
+
+  /** Resolves once nothing is under way (checked again after pending callbacks ran). */
+  async settled(): Promise<void> {
+    do {
+      await Promise.allSettled([...this.inFlight]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.inFlight.size > 0);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  override processJob(...args: Parameters<Worker<{ id: string }>['processJob']>) {
+    return this.#track(super.processJob(...args));
+  }
+
+  protected override moveToActive(
+    ...args: Parameters<Worker<{ id: string }>['moveToActive']>
+  ): ReturnType<Worker<{ id: string }>['moveToActive']> {
+    // BullMQ's own fetch answers undefined when there is no job.
+    if (!this.#taking) return Promise.resolve(undefined as unknown as Job<{ id: string }>);
+    return this.#track(super.moveToActive(...args));
   }
 }

@@ -11,7 +11,7 @@
 // Channels: <prefix>:progress:<id> (progress JSON), <prefix>:cancel (job ids).
 // Nothing secret: no token, no credential; the owner is stored as given (an opaque subject).
 import { createHash, randomBytes } from 'node:crypto';
-import type { CampaignBatchError, UpdateInput } from '@campaigns/core';
+import type { CampaignBatchError, CoalescedId, UpdateInput } from '@campaigns/core';
 import { Redis } from 'ioredis';
 import { JobLimitError } from './errors.js';
 import {
@@ -143,6 +143,20 @@ const MISSING_PAYLOAD: ErrorPayload = {
   context: {},
   links: {},
 };
+/** The fields of a job's hash that `get` reads (all but `coalesced` and `errorGroups`). */
+const RECORD_FIELDS = [
+  'owner',
+  'status',
+  'stopReason',
+  'total',
+  'succeeded',
+  'failed',
+  'requestedAt',
+  'startedAt',
+  'completedAt',
+  'cancel',
+] as const;
+
 type Scripted = Redis & Record<Script, (...args: Array<string | number>) => Promise<unknown>>;
 
 export class RedisJobStore implements JobStore {
@@ -159,7 +173,9 @@ export class RedisJobStore implements JobStore {
     private readonly prefix: string,
     private readonly onError: (error: unknown) => void,
   ) {
-    const redis = new Redis(url, { lazyConnect: false });
+    // A request must not wait for Redis to come back: a command fails after one reconnection
+    // attempt (ioredis' default, 20, kept a caller waiting over a minute).
+    const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
     redis.on('error', onError);
     const scripts: Record<Script, [number, string]> = {
       create: [2, CREATE],
@@ -250,7 +266,11 @@ export class RedisJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    const raw = await this.#redis.hgetall(this.#key(id));
+    // Named fields only: `coalesced` (long, JSON) is read by `coalesced`, when asked for.
+    const values = await this.#redis.hmget(this.#key(id), ...RECORD_FIELDS);
+    const raw = Object.fromEntries(
+      RECORD_FIELDS.map((field, i) => [field, values[i] ?? undefined]),
+    ) as Partial<Record<(typeof RECORD_FIELDS)[number], string>>;
     if (!raw.owner) return undefined;
     const succeeded = Number(raw.succeeded ?? 0);
     const failed = Number(raw.failed ?? 0);
@@ -267,9 +287,12 @@ export class RedisJobStore implements JobStore {
       requestedAt: raw.requestedAt!,
       ...(raw.startedAt ? { startedAt: raw.startedAt } : {}),
       ...(raw.completedAt ? { completedAt: raw.completedAt } : {}),
-      coalesced: JSON.parse(raw.coalesced ?? '[]'),
       cancelRequested: raw.cancel === '1' && !isEnded(status),
     };
+  }
+
+  async coalesced(id: string): Promise<CoalescedId[]> {
+    return JSON.parse((await this.#redis.hget(this.#key(id), 'coalesced')) ?? '[]');
   }
 
   async claim(id: string, now: string): Promise<Claim> {
@@ -534,6 +557,10 @@ export class RedisJobStore implements JobStore {
 
   async ping(): Promise<void> {
     await this.#redis.ping();
+  }
+
+  reachable(): boolean {
+    return this.#redis.status === 'ready';
   }
 
   async close(): Promise<void> {

@@ -126,6 +126,8 @@ export async function runJob(
   let stop: { reason: StopReason; payload: ErrorPayload } | undefined;
   let failure: { error: unknown } | undefined;
   let gone = false;
+  /** `job-started` was announced: the run must announce how it stopped too. */
+  let started = false;
   const stopped = () =>
     signal.aborted || interrupt.aborted || stop !== undefined || failure !== undefined || gone;
   const inFlight = new Set<Promise<void>>();
@@ -174,6 +176,7 @@ export async function runJob(
       resumed: claim.resumed,
       pending: claim.job.total - claim.job.done,
     });
+    started = true;
     let batch: UpdateInput[] = [];
     for (let from: number | undefined = 0; from !== undefined && !stopped();) {
       const page: Awaited<ReturnType<JobStore['pending']>> = await store.pending(
@@ -201,21 +204,46 @@ export async function runJob(
     await stopWatching().catch(() => {});
   }
 
-  if (failure) throw failure.error;
+  /** Announces a run that stops without this run ending the job (so gauges come back down). */
+  const left = (reason: 'error' | 'ended-elsewhere') => {
+    if (started) deps.onEvent({ type: 'job-interrupted', id, owner: job.owner, reason });
+  };
+  if (failure) {
+    left('error');
+    throw failure.error;
+  }
   if (interrupt.aborted) {
     const reason: InterruptReason = interrupt.reason === 'lock-lost' ? 'lock-lost' : 'shutdown';
     deps.onEvent({ type: 'job-interrupted', id, owner: job.owner, reason });
     return { interrupted: reason };
   }
-  if (gone) return 'skipped';
-  // A cancel that came after the last answers were stored has nothing left to cancel: the job
-  // ends COMPLETE, unless some of its ids were canceled.
-  if (cancel.signal.aborted)
-    await endJob(deps, id, 'CANCELED', 'aborted', canceledPayload(), {
-      completeIfNothingCanceled: true,
-    });
-  else if (stop) await endJob(deps, id, 'CANCELED', stop.reason, stop.payload);
-  else await endJob(deps, id, 'COMPLETE', undefined, failedPayload('no answer was stored'));
+  if (gone) {
+    left('ended-elsewhere');
+    return 'skipped';
+  }
+  let announced: boolean;
+  try {
+    // A cancel that came after the last answers were stored has nothing left to cancel: the job
+    // ends COMPLETE, unless some of its ids were canceled.
+    if (cancel.signal.aborted)
+      announced = await endJob(deps, id, 'CANCELED', 'aborted', canceledPayload(), {
+        completeIfNothingCanceled: true,
+      });
+    else if (stop) announced = await endJob(deps, id, 'CANCELED', stop.reason, stop.payload);
+    else
+      announced = await endJob(
+        deps,
+        id,
+        'COMPLETE',
+        undefined,
+        failedPayload('no answer was stored'),
+      );
+  } catch (error) {
+    left('error');
+    throw error;
+  }
+  // Another end won the race (a cancel, the queue's failure handler): it announced nothing here.
+  if (!announced) left('ended-elsewhere');
   return 'ended';
 }
 
@@ -228,7 +256,8 @@ const CANCELED_CATEGORIES: ReadonlySet<string> = new Set([
  * Ends a job: every id still without an answer gets `fill`, its errors are grouped and stored
  * with it, then the status, the retention clock and a last progress message. Safe to repeat (and
  * to race): the first end wins. With `completeIfNothingCanceled` (a cancel), a job where `fill`
- * found no id without an answer and no id was answered canceled ends COMPLETE instead.
+ * found no id without an answer and no id was answered canceled ends COMPLETE instead. Resolves
+ * true when this call ended the job (and announced `job-ended`).
  */
 export async function endJob(
   deps: Pick<RunnerDeps, 'store' | 'retentionMs' | 'onEvent' | 'onError'>,
@@ -237,7 +266,7 @@ export async function endJob(
   stopReason: StopReason | undefined,
   fill: ErrorPayload,
   options: { completeIfNothingCanceled?: boolean } = {},
-): Promise<void> {
+): Promise<boolean> {
   const { store } = deps;
   const filled = await store.fill(id, fill);
   // Every id has its final answer now (answers never change), so any end computes these alike.
@@ -257,15 +286,19 @@ export async function endJob(
     deps.retentionMs,
   );
   const job = await store.get(id);
-  if (!job) return;
+  if (!job) return false;
   await store.publish(progressOf(job) satisfies JobProgress).catch(deps.onError);
-  if (ended)
-    deps.onEvent({
-      type: 'job-ended',
-      id,
-      owner: job.owner,
-      status: job.status,
-      ...(job.stopReason ? { stopReason: job.stopReason } : {}),
-      durationMs: Date.parse(completedAt) - Date.parse(job.startedAt ?? job.requestedAt),
-    });
+  if (!ended) return false;
+  deps.onEvent({
+    type: 'job-ended',
+    id,
+    owner: job.owner,
+    status: job.status,
+    ...(job.stopReason ? { stopReason: job.stopReason } : {}),
+    total: job.total,
+    succeeded: job.succeeded,
+    failed: job.failed,
+    durationMs: Date.parse(completedAt) - Date.parse(job.startedAt ?? job.requestedAt),
+  });
+  return true;
 }

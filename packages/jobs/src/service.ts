@@ -1,7 +1,8 @@
 // createJobService: one API over two backends. With a Redis URL, jobs live in Redis and run on
 // BullMQ workers in any process; without, they live and run in this process (not durable).
 import { groupErrors } from './error-groups.js';
-import { JobNotFoundError } from './errors.js';
+import { InvalidInputsError, type CoalescedId } from '@campaigns/core';
+import { JobLimitError, JobNotFoundError, JobStoreUnavailableError } from './errors.js';
 import { decodeCursor, encodeCursor, isJobId, newJobId, type CursorKind } from './job-id.js';
 import { MemoryJobStore } from './memory-store.js';
 import { prepareInputs } from './prepare.js';
@@ -30,6 +31,13 @@ export const MAX_PAGE = 1_000;
 export const MAX_RESULTS_SCANNED = 10_000;
 /** How often a progress stream re-reads its job when no message came. */
 export const DEFAULT_PROGRESS_POLL_MS = 5_000;
+/**
+ * How long a worker's lock on a job lasts unrenewed (BullMQ renews it every half of this). A
+ * worker that dies leaves its job locked this long at most before another can take it over.
+ */
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+/** Deaths of its worker a job survives (BullMQ's `maxStalledCount`); one more and it fails. */
+export const DEFAULT_MAX_STALLED_COUNT = 10;
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -44,7 +52,31 @@ function callerId(caller: JobCaller): string {
   return caller.id;
 }
 
-const toView = (job: JobRecord): CampaignUpdateJob => ({ ...job });
+const toView = (job: JobRecord, coalesced: CoalescedId[]): CampaignUpdateJob => ({
+  ...job,
+  coalesced,
+});
+
+/** The service's own refusals, which say what went wrong whatever the store's state. */
+const refusals = [JobLimitError, JobNotFoundError, InvalidInputsError, RangeError, TypeError];
+
+/**
+ * A request path's failure as the caller should see it: `JobStoreUnavailableError` when the store
+ * is unreachable (its connection is down, or a command ran out of reconnection attempts), else
+ * as it was.
+ */
+function asStoreFailure(error: unknown, store: JobStore): unknown {
+  if (refusals.some((type) => error instanceof type)) return error;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : '';
+  if (
+    !store.reachable() ||
+    name === 'MaxRetriesPerRequestError' ||
+    message.includes('enableOfflineQueue')
+  )
+    return new JobStoreUnavailableError(error);
+  return error;
+}
 
 /** A page's `first`: an integer from 1 to MAX_PAGE, DEFAULT_PAGE when not given. */
 function pageSize(first: number | undefined): number {
@@ -89,6 +121,11 @@ export function createJobService(options: JobServiceOptions = {}): JobService {
     'maxQueuedJobsPerOwner',
   );
   const concurrency = positiveInteger(worker?.concurrency, 2, 'worker.concurrency');
+  const lockDurationMs = positiveInteger(
+    worker?.lockDurationMs,
+    DEFAULT_LOCK_DURATION_MS,
+    'worker.lockDurationMs',
+  );
   const onError = options.onError ?? (() => {});
   const onEvent = options.onEvent ?? (() => {});
   const prefix = options.prefix ?? 'campaigns';
@@ -116,13 +153,18 @@ export function createJobService(options: JobServiceOptions = {}): JobService {
         retentionMs,
         work: works,
         concurrency,
-        lockDurationMs: positiveInteger(worker?.lockDurationMs, 30_000, 'worker.lockDurationMs'),
+        lockDurationMs,
+        // Half the lock: a dead worker's job is taken over within 1.5 × the lock.
         stalledIntervalMs: positiveInteger(
           worker?.stalledIntervalMs,
-          15_000,
+          Math.ceil(lockDurationMs / 2),
           'worker.stalledIntervalMs',
         ),
-        maxStalledCount: positiveInteger(worker?.maxStalledCount, 10, 'worker.maxStalledCount'),
+        maxStalledCount: positiveInteger(
+          worker?.maxStalledCount,
+          DEFAULT_MAX_STALLED_COUNT,
+          'worker.maxStalledCount',
+        ),
       })
     : new InProcessQueue(deps, concurrency);
 
@@ -175,28 +217,28 @@ export function createJobService(options: JobServiceOptions = {}): JobService {
         await store.discard(id, owner).catch(onError);
         throw error;
       }
-      await store.confirm(id);
+      // Queued: the job runs whatever happens next, so nothing after this line may fail the
+      // start (a caller told "failed" would start it again). A failed confirm only means the
+      // record keeps its creation lease until a worker claims the job (which persists it too).
+      await store.confirm(id).catch(onError);
       onEvent({ type: 'job-queued', id, owner, total: updates.length });
-      const job = await store.get(id);
-      return toView(
-        job ?? {
-          id,
-          owner,
-          status: 'PENDING',
-          total: updates.length,
-          done: 0,
-          succeeded: 0,
-          failed: 0,
-          requestedAt,
-          coalesced,
-          cancelRequested: false,
-        },
-      );
+      return {
+        id,
+        owner,
+        status: 'PENDING',
+        total: updates.length,
+        done: 0,
+        succeeded: 0,
+        failed: 0,
+        requestedAt,
+        coalesced,
+        cancelRequested: false,
+      };
     },
 
     async get(caller, id) {
       const job = await visible(caller, id);
-      return job && toView(job);
+      return job && toView(job, await store.coalesced(id));
     },
 
     async results(caller, id, page = {}) {
@@ -231,14 +273,21 @@ export function createJobService(options: JobServiceOptions = {}): JobService {
       if (!job) return undefined;
       const first = pageSize(page.first);
       const from = pageStart(page.after, 'e');
-      // An ended job's groups were stored when it ended; a running one's are grouped now.
+      // Nothing failed yet: no answer needs reading.
+      if (job.failed === 0) return { items: [], count: 0, hasNextPage: false };
+      // An ended job's groups were stored when it ended; a running one's are grouped now, once
+      // per call (each call reads every answer of the job: page a running job's errors sparingly).
       let stored = isEnded(job.status) ? await store.errorGroups(id, from, first) : undefined;
       if (!stored) {
         const all = await groupErrors(store, id);
         stored = { groups: all.slice(from, from + first), count: all.length };
       }
       const { groups, count } = stored;
-      const result: JobErrorsPage = { items: groups, hasNextPage: from + groups.length < count };
+      const result: JobErrorsPage = {
+        items: groups,
+        count,
+        hasNextPage: from + groups.length < count,
+      };
       if (groups.length > 0) result.endCursor = encodeCursor(from + groups.length - 1, 'e');
       return result;
     },
@@ -256,7 +305,7 @@ export function createJobService(options: JobServiceOptions = {}): JobService {
           ? await waitForEnd(id, cancelOptions.waitMs ?? 5_000)
           : await store.get(id);
       if (!job) throw new JobNotFoundError(id);
-      return toView(job);
+      return toView(job, await store.coalesced(id));
     },
 
     async progress(caller, id, progressOptions = {}) {
@@ -272,6 +321,17 @@ export function createJobService(options: JobServiceOptions = {}): JobService {
       await store.close();
     },
   };
+  // What callers ask for fails with one clear error while the store is unreachable.
+  for (const name of ['start', 'get', 'results', 'errors', 'cancel', 'progress'] as const) {
+    const call = service[name] as (...args: unknown[]) => Promise<unknown>;
+    (service as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        throw asStoreFailure(error, store);
+      }
+    };
+  }
   return service;
 }
 

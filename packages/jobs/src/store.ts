@@ -11,8 +11,11 @@ export type { ErrorPayload };
 /** One id's final answer. */
 export type Answer = { result: PublicCampaign } | { error: ErrorPayload };
 
-/** The stored record of a job: the job as callers see it (`toView` hands out a copy). */
-export type JobRecord = CampaignUpdateJob;
+/**
+ * The stored record of a job: the job as callers see it, without `coalesced` (which can be long,
+ * so it is read apart, by `coalesced`, only when a caller asks for it).
+ */
+export type JobRecord = Omit<CampaignUpdateJob, 'coalesced'>;
 
 export interface NewJob {
   id: string;
@@ -41,6 +44,8 @@ export interface JobStore {
   /** Queuing failed: forget the job. */
   discard(id: string, owner: string): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
+  /** The job's merged ids (empty when none, or the job is gone). */
+  coalesced(id: string): Promise<CoalescedId[]>;
   /** PENDING → PROCESSING (first start), or PROCESSING again (a resume); ended → skip. */
   claim(id: string, now: string): Promise<Claim>;
   /** Updates from `from` (a position in input order) with no answer yet, at most `limit` positions scanned. */
@@ -111,6 +116,8 @@ export interface JobStore {
   /** Cancels asked for anywhere, by job id (workers listen). */
   onCancel(listener: (id: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
+  /** False while the store's connection is down (a failed call then means "unreachable"). */
+  reachable(): boolean;
   close(): Promise<void>;
 }
 

@@ -75,6 +75,8 @@ export interface JobResultsPage {
  */
 export interface JobErrorsPage {
   items: CampaignBatchError[];
+  /** How many groups the job has in all (now: a running job's can grow). */
+  count: number;
   /** The cursor of the last group (pass as `after` for the next page). */
   endCursor?: string;
   hasNextPage: boolean;
@@ -90,10 +92,25 @@ export type JobEvent =
       owner: string;
       status: JobStatus;
       stopReason?: StopReason;
+      /** Distinct ids, and how many of them succeeded and failed (counts only, never ids). */
+      total: number;
+      succeeded: number;
+      failed: number;
       /** From `startedAt` (the first start, if it was resumed) to the end. */
       durationMs: number;
     }
-  | { type: 'job-interrupted'; id: string; owner: string; reason: 'shutdown' | 'lock-lost' };
+  /**
+   * A run on this process stopped without ending the job: handed back (`shutdown`, `lock-lost`),
+   * thrown by a store failure (`error`: the queue may retry it, here or elsewhere), or the job was
+   * ended by someone else meanwhile (`ended-elsewhere`). Every `job-started` is followed by
+   * exactly one `job-ended` or `job-interrupted` from the same process.
+   */
+  | {
+      type: 'job-interrupted';
+      id: string;
+      owner: string;
+      reason: 'shutdown' | 'lock-lost' | 'error' | 'ended-elsewhere';
+    };
 
 /** The job a worker is about to run, as the host's factories see it. */
 export interface RunningJob {
@@ -121,11 +138,19 @@ export interface WorkerOptions {
   chunkConcurrency?: number;
   /** The engine's events (requests, retries, 429s), for metrics. */
   onRunEvent?: (event: RunEvent, job: RunningJob) => void;
-  /** BullMQ: how long a worker's lock on a job lasts unrenewed. Default 30,000 ms. */
+  /**
+   * BullMQ: how long a worker's lock on a job lasts unrenewed; it is renewed every half of it.
+   * A dead worker's job waits this long at most before another worker can take it over. Default
+   * 10,000 ms.
+   */
   lockDurationMs?: number;
-  /** BullMQ: how often workers look for jobs whose worker died. Default 15,000 ms. */
+  /**
+   * BullMQ: how often workers look for jobs whose worker died (one check per queue, whichever
+   * worker runs it). Default half of `lockDurationMs`: a dead worker's job is resumed within
+   * `lockDurationMs + stalledIntervalMs`.
+   */
   stalledIntervalMs?: number;
-  /** BullMQ: how many times a job may lose its worker and resume. Default 10. */
+  /** BullMQ: how many times a job may lose its worker and resume; one more and it fails. Default 10. */
   maxStalledCount?: number;
   /** How often a running job checks for a cancel it missed on pub/sub. Default 500 ms. */
   cancelPollMs?: number;
@@ -190,8 +215,10 @@ export interface JobService {
   ): Promise<JobResultsPage | undefined>;
   /**
    * Every failed id, once, grouped like the engine's outcome (ids in input order), `first` groups
-   * (an integer from 1 to 1,000, default 100; else `RangeError`) after `after`. An ended job's
-   * groups are computed once when it ends and stored with it.
+   * (an integer from 1 to 1,000, default 100; else `RangeError`) after `after`, and how many
+   * groups there are. An ended job's groups are computed once when it ends and stored with it; a
+   * running job's are computed on each call (one read of its answers), and a job without a failed
+   * id reads none.
    */
   errors(
     caller: JobCaller,

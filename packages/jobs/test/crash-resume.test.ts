@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../src/index.js';
 import {
@@ -25,10 +26,14 @@ const redis = redisServerForTests({
 const entry = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
 const TOTAL = 2_000;
 const CHUNK_CONCURRENCY = 4;
+/** The workers' lock: a dead worker's job is taken over within 1.5 × this. */
+const LOCK_MS = 1_500;
 
 interface WorkerProcess {
   child: ChildProcess;
   events: JobEvent[];
+  /** When each event arrived (Date.now()), by index in `events`. */
+  arrivals: number[];
 }
 
 async function startWorker(args: Record<string, unknown>): Promise<WorkerProcess> {
@@ -37,16 +42,17 @@ async function startWorker(args: Record<string, unknown>): Promise<WorkerProcess
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const events: JobEvent[] = [];
+  const arrivals: number[] = [];
   await new Promise<void>((resolve, reject) => {
     child.on('message', (m: { ready?: boolean; event?: JobEvent }) => {
       if (m.ready) resolve();
-      if (m.event) events.push(m.event);
+      if (m.event) arrivals[events.push(m.event) - 1] = Date.now();
     });
     child.once('exit', (code) =>
       reject(new Error(`worker process exited with ${code} before it was ready`)),
     );
   });
-  return { child, events };
+  return { child, events, arrivals };
 }
 
 describe.skipIf(!redis.available)('crash-resume on BullMQ', () => {
@@ -117,6 +123,7 @@ describe.skipIf(!redis.available)('crash-resume on BullMQ', () => {
       simUrl: sim.url,
       prefix,
       chunkConcurrency: CHUNK_CONCURRENCY,
+      lockDurationMs: LOCK_MS,
     };
     try {
       const updates = updatesFor(sim, TOTAL, 'crash');
@@ -126,9 +133,11 @@ describe.skipIf(!redis.available)('crash-resume on BullMQ', () => {
       const job = await api.start(alice, updates);
 
       let doneAtKill = -1;
+      let killedAt = 0;
       for await (const p of await api.progress(alice, job.id))
         if (p.done >= TOTAL * 0.4) {
           first.child.kill('SIGKILL');
+          killedAt = Date.now();
           doneAtKill = p.done;
           break;
         }
@@ -136,6 +145,14 @@ describe.skipIf(!redis.available)('crash-resume on BullMQ', () => {
       const afterKill = (await api.get(alice, job.id))!;
       expect(afterKill.status).toBe('PROCESSING');
       expect(afterKill.done).toBeLessThan(TOTAL);
+      // The dead worker's lock outlives it by at most the configured lock, not BullMQ's 30 s.
+      const inspect = new Redis(server.url);
+      try {
+        const lock = await inspect.pttl(`${prefix}:bull:campaign-updates:${job.id}:lock`);
+        expect(lock).toBeLessThanOrEqual(LOCK_MS);
+      } finally {
+        inspect.disconnect();
+      }
 
       const second = await startWorker(args);
       children.push(second.child);
@@ -148,13 +165,14 @@ describe.skipIf(!redis.available)('crash-resume on BullMQ', () => {
         succeeded: TOTAL,
         failed: 0,
       });
-      expect(second.events).toContainEqual(
-        expect.objectContaining({ type: 'job-started', id: job.id, resumed: true }),
+      const resumed = second.events.findIndex(
+        (e) => e.type === 'job-started' && e.id === job.id && e.resumed,
       );
+      expect(resumed).toBeGreaterThanOrEqual(0);
       // Every id exactly once, in input order.
       const results = await allResults(api, alice, job.id, 1_000);
       expect(results.map((r) => r.id)).toEqual(updates.map((u) => u.id));
-      expect(await api.errors(alice, job.id)).toEqual({ items: [], hasNextPage: false });
+      expect(await api.errors(alice, job.id)).toEqual({ items: [], count: 0, hasNextPage: false });
       // HubSpot holds the intended value for every id.
       for (const u of updates)
         expect(sim.store.get(u.id)!.properties.hs_notes).toBe(u.properties.hs_notes);
@@ -166,6 +184,7 @@ describe.skipIf(!redis.available)('crash-resume on BullMQ', () => {
       expect(twice).toBeLessThanOrEqual(CHUNK_CONCURRENCY * 50);
       console.log(
         `crash-resume: SIGKILL at ${doneAtKill}/${TOTAL} done (${afterKill.done} stored); ` +
+          `resumed ${second.arrivals[resumed]! - killedAt} ms after it (lock ${LOCK_MS} ms, the second worker's start included); ` +
           `HubSpot saw ${twice} ids twice (bound ${CHUNK_CONCURRENCY} chunks in flight × 50 = ${CHUNK_CONCURRENCY * 50})`,
       );
       second.child.disconnect();

@@ -7,6 +7,7 @@ import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  DEFAULT_LOCK_DURATION_MS,
   JobLimitError,
   JobNotFoundError,
   MAX_RESULTS_SCANNED,
@@ -542,6 +543,37 @@ describe.skipIf(!redis.available)('BullMQ backend across processes', () => {
       }
     } finally {
       await Promise.all([api.close(), worker.close()]);
+    }
+  });
+
+  it('locks a running job for DEFAULT_LOCK_DURATION_MS by default and checks for stalled jobs every half of it', async () => {
+    const prefix = `l${Math.random().toString(36).slice(2)}`;
+    const budget = gatedBudget();
+    // The service's own defaults, not the test helper's short ones.
+    const jobs = jobService('bullmq', sim, server!.url, {
+      prefix,
+      budget,
+      worker: { lockDurationMs: undefined, stalledIntervalMs: undefined },
+    });
+    const client = new Redis(server!.url);
+    try {
+      const job = await jobs.start(alice, updatesFor(sim, 5, 'lock'));
+      for await (const p of await jobs.progress(alice, job.id))
+        if (p.status === 'PROCESSING') break;
+      // A dead worker's job waits at most this long before another worker may take it over
+      // (BullMQ's own default was 30 s).
+      const lock = await client.pttl(`${prefix}:bull:campaign-updates:${job.id}:lock`);
+      expect(lock).toBeGreaterThan(0);
+      expect(lock).toBeLessThanOrEqual(DEFAULT_LOCK_DURATION_MS);
+      // The last stalled check's mark lives one check interval: half the lock.
+      const check = await client.pttl(`${prefix}:bull:campaign-updates:stalled-check`);
+      expect(check).toBeLessThanOrEqual(DEFAULT_LOCK_DURATION_MS / 2);
+      budget.open();
+      expect((await untilEnded(jobs, alice, job.id)).status).toBe('COMPLETE');
+    } finally {
+      budget.open();
+      client.disconnect();
+      await jobs.close();
     }
   });
 });

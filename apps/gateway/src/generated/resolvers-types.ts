@@ -10,6 +10,7 @@ import type {
   CoalescedIdModel,
   CampaignUpdateJobModel,
   CampaignConnectionModel,
+  CampaignBatchErrorPageModel,
   CampaignEdgeModel,
 } from '../models.js';
 import type { GatewayContext } from '../context.js';
@@ -72,6 +73,15 @@ export type CampaignBatchError = {
   subCategory?: Maybe<Scalars['String']['output']>;
 };
 
+/** A page of a job's error groups. */
+export type CampaignBatchErrorPage = {
+  __typename?: 'CampaignBatchErrorPage';
+  groups: Array<CampaignBatchError>;
+  pageInfo: PageInfo;
+  /** Groups the job has in all. */
+  totalCount: Scalars['Int']['output'];
+};
+
 /** A page of campaigns (Relay's connection shape). */
 export type CampaignConnection = {
   __typename?: 'CampaignConnection';
@@ -116,7 +126,19 @@ export type CampaignUpdateJob = {
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Ids with a final answer so far (`succeeded + failed`); equals `total` once the job ended. */
   done: Scalars['Int']['output'];
-  /** Every failed id, named by exactly one error (equal errors share one entry, ids in input order). */
+  /** How many error groups the job has (now: a running job's can grow). More than `errors` lists: page them with `errorGroups`. */
+  errorCount: Scalars['Int']['output'];
+  /**
+   * The error groups page by page, `first` (1 to 1000, default 100) after the cursor `after` (a
+   * page's `endCursor`). A running job's groups can change between pages: page them once it ended.
+   */
+  errorGroups: CampaignBatchErrorPage;
+  /**
+   * The first 1000 error groups: every failed id is named by exactly one error (equal errors share
+   * one entry, ids in input order). When `errorCount` is larger, the rest are read with
+   * `errorGroups`. Empty, and cheap, while no id failed; a running job's groups are computed on each
+   * read (an ended job's were stored when it ended).
+   */
   errors: Array<CampaignBatchError>;
   failed: Scalars['Int']['output'];
   /** Unguessable (128 random bits). */
@@ -136,6 +158,15 @@ export type CampaignUpdateJob = {
   succeeded: Scalars['Int']['output'];
   /** Distinct campaign ids (ids given twice count once, see `coalesced`). */
   total: Scalars['Int']['output'];
+};
+
+/**
+ * A bulk update running in the background (`startCampaignUpdate`). Readable by its owner (and
+ * callers with the admin scope) until JOB_RETENTION after it ended.
+ */
+export type CampaignUpdateJobErrorGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -191,7 +222,8 @@ export type Mutation = {
    * it, `PENDING`; follow it with `campaignUpdateJob` or the `campaignUpdateJobProgress`
    * subscription. Input is validated exactly as `updateCampaigns` validates it: invalid input
    * refuses the whole job with `BAD_USER_INPUT` and queues nothing. Past MAX_QUEUED_JOBS_PER_CALLER
-   * jobs pending or running: `JOB_LIMIT_EXCEEDED`. Requires the write scope.
+   * jobs pending or running: `JOB_LIMIT_EXCEEDED`. Requires the write scope. Its body may be up to
+   * MAX_JOB_BODY_BYTES (larger than MAX_BODY_BYTES) when it declares its `Content-Length`.
    */
   startCampaignUpdate: CampaignUpdateJob;
   /**
@@ -393,6 +425,7 @@ export type ResolversTypes = {
   BusinessUnit: ResolverTypeWrapper<BusinessUnitModel>;
   Campaign: ResolverTypeWrapper<CampaignModel>;
   CampaignBatchError: ResolverTypeWrapper<CampaignBatchErrorModel>;
+  CampaignBatchErrorPage: ResolverTypeWrapper<CampaignBatchErrorPageModel>;
   CampaignConnection: ResolverTypeWrapper<CampaignConnectionModel>;
   CampaignEdge: ResolverTypeWrapper<CampaignEdgeModel>;
   CampaignProperty: ResolverTypeWrapper<CampaignPropertyModel>;
@@ -421,6 +454,7 @@ export type ResolversParentTypes = {
   BusinessUnit: BusinessUnitModel;
   Campaign: CampaignModel;
   CampaignBatchError: CampaignBatchErrorModel;
+  CampaignBatchErrorPage: CampaignBatchErrorPageModel;
   CampaignConnection: CampaignConnectionModel;
   CampaignEdge: CampaignEdgeModel;
   CampaignProperty: CampaignPropertyModel;
@@ -483,6 +517,16 @@ export type CampaignBatchErrorResolvers<
   subCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type CampaignBatchErrorPageResolvers<
+  ContextType = GatewayContext,
+  ParentType extends ResolversParentTypes['CampaignBatchErrorPage'] =
+    ResolversParentTypes['CampaignBatchErrorPage'],
+> = {
+  groups?: Resolver<Array<ResolversTypes['CampaignBatchError']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type CampaignConnectionResolvers<
   ContextType = GatewayContext,
   ParentType extends ResolversParentTypes['CampaignConnection'] =
@@ -517,6 +561,13 @@ export type CampaignUpdateJobResolvers<
   coalesced?: Resolver<Array<ResolversTypes['CoalescedId']>, ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   done?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errorCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errorGroups?: Resolver<
+    ResolversTypes['CampaignBatchErrorPage'],
+    ParentType,
+    ContextType,
+    Partial<CampaignUpdateJobErrorGroupsArgs>
+  >;
   errors?: Resolver<Array<ResolversTypes['CampaignBatchError']>, ParentType, ContextType>;
   failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -664,6 +715,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   BusinessUnit?: BusinessUnitResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   CampaignBatchError?: CampaignBatchErrorResolvers<ContextType>;
+  CampaignBatchErrorPage?: CampaignBatchErrorPageResolvers<ContextType>;
   CampaignConnection?: CampaignConnectionResolvers<ContextType>;
   CampaignEdge?: CampaignEdgeResolvers<ContextType>;
   CampaignProperty?: CampaignPropertyResolvers<ContextType>;
