@@ -9,3 +9,4 @@ export { mergeBatchResponses } from './merge.js';
 export type { ChunkReport, ErrorPayload } from './merge.js';
 export { corePayload } from './payloads.js';
 export { coalesceUpdates } from './coalesce.js';
+export { FAIR_RESERVE_SLOTS } from './limiter.js';

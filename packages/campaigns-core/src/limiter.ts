@@ -58,6 +58,15 @@ import type { GrantOutcome, RateBudget } from './budget.js';
 /** The key of every acquire that names none: without keys the budget is one FIFO queue. */
 export const DEFAULT_FAIRNESS_KEY = '';
 
+/**
+ * The least of the fair reserve, in slots (fewer only if `fairReserve` allows fewer): while two
+ * or more keys are present, a key at or above its share may not take the window's last this
+ * many free slots even as the window re-opens (see `unreserved`). Enough for a key that comes
+ * to find a slot at once; small enough that almost none of the window goes unused while no
+ * such key needs it. The Redis budget's script follows the same rule with this number.
+ */
+export const FAIR_RESERVE_SLOTS = 2;
+
 export interface RateLimitBudgetOptions {
   /** Requests per interval before HubSpot's headers say otherwise. Default 100 (safe on every tier). */
   max?: number;
@@ -73,13 +82,15 @@ export interface RateLimitBudgetOptions {
   /** Follow `X-HubSpot-RateLimit-*` headers (raise or lower max, count other clients' use). Default true. */
   adaptive?: boolean;
   /**
-   * Share of the window (0–0.5) that a key already holding at least its equal share of the
-   * window may not take while another key is present (waiting, or with grants still counted),
-   * so a key that comes while two or more are using the budget finds a free slot instead of
-   * waiting for the window to roll over. Only with two or more keys present: a lone key always
-   * gets the whole window (holding a reserve back from it would cost it that share of its
-   * throughput), so a key that comes after a lone key has filled the window waits for the
-   * window to roll over, once. Default 0.1 (19 of HubSpot's 190 per 10 s).
+   * Share of the window (0–0.5) that light keys are assumed to need per interval: while another
+   * key is present (waiting, or with grants still counted), a key at or above its share may not
+   * take what they could need until the window next frees a slot, this whole share while that
+   * is an interval away, shrinking to `FAIR_RESERVE_SLOTS` (2) as a slot is about to free (0: no
+   * reserve). So a key that comes while two or more are using the budget, or one using little,
+   * finds a free slot at once instead of waiting for the window to re-open, and the keys above
+   * their share still take all but 2 slots as it does. Only with two or more keys present: a
+   * lone key always gets the whole window, so a key that comes after a lone key has filled the
+   * window waits for the window to roll over, once. Default 0.1.
    */
   fairReserve?: number;
   /**
@@ -610,16 +621,16 @@ export class RateLimitBudget implements RateBudget {
 
   /**
    * Whose turn it is, or how long until someone's. A lone key may take every free slot. With two
-   * or more keys present, a key holding less than its equal share of the window ("light") may
-   * too; a key at or above it ("heavy") is held back twice: it may not take the reserve, and its
-   * grants are paced (see `pace`). Light lanes are looked for past held-back heavy ones, which
-   * keep their place in the ring.
+   * or more keys present, a key holding less than its share ("light", see `isHeavy`) may too; a
+   * key at or above it ("heavy") is held back twice: it may not take the reserve (the last free
+   * slots, see `unreserved`), and its grants are paced (see `pace`). Light lanes are looked for
+   * past held-back heavy ones, which keep their place in the ring.
    */
   private nextLane(now: number): { lane: Lane; wait: 0 } | { lane: undefined; wait: number } {
     if (this.lanes.size < 2) return { lane: this.turnHead!, wait: 0 };
     const max = this.effectiveMax();
     const used = this.main.used;
-    const unreserved = this.unreserved(max);
+    const unreserved = this.unreserved(max, now);
     const heavyMay = used < unreserved && now >= this.pacedUntil;
     for (let lane = this.turnHead; lane; lane = lane.next)
       if (heavyMay || !this.isHeavy(lane, max)) return { lane, wait: 0 };
@@ -636,7 +647,7 @@ export class RateLimitBudget implements RateBudget {
    * cannot leave everyone else facing a full window for its whole interval.
    */
   private pace(now: number): void {
-    const left = Math.max(1, this.unreserved(this.effectiveMax()) - this.main.used);
+    const left = Math.max(1, this.unreserved(this.effectiveMax(), now) - this.main.used);
     this.pacedUntil = now + this.untilOldestLeaves(now) / left;
   }
 
@@ -648,15 +659,32 @@ export class RateLimitBudget implements RateBudget {
     return Math.min(this.untilLeave(this.main, now), this.main.intervalMs + this.marginMs);
   }
 
-  /** The part of the main window a heavy key may take: all but the fair reserve. */
-  private unreserved(max: number): number {
-    return max - Math.floor(max * this.fairReserve);
+  /**
+   * The part of the main window a heavy key may take: all but the fair reserve. The reserve is
+   * what light keys could need until the window next frees a slot, were they to use the
+   * `fairReserve` share of a window per interval, and never fewer than `FAIR_RESERVE_SLOTS`:
+   * the whole share while that is an interval away (an empty window, or one a burst filled just
+   * now), 2 slots as a slot is about to free. So heavy keys take all but 2 slots of the window
+   * as it re-opens, and a light key that comes before it re-opens still finds one. Call after
+   * prune().
+   */
+  private unreserved(max: number, now: number): number {
+    const share = Math.floor(max * this.fairReserve);
+    const untilFree = this.untilOldestLeaves(now);
+    const reserve =
+      Math.min(FAIR_RESERVE_SLOTS, share) + Math.floor((share * untilFree) / this.main.intervalMs);
+    return max - Math.min(share, reserve);
   }
 
-  /** Whether `lane` holds at least its equal share of the window while two or more keys are present. */
+  /**
+   * Whether `lane` holds at least its share while two or more keys are present: the share it
+   * would have if one more key came (max ÷ (keys present + 1)). Keys that all hold less than
+   * their equal share could otherwise fill the window between them and leave a key that comes
+   * nothing but the roll-over.
+   */
   private isHeavy(lane: Lane, max: number): boolean {
     const present = this.lanes.size;
-    return present >= 2 && lane.inWindow * present >= max;
+    return present >= 2 && lane.inWindow * (present + 1) >= max;
   }
 
   private reschedule(): void {

@@ -183,7 +183,7 @@ describe('RateLimitBudget fair turns', () => {
       }
     });
 
-    it('keeps the reserve from a key above its share while another key is present', async () => {
+    it('keeps the reserve from a key above its share while another is present: 2 slots as the window re-opens, fewer if fairReserve says so', async () => {
       const usedBy = async (fairReserve: number) => {
         vi.setSystemTime(T0);
         const budget = new RateLimitBudget({
@@ -201,8 +201,100 @@ describe('RateLimitBudget fair turns', () => {
         await Promise.all(heavy);
         return used;
       };
-      expect(await usedBy(0.25)).toBeLessThanOrEqual(15); // 5 of 20 kept back
-      expect(await usedBy(0)).toBeGreaterThan(15);
+      // Below the cap, one slot less: the heavy key's last slot is paced to when the oldest
+      // grant leaves (at 1000).
+      expect(await usedBy(0.25)).toBe(17); // 2 kept free as the oldest is about to leave, not 5
+      expect(await usedBy(0.05)).toBe(18); // a share of 1 slot
+      expect(await usedBy(0)).toBe(19);
+    });
+
+    /**
+     * Four jobs at the ceiling (HubSpot's 190 per 10 s) and an editor taking one slot every 2 s:
+     * the jobs' grants and the editor's, per 10 s of the run, with when each edit asked and was
+     * served. Every grant is answered at once (it counts for exactly one interval).
+     */
+    const jobsAndEditor = async (seconds: number) => {
+      const budget = new RateLimitBudget({
+        max: 190,
+        intervalMs: 10_000,
+        windowMarginMs: 0,
+        firstBurst: 0,
+      });
+      const jobs = ['job1', 'job2', 'job3', 'job4'];
+      const perWindow = Array.from({ length: seconds / 10 }, () => ({ jobs: 0, edits: 0 }));
+      const slot = (t: number) => perWindow[Math.floor((t - T0) / 10_000)];
+      const controller = new AbortController();
+      for (let i = 0; i < 400; i++)
+        for (const job of jobs)
+          acquire(budget, controller.signal, job).then(
+            (t) => slot(t) && slot(t)!.jobs++,
+            () => {},
+          );
+      const edits: Array<{ askedAt: number; grantedAt?: number }> = [];
+      for (let k = 0; k < seconds / 2; k++) {
+        await vi.advanceTimersByTimeAsync(k === 0 ? 1000 : 2000);
+        const edit: (typeof edits)[number] = { askedAt: Date.now() };
+        edits.push(edit);
+        void acquire(budget, undefined, 'editor').then((t) => {
+          edit.grantedAt = t;
+          slot(t)!.edits++;
+        });
+      }
+      await vi.advanceTimersByTimeAsync(T0 + seconds * 1000 - Date.now());
+      controller.abort(new Error('run over'));
+      await vi.runAllTimersAsync();
+      return { perWindow, edits, budget };
+    };
+
+    it('leaves no slot unused that no light key needs: jobs at the ceiling with a light editor', async () => {
+      const { perWindow, edits } = await jobsAndEditor(60);
+      // In every 10 s, the jobs together take at least 95% of what the editor leaves (183 of
+      // 185 here; the old reserve of 10% of the window left them 166).
+      for (const { jobs, edits: taken } of perWindow) {
+        expect(jobs + taken).toBeLessThanOrEqual(190);
+        expect(jobs).toBeGreaterThanOrEqual(0.95 * (190 - taken));
+      }
+      // The editor still finds a slot at once every time it asks.
+      expect(edits.every((e) => e.grantedAt === e.askedAt)).toBe(true);
+    });
+
+    it('gives a key that comes while four jobs hold the window a slot at once, then every slot that frees', async () => {
+      const budget = new RateLimitBudget({
+        max: 190,
+        intervalMs: 10_000,
+        windowMarginMs: 0,
+        firstBurst: 0,
+      });
+      const controller = new AbortController();
+      const jobGrants: number[] = [];
+      for (let i = 0; i < 300; i++)
+        for (const job of ['job1', 'job2', 'job3', 'job4'])
+          acquire(budget, controller.signal, job).then(
+            (t) => jobGrants.push(t),
+            () => {},
+          );
+      await vi.advanceTimersByTimeAsync(15_000);
+      // The jobs take all but the reserve (2), their last slot paced to when the next one leaves:
+      // the window is as full as they may make it.
+      expect(budget.snapshot().used).toBeGreaterThanOrEqual(187);
+      const askedAt = Date.now();
+      const newcomer: number[] = [];
+      for (let i = 0; i < 4; i++)
+        void acquire(budget, undefined, 'newcomer').then((t) => newcomer.push(t));
+      await vi.advanceTimersByTimeAsync(5_000);
+      controller.abort(new Error('run over'));
+      await vi.runAllTimersAsync();
+      expect(newcomer).toHaveLength(4);
+      // The bound: its first 2 requests at once (the reserve); each further one no later than
+      // the next slot to leave the window after it asked (the jobs are held back meanwhile).
+      expect(newcomer.slice(0, 2)).toEqual([askedAt, askedAt]);
+      const leaving = jobGrants
+        .map((t) => t + 10_000)
+        .filter((t) => t > askedAt)
+        .sort((a, b) => a - b);
+      expect(newcomer[2]).toBeLessThanOrEqual(leaving[0]!);
+      expect(newcomer[3]).toBeLessThanOrEqual(leaving[1]!);
+      expect(jobGrants.filter((t) => t >= askedAt && t < newcomer[3]!)).toEqual([]);
     });
 
     it('rejects a reserve outside 0–0.5, naming it', () => {

@@ -1,7 +1,8 @@
 // RedisRateBudget: the core's RateBudget with its window in Redis, so every process that calls
 // HubSpot for one account (gateway replicas, job workers, internal apps) draws from one budget.
 // Within a process, waiters take turns by fairness key as in the in-process budget; between
-// processes, the script's fair share holds a key back from the reserve while another is present.
+// processes, the script's fair share holds a key at or above its share back from the reserve (the
+// window's last few free slots) while another is present.
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_FAIRNESS_KEY,
@@ -11,6 +12,7 @@ import {
   type RateBudget,
   type RateLimitBudgetOptions,
 } from '@campaigns/core';
+import { FAIR_RESERVE_SLOTS } from '@campaigns/core/internal';
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
 import { BUDGET_SCRIPT, budgetKeys } from './script.js';
 
@@ -88,6 +90,7 @@ export class RedisRateBudget implements RateBudget {
         ? (options.roundTripsBeforeDating ?? 100)
         : 2 ** 53,
       options.presenceMs ?? 2000,
+      FAIR_RESERVE_SLOTS,
     ];
     this.pollMs = options.pollMs ?? 25;
     this.onError = options.onError ?? (() => {});

@@ -25,6 +25,7 @@ local op = ARGV[1]
 local maxDefault, intervalDefault = tonumber(ARGV[2]), tonumber(ARGV[3])
 local margin, hold, reserve = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local firstBurst, datingAfter, presence = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local reserveSlots = tonumber(ARGV[10])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
@@ -85,6 +86,17 @@ local function untilLeave()
   if best then return math.max(1, best - now) end
   return nil
 end
+-- Ms until the window next frees a slot, at most an interval (plus margin), as limiter.ts
+-- counts it: an answered grant when it leaves, a pending one at its interval plus margin (when
+-- the in-process budget looks again), one in flight past that when it is given up on.
+local function untilFree()
+  local best = untilLeave() or math.huge
+  local fresh = redis.call('ZRANGEBYSCORE', P, '(' .. (now - interval - margin), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if fresh[2] then best = math.min(best, tonumber(fresh[2]) + interval + margin - now) end
+  local oldest = first(P)
+  if oldest and oldest <= now - interval - margin then best = math.min(best, oldest + hold - now) end
+  return math.max(0, math.min(best, interval + margin))
+end
 local function effectiveMax() return math.max(1, math.floor(num('max') * num('penalty'))) end
 -- Every key expires a while after the account's last operation; the settings key not before a
 -- pause or the DAILY stop ends, so neither is forgotten.
@@ -96,12 +108,12 @@ local function touch()
 end
 
 if op == 'claim' then
-  -- ARGV[10..]: the keys waiting in this process, in their turn order. The first that may go
+  -- ARGV[11..]: the keys waiting in this process, in their turn order. The first that may go
   -- now is granted; one held back for the fair share does not hold up the others.
   prune()
   local exhausted = num('exhaustedUntil')
   if exhausted > now then touch(); return {-1, exhausted} end
-  for i = 10, #ARGV do redis.call('ZADD', K, now, ARGV[i]) end
+  for i = 11, #ARGV do redis.call('ZADD', K, now, ARGV[i]) end
   local wait = math.max(0, num('pausedUntil') - now)
   local max = effectiveMax()
   local inUse = used()
@@ -115,33 +127,37 @@ if op == 'claim' then
     wait = math.max(wait, s and math.max(1, s + 1000 - now) or hold)
   end
   if wait > 0 then touch(); return {0, wait, pending} end
-  -- Fair share: with two or more keys present, a key already holding its equal share may not
-  -- take the reserve.
+  -- Fair share (see limiter.ts): with two or more keys present, a key holding at least the share
+  -- it would have if one more key came may not take the reserve, the window's last free slots.
   local present = {}
   local count = 0
   for _, k in ipairs(redis.call('HKEYS', C)) do present[k] = true; count = count + 1 end
   for _, k in ipairs(redis.call('ZRANGE', K, 0, -1)) do
     if not present[k] then present[k] = true; count = count + 1 end
   end
-  local reserved = inUse >= max - math.floor(max * reserve)
-  for i = 10, #ARGV do
+  -- The reserve: what light keys could need until the window next frees a slot at the reserve
+  -- share per interval, never fewer than reserveSlots (see limiter.ts).
+  local share = math.floor(max * reserve)
+  local held = math.min(share, math.min(reserveSlots, share) + math.floor(share * untilFree() / interval))
+  local reserved = inUse >= max - held
+  for i = 11, #ARGV do
     local key = ARGV[i]
     local mine = tonumber(redis.call('HGET', C, key) or '0')
-    if not (reserved and count >= 2 and mine * count >= max) then
+    if not (reserved and count >= 2 and mine * (count + 1) >= max) then
       local id = redis.call('HINCRBY', M, 'seq', 1)
       local admitted = redis.call('HINCRBY', M, 'admitted', 1)
       redis.call('ZADD', P, now, id .. '|' .. key)
       redis.call('HINCRBY', C, key, 1)
       redis.call('HSET', G, id, (inUse + 1) .. ',' .. admitted)
       touch()
-      return {1, now, id, inUse + 1, max, i - 9}
+      return {1, now, id, inUse + 1, max, i - 10}
     end
   end
   touch()
   return {0, leave, pending}
 
 elseif op == 'answered' then
-  local id, key, outcome, roundTrip = ARGV[10], ARGV[11], ARGV[12], tonumber(ARGV[13])
+  local id, key, outcome, roundTrip = ARGV[11], ARGV[12], ARGV[13], tonumber(ARGV[14])
   local member = id .. '|' .. key
   local granted = redis.call('ZSCORE', P, member)
   if not granted then return 0 end
@@ -164,9 +180,9 @@ elseif op == 'answered' then
   return 1
 
 elseif op == 'observe' then
-  local id = ARGV[10]
+  local id = ARGV[11]
   local max, intervalMs, remaining, secondly =
-    tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+    tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
   prune()
   if num('provisional') == 1 and (max > 0 or secondly > 0) then redis.call('HSET', M, 'provisional', 0) end
   if intervalMs > 0 then redis.call('HSET', M, 'interval', intervalMs) end
@@ -190,7 +206,7 @@ elseif op == 'observe' then
   return 1
 
 elseif op == 'penalize' then
-  local retryAfter, granted = tonumber(ARGV[10]), tonumber(ARGV[11])
+  local retryAfter, granted = tonumber(ARGV[11]), tonumber(ARGV[12])
   local burst = tonumber(redis.call('HGET', M, 'burstStartedAt') or '-1')
   if not (granted >= 0 and burst >= 0 and granted <= burst) then
     redis.call('HSET', M, 'penalty', math.max(0.25, num('penalty') * 0.8), 'burstStartedAt', now)
@@ -203,7 +219,7 @@ elseif op == 'penalize' then
   return 1
 
 elseif op == 'exhaust' then
-  redis.call('HSET', M, 'exhaustedUntil', math.max(num('exhaustedUntil'), tonumber(ARGV[10])))
+  redis.call('HSET', M, 'exhaustedUntil', math.max(num('exhaustedUntil'), tonumber(ARGV[11])))
   touch()
   return 1
 

@@ -10,7 +10,7 @@ import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { DEFAULT_SIM_TOKEN, startHubSpotSim, type HubSpotSim } from '@campaigns/hubspot-sim';
 import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisRateBudget, accountKeyOf } from '../src/index.js';
 
 const redisAvailable = redisServerForTests({
@@ -127,6 +127,45 @@ describe.skipIf(!redisAvailable)('RedisRateBudget', () => {
     await light.acquire(undefined, 'edit');
     expect(ninth).toBe(false);
     expect((await light.refresh()).used).toBe(10);
+  });
+
+  it('lets four jobs on two processes take all but 2 slots of the window as it re-opens, beside an editor', async () => {
+    const shared = account();
+    // Grants are left unanswered: none leaves the window during the test, so the counts below
+    // are what the rule allows. The reserve is the whole share (10 of 100) while the window's
+    // next slot to free is an interval away, and shrinks to 2 as that comes (at 5 s here).
+    const options = { max: 100, intervalMs: 5000, firstBurst: 0 };
+    const editor = budget(shared, options);
+    const processes = [budget(shared, options), budget(shared, options)];
+    await editor.acquire(undefined, 'edits'); // the editor's use of the window: 1 slot
+    const startedAt = Date.now();
+    let jobGrants = 0;
+    const held = new AbortController();
+    for (let i = 0; i < 40; i++)
+      for (const [k, job] of ['job1', 'job2', 'job3', 'job4'].entries())
+        processes[k % 2]!.acquire(held.signal, job).then(
+          () => jobGrants++,
+          () => {}, // refused when aborted at the end
+        );
+    // The jobs together get at least 95% of what the editor leaves (99); the old reserve (10%
+    // of the window, whenever) stopped them at 89.
+    await vi.waitFor(() => expect(jobGrants).toBeGreaterThanOrEqual(0.95 * 99), {
+      timeout: 15_000,
+      interval: 20,
+    });
+    // Past the interval every grant is in flight (counted until answered): nothing frees.
+    await new Promise((resolve) => setTimeout(resolve, startedAt + 5300 - Date.now()));
+    const jobs = jobGrants;
+    expect(jobs).toBeLessThanOrEqual(97);
+    expect((await editor.refresh()).used).toBe(jobs + 1);
+    // A key that comes now finds the reserve at once: two requests granted although nothing
+    // can have left the window, and the jobs got nothing more meanwhile.
+    const newcomer = budget(shared, options);
+    await newcomer.acquire(undefined, 'newcomer');
+    await newcomer.acquire(undefined, 'newcomer');
+    expect((await newcomer.refresh()).used).toBe(jobs + 3);
+    expect(jobGrants).toBe(jobs);
+    held.abort(new Error('done'));
   });
 
   it('does not let a key held back for the fair share hold up the keys behind it in one process', async () => {
