@@ -6,11 +6,15 @@
 // updateCampaigns), a cancel asked (cancelCampaignUpdate), and a job's end (written by the
 // process whose worker ended it: status, stop reason and counts, not the ids).
 //
-// A line says who (subject and auth method), what (ids and property names; values only with
+// A line says who (subject and auth method), what (property names; values only with
 // AUDIT_LOG_VALUES=true), the result of every id (ok, or its error category), the status and
-// stop reason, the request id and the time. It is compact – ids grouped by the set of property
-// names they changed and by result – so a 1,000-campaign mutation is one line of a few tens of
-// KB. Lines go through createLogger, so the gateway's redaction and secret scrubbing apply.
+// stop reason, the request id and the time. Its size does not grow with the number of ids: the
+// change and the job's start give counts (per set of property names, per error category), and
+// the ids themselves follow in `.ids` lines of at most AUDIT_IDS_PER_LINE ids each, carrying the
+// key to join them on (`auditId` for a change, `job` for a job). A 100,000-campaign job is thus
+// one small line and 100 lines of about 40 KB, none of which a log pipeline truncates. Lines go
+// through createLogger, so the gateway's redaction and secret scrubbing apply.
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import type { BatchOutcome, StopReason, UpdateInput } from '@campaigns/core';
@@ -65,9 +69,9 @@ export type JobAuditEntry =
 
 export interface AuditLog {
   readonly sink: AuditConfig['sink']['kind'];
-  /** Writes the line for one change. Never throws: a failure is logged, the caller's answer stands. */
+  /** Writes the lines of one change. Never throws: a failure is logged, the caller's answer stands. */
   record(entry: AuditEntry): void;
-  /** Writes the line of a job's start, cancel or end. Never throws, as `record`. */
+  /** Writes the lines of a job's start, cancel or end. Never throws, as `record`. */
   recordJob(entry: JobAuditEntry): void;
   /** Writes out what is buffered and closes a file sink. */
   close(): Promise<void>;
@@ -82,20 +86,46 @@ export interface AuditLogOptions {
   logger: Logger;
 }
 
-/** What a line says was (or is to be) changed: ids by property names, or with values. */
-export interface AuditChanges {
+/**
+ * The most ids one audit line lists (an id with its values counts as one, and so does each
+ * property name of a heading). More go on further `.ids` lines. 1,000 ids of 36 characters make a line of about 40 KB without values, well under
+ * the line limits of log pipelines (Loki, CloudWatch, syslog: 256 KB or less).
+ */
+export const AUDIT_IDS_PER_LINE = 1000;
+
+/** The ids a line lists (all on one line up to AUDIT_IDS_PER_LINE, else spread over `.ids` lines). */
+export interface AuditIds {
   /** Without values: ids grouped by the property names they changed. */
   changes?: Array<{ properties: string[]; ids: string[] }>;
   /** With AUDIT_LOG_VALUES=true: each input with its values. */
   values?: Array<{ id: string; properties: Record<string, string> }>;
+  /** Ids that were updated. */
+  ok?: string[];
+  /** Ids that were not, by error category. */
+  errors?: Array<{ category: string; ids: string[] }>;
+}
+
+/** What a first line says was (or is to be) changed, counted: the ids follow in `.ids` lines. */
+export interface AuditCounts {
+  /** How many distinct sets of property names the change sets. */
+  groups: number;
+  /**
+   * Per set of property names: how many ids (or inputs, with values) change that set. The first
+   * sets only when they are many (`counts.length < groups`): the line stays within the bound.
+   */
+  counts: Array<{ properties: string[]; campaigns: number }>;
+  /** How many `.ids` lines follow (0 when there is no id to list). */
+  parts: number;
 }
 
 type AuditResult = 'complete' | 'partial' | 'failed' | 'canceled' | 'error';
 
-/** The audit line's fields after the logger's own (level, time, service, name, msg). */
-export interface AuditLine extends AuditChanges {
+/** The audit line of one change, after the logger's own fields (level, time, service, name, msg). */
+export interface AuditLine extends AuditCounts {
   audit: true;
   event: 'campaigns.update';
+  /** This change's own id, on its `.ids` lines too (a request id may be the caller's, reused). */
+  auditId: string;
   reqId: string;
   caller: { subject: string; method: string };
   /** `complete`, `partial`, `failed`, `canceled`, or `error` when the engine threw. */
@@ -106,13 +136,21 @@ export interface AuditLine extends AuditChanges {
   succeeded?: number;
   failed?: number;
   durationMs: number;
-  /** Ids that were updated. */
-  ok?: string[];
-  /** Ids that were not, by error category. */
-  errors?: Array<{ category: string; ids: string[] }>;
+  /** Ids that were not updated, counted by error category (listed in the `.ids` lines). */
+  errorCounts?: Array<{ category: string; campaigns: number }>;
   /** When the engine threw (type and message; never a stack). */
   error?: { type: string; message: string };
 }
+
+/** Where one change's or one job start's ids are listed: part `part` of `parts` (from 1). */
+export type AuditIdsLine = AuditIds & {
+  audit: true;
+  reqId: string;
+  part: number;
+  parts: number;
+} & (
+    { event: 'campaigns.update.ids'; auditId: string } | { event: 'campaigns.job.ids'; job: string }
+  );
 
 /** A job's audit lines: queued (with what it is to change), cancel asked, ended (counts only). */
 export type JobAuditLine =
@@ -125,7 +163,7 @@ export type JobAuditLine =
       /** Inputs as sent; `total` counts distinct ids. */
       campaigns: number;
       total: number;
-    } & AuditChanges)
+    } & AuditCounts)
   | {
       audit: true;
       event: 'campaigns.job.cancel';
@@ -199,14 +237,17 @@ export async function openAuditLog(
   });
   let closed: Promise<void> | undefined;
 
-  /** Writes one line; a failure is logged, never thrown. */
-  const write = (line: () => object, message: string, reqId: string | undefined) => {
+  /** Writes the lines of one entry; a failure is logged, never thrown. */
+  const write = (
+    lines: () => ReadonlyArray<{ event: keyof typeof MESSAGES }>,
+    reqId: string | undefined,
+  ) => {
     try {
-      audit.info(line(), message);
+      for (const line of lines()) audit.info(line, MESSAGES[line.event]);
     } catch (error) {
       options.logger.error(
         { err: error, ...(reqId ? { reqId } : {}) },
-        'could not write the audit line',
+        'could not write the audit lines',
       );
     }
   };
@@ -214,12 +255,11 @@ export async function openAuditLog(
   return {
     sink: sink.kind,
     record(entry) {
-      write(() => auditLine(entry, config.includeValues), 'campaigns updated', entry.requestId);
+      write(() => auditLines(entry, config.includeValues), entry.requestId);
     },
     recordJob(entry) {
       write(
-        () => jobAuditLine(entry, config.includeValues),
-        JOB_MESSAGES[entry.kind],
+        () => jobAuditLines(entry, config.includeValues),
         entry.kind === 'end' ? undefined : entry.requestId,
       );
     },
@@ -236,12 +276,47 @@ export async function openAuditLog(
   };
 }
 
-/** The audit line of one change. */
-export function auditLine(entry: AuditEntry, includeValues: boolean): AuditLine {
+/** How `.ids` lines are made: their join key for a change, their size (tests use small ones). */
+export interface IdsLineOptions {
+  /** The change's `auditId`; a fresh one by default. */
+  auditId?: string;
+  /** At most this many ids a line; AUDIT_IDS_PER_LINE by default. */
+  perLine?: number;
+}
+
+/**
+ * The lines of one change: the `campaigns.update` line (counts), then its `campaigns.update.ids`
+ * lines, joined to it by `auditId`.
+ */
+export function auditLines(
+  entry: AuditEntry,
+  includeValues: boolean,
+  { auditId = randomUUID(), perLine = AUDIT_IDS_PER_LINE }: IdsLineOptions = {},
+): [AuditLine, ...AuditIdsLine[]] {
   const { outcome } = entry;
+  const changes = changesOf(entry.inputs, includeValues);
+  const lists: IdList[] = [...changes.lists];
+  let errorCounts: AuditLine['errorCounts'];
+  if (outcome) {
+    const ok = outcome.results.map((r) => r.id);
+    const byCategory = new Map<string, string[]>();
+    for (const error of outcome.errors) {
+      const ids = byCategory.get(error.category) ?? [];
+      for (const id of error.ids) ids.push(id);
+      byCategory.set(error.category, ids);
+    }
+    lists.push(idList(ok, (part, ids) => (part.ok ??= []).push(...ids)));
+    errorCounts = [];
+    for (const [category, ids] of byCategory) {
+      errorCounts.push({ category, campaigns: ids.length });
+      lists.push(idList(ids, (part, slice) => (part.errors ??= []).push({ category, ids: slice })));
+    }
+  }
+  const parts = splitIds(lists, perLine);
   const line: AuditLine = {
     audit: true,
     event: 'campaigns.update',
+    auditId,
     reqId: entry.requestId,
     caller: { subject: entry.caller.subject, method: entry.caller.method },
     result: outcome ? resultOf(outcome.status, outcome.results.length, outcome.numErrors) : 'error',
@@ -250,100 +325,216 @@ export function auditLine(entry: AuditEntry, includeValues: boolean): AuditLine 
     campaigns: entry.inputs.length,
     ...(outcome ? { succeeded: outcome.results.length, failed: outcome.numErrors } : {}),
     durationMs: entry.durationMs,
+    groups: changes.counts.length,
+    counts: boundedCounts(changes.counts, perLine),
+    ...(errorCounts ? { errorCounts } : {}),
+    parts: parts.length,
   };
-
-  Object.assign(line, changesOf(entry.inputs, includeValues));
-
-  if (outcome) {
-    line.ok = outcome.results.map((r) => r.id);
-    const byCategory = new Map<string, string[]>();
-    for (const error of outcome.errors) {
-      const ids = byCategory.get(error.category) ?? [];
-      for (const id of error.ids) ids.push(id);
-      byCategory.set(error.category, ids);
-    }
-    line.errors = [...byCategory].map(([category, ids]) => ({ category, ids }));
-  } else {
+  if (!outcome) {
     const { type, message } = serializeError(entry.error);
     line.error = { type, message };
   }
-  return line;
+  return [
+    line,
+    ...parts.map((ids, index): AuditIdsLine => ({
+      audit: true,
+      event: 'campaigns.update.ids',
+      auditId,
+      reqId: entry.requestId,
+      part: index + 1,
+      parts: parts.length,
+      ...ids,
+    })),
+  ];
 }
 
-/** What `inputs` change: ids by the property names they set, or (`includeValues`) each value. */
-function changesOf(inputs: ReadonlyArray<UpdateInput>, includeValues: boolean): AuditChanges {
-  if (includeValues)
-    return {
-      values: inputs.map((input) => ({
-        id: input.id,
-        // Own entries only, copied into a fresh object (the names are validated already).
-        properties: Object.fromEntries(Object.entries(input.properties)),
-      })),
-    };
-  const groups = new Map<string, { properties: string[]; ids: Set<string> }>();
+/** A list of ids (or of inputs with values) and how a slice of it goes on an `.ids` line. */
+interface IdList<T = unknown> {
+  items: ReadonlyArray<T>;
+  /** What its heading costs on every line it is on: one per property name. */
+  heading: number;
+  put(part: AuditIds, slice: T[]): void;
+}
+
+function idList<T>(
+  items: ReadonlyArray<T>,
+  put: (part: AuditIds, slice: T[]) => void,
+  heading = 0,
+): IdList<T> {
+  return { items, heading, put };
+}
+
+/**
+ * The `.ids` lines' contents: every item of `lists` once, in order, at most `perLine` to a line,
+ * where an id costs one and so does each property name of a heading (a caller's thousands of
+ * distinct sets of names must not make a line long either). A list cut between two lines goes on
+ * both under the same heading (property names, category). A line always takes at least one id,
+ * so a heading longer than `perLine` goes on a line with a single id.
+ */
+function splitIds(lists: ReadonlyArray<IdList>, perLine: number): AuditIds[] {
+  if (!Number.isInteger(perLine) || perLine < 1)
+    throw new RangeError(`ids per audit line must be a whole number ≥ 1, got ${perLine}`);
+  const parts: AuditIds[] = [];
+  let part: AuditIds = {};
+  let room = perLine;
+  let empty = true;
+  for (const list of lists) {
+    for (let from = 0; from < list.items.length;) {
+      if (!empty && room < list.heading + 1) {
+        parts.push(part);
+        part = {};
+        room = perLine;
+        empty = true;
+      }
+      const slice = list.items.slice(from, from + Math.max(1, room - list.heading));
+      list.put(part, slice);
+      from += slice.length;
+      room -= list.heading + slice.length;
+      empty = false;
+    }
+  }
+  if (!empty) parts.push(part);
+  return parts;
+}
+
+/** The first line's counts, as many as fit in `perLine` (one per name and one per count). */
+function boundedCounts(counts: AuditCounts['counts'], perLine: number): AuditCounts['counts'] {
+  let room = perLine;
+  let fit = 0;
+  for (const count of counts) {
+    room -= count.properties.length + 1;
+    if (room < 0) break;
+    fit++;
+  }
+  return fit === counts.length ? counts : counts.slice(0, fit);
+}
+
+/**
+ * What `inputs` change, counted per set of property names, and the list for the `.ids` lines:
+ * ids by the property names they set (each once per set), or (`includeValues`) every input with
+ * its values.
+ */
+function changesOf(
+  inputs: ReadonlyArray<UpdateInput>,
+  includeValues: boolean,
+): { counts: AuditCounts['counts']; lists: IdList[] } {
+  const groups = new Map<string, { properties: string[]; ids: Set<string>; inputs: number }>();
   for (const input of inputs) {
     const names = Object.keys(input.properties).sort();
     const key = names.join('\u0000');
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { properties: names, ids: new Set() }));
+    if (!group) groups.set(key, (group = { properties: names, ids: new Set(), inputs: 0 }));
     group.ids.add(input.id);
+    group.inputs++;
   }
+  const counts = [...groups.values()].map((g) => ({
+    properties: g.properties,
+    campaigns: includeValues ? g.inputs : g.ids.size,
+  }));
+  if (includeValues) {
+    const values = inputs.map((input) => ({
+      id: input.id,
+      // Own entries only, copied into a fresh object (the names are validated already).
+      properties: Object.fromEntries(Object.entries(input.properties)),
+    }));
+    return {
+      counts,
+      lists: [idList(values, (part, slice) => (part.values ??= []).push(...slice))],
+    };
+  }
+  // One list per group: a group cut between two lines has its property names on both.
   return {
-    changes: [...groups.values()].map((g) => ({ properties: g.properties, ids: [...g.ids] })),
+    counts,
+    lists: [...groups.values()].map((g) =>
+      idList(
+        [...g.ids],
+        (part, ids) => (part.changes ??= []).push({ properties: g.properties, ids }),
+        g.properties.length,
+      ),
+    ),
   };
 }
 
-const JOB_MESSAGES: Record<JobAuditEntry['kind'], string> = {
-  start: 'campaign update job queued',
-  cancel: 'campaign update job cancel asked',
-  end: 'campaign update job ended',
-};
+/** Each event's `msg`. */
+const MESSAGES: Record<AuditLine['event'] | AuditIdsLine['event'] | JobAuditLine['event'], string> =
+  {
+    'campaigns.update': 'campaigns updated',
+    'campaigns.update.ids': 'campaigns updated: ids',
+    'campaigns.job.start': 'campaign update job queued',
+    'campaigns.job.ids': 'campaign update job queued: ids',
+    'campaigns.job.cancel': 'campaign update job cancel asked',
+    'campaigns.job.end': 'campaign update job ended',
+  };
 
-/** The audit line of a job's start, cancel or end. */
-export function jobAuditLine(entry: JobAuditEntry, includeValues: boolean): JobAuditLine {
+/** The lines of a job's start (then its `campaigns.job.ids` lines), cancel or end. */
+export function jobAuditLines(
+  entry: JobAuditEntry,
+  includeValues: boolean,
+  { perLine = AUDIT_IDS_PER_LINE }: Pick<IdsLineOptions, 'perLine'> = {},
+): [JobAuditLine, ...AuditIdsLine[]] {
   const who = (caller: Pick<Caller, 'subject' | 'method'>) => ({
     subject: caller.subject,
     method: caller.method,
   });
   switch (entry.kind) {
-    case 'start':
-      return {
-        audit: true,
-        event: 'campaigns.job.start',
-        reqId: entry.requestId,
-        caller: who(entry.caller),
-        job: entry.job.id,
-        campaigns: entry.inputs.length,
-        total: entry.job.total,
-        ...changesOf(entry.inputs, includeValues),
-      };
+    case 'start': {
+      const changes = changesOf(entry.inputs, includeValues);
+      const parts = splitIds(changes.lists, perLine);
+      return [
+        {
+          audit: true,
+          event: 'campaigns.job.start',
+          reqId: entry.requestId,
+          caller: who(entry.caller),
+          job: entry.job.id,
+          campaigns: entry.inputs.length,
+          total: entry.job.total,
+          groups: changes.counts.length,
+          counts: boundedCounts(changes.counts, perLine),
+          parts: parts.length,
+        },
+        ...parts.map((ids, index): AuditIdsLine => ({
+          audit: true,
+          event: 'campaigns.job.ids',
+          job: entry.job.id,
+          reqId: entry.requestId,
+          part: index + 1,
+          parts: parts.length,
+          ...ids,
+        })),
+      ];
+    }
     case 'cancel':
-      return {
-        audit: true,
-        event: 'campaigns.job.cancel',
-        reqId: entry.requestId,
-        caller: who(entry.caller),
-        job: entry.job.id,
-        owner: entry.job.owner,
-        status: entry.job.status,
-        total: entry.job.total,
-        done: entry.job.done,
-      };
+      return [
+        {
+          audit: true,
+          event: 'campaigns.job.cancel',
+          reqId: entry.requestId,
+          caller: who(entry.caller),
+          job: entry.job.id,
+          owner: entry.job.owner,
+          status: entry.job.status,
+          total: entry.job.total,
+          done: entry.job.done,
+        },
+      ];
     case 'end': {
       const { job } = entry;
-      return {
-        audit: true,
-        event: 'campaigns.job.end',
-        job: job.id,
-        owner: job.owner,
-        result: resultOf(job.status, job.succeeded, job.failed),
-        status: job.status,
-        ...(job.stopReason ? { stopReason: job.stopReason } : {}),
-        total: job.total,
-        succeeded: job.succeeded,
-        failed: job.failed,
-        durationMs: entry.durationMs,
-      };
+      return [
+        {
+          audit: true,
+          event: 'campaigns.job.end',
+          job: job.id,
+          owner: job.owner,
+          result: resultOf(job.status, job.succeeded, job.failed),
+          status: job.status,
+          ...(job.stopReason ? { stopReason: job.stopReason } : {}),
+          total: job.total,
+          succeeded: job.succeeded,
+          failed: job.failed,
+          durationMs: entry.durationMs,
+        },
+      ];
     }
   }
 }

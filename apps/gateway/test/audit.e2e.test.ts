@@ -1,11 +1,17 @@
-// The audit trail: one line per updateCampaigns that reached the engine, in a file (0600) or on
-// the log stream; who, what (names, values only when asked), the result of every id.
+// The audit trail: one line per updateCampaigns that reached the engine (then its ids, on
+// `.ids` lines), in a file (0600) or on the log stream; who, what (names, values only when
+// asked), the result of every id.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AuditLine, JobAuditLine } from '../src/audit.js';
+import {
+  AUDIT_IDS_PER_LINE,
+  type AuditIdsLine,
+  type AuditLine,
+  type JobAuditLine,
+} from '../src/audit.js';
 import { hashApiKey } from '../src/auth.js';
 import { CANCEL, startJob, untilEnded, type JobView } from './jobs-helpers.js';
 import {
@@ -38,7 +44,19 @@ const SMALL_UPDATE = /* GraphQL */ `
   }
 `;
 
-type Line = AuditLine & { level: string; time: string; name: string; msg: string };
+type Line = (AuditLine | AuditIdsLine) & { level: string; time: string; name: string; msg: string };
+type UpdateLine = Extract<Line, { event: 'campaigns.update' }>;
+type IdsLine = Extract<Line, { event: 'campaigns.update.ids' }>;
+/** The first lines of changes, each with its `.ids` lines (joined on `auditId`). */
+const changes = (lines: Line[]): Array<{ line: UpdateLine; parts: IdsLine[] }> =>
+  lines
+    .filter((l): l is UpdateLine => l.event === 'campaigns.update')
+    .map((line) => ({
+      line,
+      parts: lines.filter(
+        (l): l is IdsLine => l.event === 'campaigns.update.ids' && l.auditId === line.auditId,
+      ),
+    }));
 const auditLines = (logs: string[]): Line[] =>
   logs.map((l) => JSON.parse(l) as Line & { audit?: boolean }).filter((l) => l.audit === true);
 const fileLines = (path: string): Line[] =>
@@ -74,13 +92,14 @@ describe('AUDIT_LOG=<file>', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain('secret');
     const lines = fileLines(path);
-    expect(lines).toHaveLength(1);
-    const [line] = lines;
+    expect(lines).toHaveLength(2);
+    const [line, ids] = lines;
     expect(line).toMatchObject({
       level: 'info',
       name: 'audit',
       audit: true,
       event: 'campaigns.update',
+      auditId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       reqId: 'audit-partial-1',
       caller: { subject: 'anonymous', method: 'none' },
       result: 'partial',
@@ -88,6 +107,21 @@ describe('AUDIT_LOG=<file>', () => {
       campaigns: 3,
       succeeded: 2,
       failed: 1,
+      counts: [
+        { properties: ['hs_notes'], campaigns: 2 },
+        { properties: ['hs_goal', 'hs_notes'], campaigns: 1 },
+      ],
+      errorCounts: [{ category: 'OBJECT_NOT_FOUND', campaigns: 1 }],
+      parts: 1,
+    });
+    expect(ids).toEqual({
+      ...pick(ids!),
+      audit: true,
+      event: 'campaigns.update.ids',
+      auditId: (line as UpdateLine).auditId,
+      reqId: 'audit-partial-1',
+      part: 1,
+      parts: 1,
       changes: [
         { properties: ['hs_notes'], ids: [a, UNKNOWN] },
         { properties: ['hs_goal', 'hs_notes'], ids: [b] },
@@ -95,7 +129,7 @@ describe('AUDIT_LOG=<file>', () => {
       ok: [a, b],
       errors: [{ category: 'OBJECT_NOT_FOUND', ids: [UNKNOWN] }],
     });
-    expect(line!.values).toBeUndefined();
+    expect(ids!.msg).toBe('campaigns updated: ids');
     expect(Date.parse(line!.time)).not.toBeNaN();
     // The audit trail is not the log: the file holds nothing else.
     expect(text).not.toContain('request completed');
@@ -117,7 +151,7 @@ describe('AUDIT_LOG=<file>', () => {
       await stack.close();
       stack = undefined;
     }
-    const [off, on] = fileLines(path);
+    const [off, on] = changes(fileLines(path)).map((c) => c.parts[0]!);
     expect(off!.values).toBeUndefined();
     expect(JSON.stringify(off)).not.toContain('visible value');
     expect(on!.changes).toBeUndefined();
@@ -158,13 +192,16 @@ describe('jobs in the audit trail', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain('secret');
     expect(text).not.toContain(HUBSPOT_TOKEN);
-    const lines = fileLines(path) as unknown as Array<JobAuditLine & { msg: string }>;
+    const lines = fileLines(path) as unknown as Array<
+      (JobAuditLine | AuditIdsLine) & { msg: string }
+    >;
     expect(lines.map((l) => l.event)).toEqual([
       'campaigns.job.start',
+      'campaigns.job.ids',
       'campaigns.job.end',
       'campaigns.job.cancel',
     ]);
-    const [start, end, cancel] = lines;
+    const [start, ids, end, cancel] = lines;
     expect(start).toEqual({
       ...pick(start!),
       audit: true,
@@ -174,6 +211,21 @@ describe('jobs in the audit trail', () => {
       job: job.id,
       campaigns: 4,
       total: 3,
+      groups: 2,
+      counts: [
+        { properties: ['hs_notes'], campaigns: 2 },
+        { properties: ['hs_goal'], campaigns: 1 },
+      ],
+      parts: 1,
+    });
+    expect(ids).toEqual({
+      ...pick(ids!),
+      audit: true,
+      event: 'campaigns.job.ids',
+      job: job.id,
+      reqId: 'audit-job-1',
+      part: 1,
+      parts: 1,
       changes: [
         { properties: ['hs_notes'], ids: [a, UNKNOWN] },
         { properties: ['hs_goal'], ids: [b] },
@@ -228,10 +280,16 @@ describe('AUDIT_LOG=stdout (default)', () => {
 
     await stack.client().request(SMALL_UPDATE, { inputs: notesInputs([a!]) });
     const lines = auditLines(stack.logs);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ name: 'audit', result: 'complete', ok: [a], errors: [] });
-    // LOG_LEVEL=error: nothing but the audit line.
-    expect(stack.logs).toHaveLength(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      name: 'audit',
+      result: 'complete',
+      errorCounts: [],
+      parts: 1,
+    });
+    expect(lines[1]).toMatchObject({ name: 'audit', event: 'campaigns.update.ids', ok: [a] });
+    // LOG_LEVEL=error: nothing but the audit lines.
+    expect(stack.logs).toHaveLength(2);
   });
 
   it('records a change whose engine call failed (HubSpot may have applied part of it)', async () => {
@@ -248,23 +306,37 @@ describe('AUDIT_LOG=stdout (default)', () => {
     });
     const id = stack.sim.store.list()[0]!.id;
     await graphqlErrors(stack.client().request(SMALL_UPDATE, { inputs: notesInputs([id]) }));
-    const [line] = auditLines(stack.logs);
+    const [{ line, parts }] = changes(auditLines(stack.logs)) as [ReturnType<typeof changes>[0]];
     expect(line).toMatchObject({ result: 'error', campaigns: 1, error: { type: 'TypeError' } });
-    expect(line!.ok).toBeUndefined();
+    expect(parts).toHaveLength(1);
+    expect(parts[0]!.changes).toEqual([{ properties: ['hs_notes'], ids: [id] }]);
+    expect(parts[0]!.ok).toBeUndefined();
   });
 
-  it('keeps a 1,000-campaign mutation to one compact line', async () => {
-    stack = await startStack({ sim: { campaigns: 1000 } });
+  it('lists a 1,500-campaign mutation (MAX_CAMPAIGNS_PER_MUTATION raised) on lines of at most AUDIT_IDS_PER_LINE ids', async () => {
+    stack = await startStack({
+      sim: { campaigns: 1500 },
+      env: { MAX_CAMPAIGNS_PER_MUTATION: '1500' },
+    });
     const ids = stack.sim.store.list().map((c) => c.id);
-    expect(ids).toHaveLength(1000);
+    expect(ids).toHaveLength(1500);
     await stack.client().request(SMALL_UPDATE, { inputs: notesInputs(ids) });
-    const lines = stack.logs.filter((l) => l.includes('"audit":true'));
-    expect(lines).toHaveLength(1);
-    const line = JSON.parse(lines[0]!) as Line;
-    expect(line.changes).toEqual([{ properties: ['hs_notes'], ids }]);
-    expect(line.ok).toHaveLength(1000);
-    // ids twice (36 characters each, quoted) and little else.
-    expect(lines[0]!.length).toBeLessThan(1000 * 2 * 40 + 2000);
+    const raw = stack.logs.filter((l) => l.includes('"audit":true'));
+    const [{ line, parts }] = changes(raw.map((l) => JSON.parse(l) as Line)) as [
+      ReturnType<typeof changes>[0],
+    ];
+    // Changes and results: 3,000 ids and a property name on the lines of changes: four lines.
+    expect(raw).toHaveLength(5);
+    expect(line).toMatchObject({
+      campaigns: 1500,
+      counts: [{ properties: ['hs_notes'], campaigns: 1500 }],
+      parts: 4,
+    });
+    expect(raw[0]!.length).toBeLessThan(1000);
+    for (const l of raw.slice(1)) expect(l.length).toBeLessThan(AUDIT_IDS_PER_LINE * 40 + 1000);
+    expect(parts.map((p) => p.part)).toEqual([1, 2, 3, 4]);
+    expect(parts.flatMap((p) => p.changes?.flatMap((g) => g.ids) ?? [])).toEqual(ids);
+    expect(parts.flatMap((p) => p.ok ?? [])).toEqual(ids);
   });
 
   it('names JWT and API-key callers by their subject and method', async () => {
@@ -294,7 +366,7 @@ describe('AUDIT_LOG=stdout (default)', () => {
       .request(SMALL_UPDATE, { inputs: notesInputs([id]) });
     await stack.client({ 'x-api-key': KEY }).request(SMALL_UPDATE, { inputs: notesInputs([id]) });
 
-    expect(auditLines(stack.logs).map((l) => l.caller)).toEqual([
+    expect(changes(auditLines(stack.logs)).map((c) => c.line.caller)).toEqual([
       { subject: 'user-7', method: 'jwt' },
       { subject: 'api-key:etl', method: 'api-key' },
     ]);
