@@ -56,4 +56,20 @@ if (!process.execArgv.includes(SOURCE_CONDITION)) {
       };
     },
   });
+  // The bulk editor (apps/web) on Vite's dev server, forwarding /graphql to the gateway above.
+  const { loadConfig } = await import('@campaigns/gateway');
+  const { host, port } = loadConfig(process.env).server;
+  const target = ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
+  if (port === 0) {
+    console.log(
+      '  Bulk editor: not started (PORT=0: the gateway has no fixed address to forward to)',
+    );
+  } else {
+    const { startEditorDevServer } = await import('../../apps/web/dev-server.ts');
+    const page = await startEditorDevServer({
+      gatewayOrigin: `http://${target.includes(':') ? `[${target}]` : target}:${port}`,
+      port: Number(process.env.WEB_PORT ?? 5173),
+    });
+    console.log(`  Bulk editor (the web page): ${page.url}\n`);
+  }
 }

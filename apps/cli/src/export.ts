@@ -1,45 +1,31 @@
 // `hubspot-campaigns export`: every campaign, page by page through HubSpot's list endpoint,
-// written as each page arrives (CSV or JSONL). Each page is paced by a RateLimitBudget and
-// retried the way the core retries a chunk (its failure classes and backoff), so an export of
-// a large account neither causes 429s nor dies of one.
+// written as each page arrives (CSV or JSONL). Each page is read by the core's listCampaignsPage:
+// paced by a RateLimitBudget and retried the way the core retries a chunk (its failure classes
+// and backoff), so an export of a large account neither causes 429s nor dies of one.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { setTimeout as wait } from 'node:timers/promises';
 import {
   checkPropertyName,
+  DEFAULT_LIST_PROPERTIES,
   describeFailure,
   DEFAULT_RETRY_POLICY,
+  listCampaignsPage,
+  ListPageError,
+  MAX_LIST_PAGE_SIZE,
   RateLimitBudget,
+  type ListPage,
+  type ListQuery,
 } from '@campaigns/core';
-// The core's failure classes and backoff, so a page is retried exactly as a chunk would be.
-import { backoffDelay, classifyFailure } from '@campaigns/core/internal';
-import {
-  HubSpotApiError,
-  rateLimitOf,
-  type HubSpotClient,
-  type PublicCampaign,
-} from '@campaigns/hubspot-client';
+import type { HubSpotClient, PublicCampaign } from '@campaigns/hubspot-client';
 import { connect, type ConnectionOptions } from './connection.js';
 import { EXIT, plural, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
 import { createProgress, duration, progressMode } from './progress.js';
 import { formatOf } from './rows.js';
 
-/** The properties exported without --properties: what an operator usually edits. */
-export const DEFAULT_EXPORT_PROPERTIES: readonly string[] = [
-  'hs_name',
-  'hs_campaign_status',
-  'hs_start_date',
-  'hs_end_date',
-  'hs_owner',
-  'hs_goal',
-  'hs_audience',
-  'hs_notes',
-];
-
-/** HubSpot's largest page. */
-const PAGE_SIZE = 100;
+/** The properties exported without --properties: the core's list default, what an operator usually edits. */
+export const DEFAULT_EXPORT_PROPERTIES: readonly string[] = DEFAULT_LIST_PROPERTIES;
 
 export interface ExportOptions extends ConnectionOptions {
   properties?: string;
@@ -101,7 +87,7 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
         connection.client,
         budget,
         {
-          limit: PAGE_SIZE,
+          limit: MAX_LIST_PAGE_SIZE,
           properties,
           ...(after !== undefined ? { after } : {}),
           ...(options.name !== undefined ? { name: options.name } : {}),
@@ -117,7 +103,7 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
       }
       figures.done += page.results.length;
       progress.update(figures);
-      after = page.paging?.next?.after;
+      after = page.nextAfter;
     } while (after !== undefined);
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -153,64 +139,34 @@ class PageFailedError extends Error {
   override readonly name = 'PageFailedError';
 }
 
-type ListQuery = {
-  limit: number;
-  properties: string[];
-  after?: string;
-  name?: string;
-};
-
-/** One page, paced by the budget and retried like one of the core's chunks. */
+/** One page through the core (paced by the budget, retried like a chunk), failures in CLI terms. */
 async function fetchPage(
   client: HubSpotClient,
   budget: RateLimitBudget,
   query: ListQuery,
   signal: AbortSignal,
   figures: { retries: number; rateLimited: number },
-) {
-  const policy = DEFAULT_RETRY_POLICY;
-  for (let attempt = 1; ; attempt++) {
-    if (signal.aborted) throw new StoppedError('interrupted');
-    let grantedAt: number;
-    try {
-      grantedAt = await budget.acquire(signal);
-    } catch (error) {
-      if (signal.aborted) throw new StoppedError('interrupted');
-      throw new StoppedError(describeFailure(error).summary);
-    }
-    const sentAt = Date.now();
-    try {
-      const { data, response } = await client.GET('/', { params: { query }, signal });
-      const info = rateLimitOf(response);
-      if (info) budget.observe(info, grantedAt);
-      budget.answered(grantedAt, undefined, 'succeeded', Date.now() - sentAt);
-      return data!;
-    } catch (error) {
-      const answered = error instanceof HubSpotApiError;
-      if (answered && error.rateLimit) budget.observe(error.rateLimit, grantedAt);
-      budget.answered(grantedAt, undefined, 'failed', answered ? Date.now() - sentAt : undefined);
-      if (signal.aborted) throw new StoppedError('interrupted');
-      const failure = classifyFailure(error);
-      const summary = describeFailure(error).summary;
-      switch (failure.kind) {
-        case 'auth':
-          throw new StoppedError(`HubSpot refused the credentials: ${summary}`);
-        case 'daily-limit':
-          budget.exhaust(failure.resetsAt);
-          throw new StoppedError(summary);
-        case 'rate-limited':
-          figures.rateLimited++;
-          budget.penalize(failure.retryAfterMs, grantedAt);
-          break;
-        case 'transient':
-          break;
-        default:
-          throw new PageFailedError(summary);
-      }
-      if (attempt >= policy.maxAttempts)
-        throw new PageFailedError(`gave up after ${attempt} attempts; last failure: ${summary}`);
-      figures.retries++;
-      await wait(backoffDelay(attempt, policy), undefined, { signal }).catch(() => undefined);
+): Promise<ListPage> {
+  try {
+    return await listCampaignsPage(client, query, {
+      budget,
+      signal,
+      retry: DEFAULT_RETRY_POLICY,
+      onRetry: ({ rateLimited }) => {
+        figures.retries++;
+        if (rateLimited) figures.rateLimited++;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ListPageError)) throw error;
+    switch (error.failure) {
+      case 'aborted':
+        throw new StoppedError('interrupted');
+      case 'auth':
+      case 'daily-limit':
+        throw new StoppedError(error.message);
+      default:
+        throw new PageFailedError(error.message);
     }
   }
 }

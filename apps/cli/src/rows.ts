@@ -2,7 +2,7 @@
 // from (so every problem names its row and column). Nothing here holds more than the row it is
 // on; the caller decides what to keep.
 import type { Readable } from 'node:stream';
-import { checkId, checkPropertyName } from '@campaigns/core';
+import { checkIdValue, checkPropertyName } from '@campaigns/core';
 import { parse } from 'csv-parse';
 import { UsageError } from './io.js';
 import { readLines } from './spool.js';
@@ -120,6 +120,17 @@ function readHeader(cells: string[], ignore: ReadonlySet<string>) {
   return { idIndex: idIndexes[0]!, width: cells.length, columns };
 }
 
+/** Whether every cell is empty (a loop: this runs for every row). */
+function allEmpty(cells: string[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (cells[i] !== '') return false;
+  return true;
+}
+
+/** `row 7`, or `row 7 (line 9)` once quoted line breaks have made them differ. */
+function rowAt(row: number, line: number): string {
+  return line === row ? `row ${row}` : `row ${row} (line ${line})`;
+}
+
 /** Whether a cell is the reset marker, without allocating for the cells that cannot be. */
 function isResetMarker(cell: string): boolean {
   return (
@@ -155,24 +166,23 @@ async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGen
       return;
     }
     // An empty line, or a row of empty cells (spreadsheets export those below the data).
-    if (cells.every((c) => c === '')) return;
-    const at = () => (line === row ? `row ${row}` : `row ${row} (line ${line})`);
+    if (allEmpty(cells)) return;
     if (cells.length !== header.width) {
       items.push({
         problem: {
-          where: at(),
+          where: rowAt(row, line),
           message: `has ${cells.length} cells, the header has ${header.width} (a missing or extra separator, or an unclosed quote)`,
         },
       });
       return;
     }
     const id = cells[header.idIndex]!.trim();
-    const idProblem = checkId(id, row - 2)[0];
-    if (idProblem) {
+    const idProblem = checkIdValue(id);
+    if (idProblem !== undefined) {
       items.push({
         problem: {
-          where: `${at()}, column ${columnLetter(header.idIndex)} (id)`,
-          message: idProblem.message,
+          where: `${rowAt(row, line)}, column ${columnLetter(header.idIndex)} (id)`,
+          message: idProblem,
         },
       });
       return;
@@ -253,9 +263,9 @@ async function* readJsonl(source: Readable): AsyncGenerator<RowItem[]> {
       problem(at, `unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
       return;
     }
-    const idProblem = checkId(object.id, lineNumber - 1)[0];
-    if (idProblem) {
-      problem(`${at}, id`, idProblem.message);
+    const idProblem = checkIdValue(object.id);
+    if (idProblem !== undefined) {
+      problem(`${at}, id`, idProblem);
       return;
     }
     const props = object.properties ?? {};

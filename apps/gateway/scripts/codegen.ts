@@ -1,8 +1,9 @@
 // Regenerates src/generated/ from src/schema.graphql (codegen.ts), and the trusted documents
-// manifest operations/trusted-documents.json from operations/*.graphql (checked against the
-// schema and the default query limits), formatted with the workspace's Prettier settings. With
-// --check: writes nothing and fails (exit 1) naming every committed file that differs from what
-// the schema and the operations generate.
+// manifest operations/trusted-documents.json from the typed operations of @campaigns/graphql
+// (packages/campaigns-graphql/operations, the one copy of their text) and the gateway's own
+// operations/*.graphql, checked against the schema and the default query limits; formatted with
+// the workspace's Prettier settings. With --check: writes nothing and fails (exit 1) naming every
+// committed file that differs from what the schema and the operations generate.
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { buildSchema } from 'graphql';
 import * as prettier from 'prettier';
 import config from '../codegen.js';
 import { firstDifference } from '@campaigns/codegen';
+import { operations as frontendOperations } from '@campaigns/graphql';
 import { loadConfig } from '../src/config.js';
 import { buildManifest, checkManifest, DEFAULT_TRUSTED_DOCUMENTS_FILE } from '../src/documents.js';
 
@@ -24,7 +26,10 @@ interface GeneratedFile {
   content: string;
 }
 
-/** The manifest of the operations in operations/*.graphql, checked like the gateway checks it at start. */
+/**
+ * The manifest of @campaigns/graphql's operations and those in operations/*.graphql, checked like
+ * the gateway checks it at start.
+ */
 async function trustedDocuments(): Promise<{ filename: string; content: string }> {
   const dir = path.join(projectRoot, 'operations');
   const names = (await readdir(dir)).filter((f) => f.endsWith('.graphql')).sort();
@@ -34,7 +39,13 @@ async function trustedDocuments(): Promise<{ filename: string; content: string }
       text: await readFile(path.join(dir, name), 'utf8'),
     })),
   );
-  const manifest = buildManifest(sources);
+  const manifest = buildManifest(
+    sources,
+    Object.entries(frontendOperations).map(([name, document]) => ({
+      name: `@campaigns/graphql ${name}`,
+      document,
+    })),
+  );
   const limits = loadConfig({}).limits;
   const { problems, warnings } = checkManifest(manifest, {
     schema: buildSchema(await readFile(path.join(projectRoot, config.schema as string), 'utf8')),
@@ -47,7 +58,7 @@ async function trustedDocuments(): Promise<{ filename: string; content: string }
   // The shipped operations must also fit the default limits.
   if (problems.length > 0 || warnings.length > 0)
     throw new Error(
-      `operations/ does not fit the schema and the default limits:\n  ${[...problems, ...warnings].join('\n  ')}`,
+      `the operations do not fit the schema and the default limits:\n  ${[...problems, ...warnings].join('\n  ')}`,
     );
   return { filename: DEFAULT_TRUSTED_DOCUMENTS_FILE, content: `${JSON.stringify(manifest)}\n` };
 }
@@ -90,7 +101,7 @@ async function main(): Promise<number> {
     } else if (committed !== content) {
       const d = firstDifference(committed, content);
       console.error(
-        `codegen drift: ${rel(file)} differs from what ${config.schema as string} and operations/ generate (first at line ${d.line})`,
+        `codegen drift: ${rel(file)} differs from what ${config.schema as string} and the operations generate (first at line ${d.line})`,
       );
       console.error(`  committed: ${d.committed.trim()}`);
       console.error(`  generated: ${d.generated.trim()}`);
@@ -102,7 +113,7 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(
-    `codegen: ${files.map((f) => rel(f.file)).join(', ')} up to date with ${config.schema as string} and operations/`,
+    `codegen: ${files.map((f) => rel(f.file)).join(', ')} up to date with ${config.schema as string} and the operations`,
   );
   return 0;
 }

@@ -64,6 +64,9 @@ export function createApollo(options: ApolloOptions): ApolloServer<GatewayContex
       schema,
       createOperationExecutor(schema, {
         mayCompile: (source) => options.trustedSources?.has(source) ?? false,
+        // Only trusted documents are compiled, a known few: at their first run (graphql-js
+        // coerces a 10,000-input startCampaignUpdate ~20× slower than the compiled operation).
+        compileAfterRuns: 1,
       }).execute,
     ),
     nodeEnv: config.server.nodeEnv,

@@ -101,6 +101,7 @@ const settings = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(0, 600_000, 5_000),
   HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 1024),
   MAX_BODY_DISCARD_BYTES: int(0, 1024 * 1024 * 1024, 16 * 1024 * 1024),
+  CORS_ORIGINS: z.string().transform(parseCorsOrigins).optional(),
 
   TRUSTED_DOCUMENTS_FILE: z.string().optional(),
   ALLOW_ARBITRARY_DOCUMENTS: optionalBool,
@@ -252,6 +253,32 @@ const settings = {
     .regex(/^\d{1,20}$/, { error: 'must be a HubSpot portal (account) id: digits' })
     .optional(),
 };
+
+/**
+ * CORS_ORIGINS → the exact origins it lists, each `scheme://host[:port]` as a browser sends it in
+ * `Origin` (http or https, lower case, no default port, no path, no trailing slash, no wildcard).
+ * A malformed entry is named by its position, not its value.
+ */
+export function parseCorsOrigins(value: string, ctx: z.RefinementCtx): string[] {
+  const origins = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = origins.flatMap((origin, index) => (isExactOrigin(origin) ? [] : [index + 1]));
+  if (origins.length === 0 || bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a comma-separated list of origins such as https://app.example.com or http://localhost:5173 (scheme and host, lower case, a port only if not the default; no path, no trailing slash, no wildcard)${bad.length > 0 ? `: entry ${bad.join(', ')} is not one` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(origins)];
+}
+
+function isExactOrigin(text: string): boolean {
+  if (!/^https?:\/\//.test(text) || text.includes('*') || !URL.canParse(text)) return false;
+  return new URL(text).origin === text;
+}
 
 /** Every environment variable the gateway reads (test/env-example.test.ts checks .env.example lists each). */
 export const SETTING_NAMES: readonly string[] = Object.keys(settings);
@@ -426,6 +453,8 @@ function toConfig(e: Settings) {
       maxConnections: e.HTTP_MAX_CONNECTIONS,
       /** An oversized body is read and discarded up to this many bytes before the 413, so the client sees it. */
       maxDiscardBytes: e.MAX_BODY_DISCARD_BYTES,
+      /** Pages on these origins may call /graphql and /graphql/stream (CORS); none: same origin only. */
+      corsOrigins: e.CORS_ORIGINS ?? [],
     },
     /** Which GraphQL documents run: trusted (persisted) ones from a manifest, and arbitrary ones if allowed. */
     documents: {

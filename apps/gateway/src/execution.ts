@@ -52,6 +52,10 @@ export interface OperationExecutorOptions {
    * JavaScript, so a caller's own text never goes there, whatever ALLOW_ARBITRARY_DOCUMENTS says.
    */
   mayCompile?: (source: string) => boolean;
+  /**
+   * Runs before an operation is compiled (default COMPILE_AFTER_RUNS). The gateway compiles at
+   * the first run: `mayCompile` leaves it only its trusted documents, none of them a one-off.
+   */
   compileAfterRuns?: number;
   maxCompiledSource?: number;
   maxCompiled?: number;

@@ -258,3 +258,63 @@ export async function writeResponse(
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
 }
+
+// CORS, for a page served from another origin (CORS_ORIGINS). Only the exact origins listed get
+// Access-Control-* headers; credentials travel in headers (Authorization, X-Api-Key), never in
+// cookies, so no Access-Control-Allow-Credentials. CSRF prevention stays as it is: the page sends
+// JSON (or apollo-require-preflight on a GET), which needs this preflight from another origin.
+
+/** Request headers a cross-origin page may send to the GraphQL paths. */
+export const CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'x-api-key',
+  'x-request-id',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+] as const;
+/** Response headers a cross-origin page may read (beyond the CORS-safelisted ones). */
+export const CORS_EXPOSED_HEADERS = ['retry-after', 'x-request-id', 'www-authenticate'] as const;
+/** How long a browser may reuse a preflight's answer (Chromium caps it at 2 hours). */
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/**
+ * Adds the CORS headers of a request to a GraphQL path: `Vary: Origin` whenever any origin is
+ * allowed (the answer depends on it), Access-Control-Allow-Origin and -Expose-Headers when the
+ * request's Origin is one of `allowedOrigins`. A preflight (OPTIONS with
+ * Access-Control-Request-Method) is answered here: 204 with the methods and headers for an
+ * allowed origin, else 403. Returns true when it answered.
+ */
+export function handleCors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowedOrigins: readonly string[],
+  methods: readonly string[],
+): boolean {
+  const origin = req.headers.origin;
+  const allowed = origin !== undefined && allowedOrigins.includes(origin);
+  if (allowedOrigins.length > 0) res.setHeader('vary', 'Origin');
+  const preflight =
+    req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+  if (allowed) {
+    res.setHeader('access-control-allow-origin', origin);
+    if (!preflight) res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS.join(', '));
+  }
+  if (!preflight) return false;
+  if (!allowed) {
+    const message =
+      origin === undefined
+        ? 'a CORS preflight needs an Origin header'
+        : `origin ${origin} may not call this gateway from a browser: it is not in CORS_ORIGINS${allowedOrigins.length === 0 ? ' (none are set: same origin only)' : ''}`;
+    sendJson(res, 403, errorBody(message, 'FORBIDDEN'));
+    return true;
+  }
+  res.writeHead(204, {
+    'access-control-allow-methods': methods.join(', '),
+    'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
+    'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+    'content-length': '0',
+  });
+  res.end();
+  return true;
+}

@@ -12,6 +12,7 @@ import {
   type RunEvent,
   type StopReason as CoreStopReason,
 } from '@campaigns/core';
+import type { HubSpotClient } from '@campaigns/hubspot-client';
 import type { Tracer } from '@opentelemetry/api';
 import type { AuditLog } from './audit.js';
 import { requireScope } from './auth.js';
@@ -20,13 +21,14 @@ import type { GatewayContext } from './context.js';
 import type { Resolvers, StopReason } from './generated/resolvers-types.js';
 import { checkReadIds, checkUpdateInputs, type Checked } from './input.js';
 import { createJobResolvers } from './job-resolvers.js';
+import { campaignList, listQueryOf } from './list-resolvers.js';
 import type { GatewayMetrics, OperationOutcome } from './metrics.js';
 import type { CampaignModel } from './models.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
 export interface ResolverDeps {
   /** The process's one HubSpot client. */
-  hubspot: CampaignsClient;
+  hubspot: CampaignsClient & Pick<HubSpotClient, 'GET'>;
   /** The rate budget of its token: every operation draws from this one. */
   budget: RateBudget;
   config: Pick<GatewayConfig, 'limits' | 'auth' | 'hubspot' | 'mutationDeadlineMs' | 'jobs'>;
@@ -223,6 +225,18 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
             ...(properties?.length ? { properties: [...properties] } : {}),
           }),
         );
+      },
+      async campaignList(_parent, args, ctx) {
+        scoped('query', ctx, config.auth.readScope, 'campaignList');
+        const query = validated('query', () => listQueryOf(args));
+        try {
+          const page = await campaignList(deps, query, ctx);
+          metrics.recordOperation('query', 'complete');
+          return page;
+        } catch (error) {
+          metrics.recordOperation('query', 'error');
+          throw error;
+        }
       },
       ...jobs.Query,
     },

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RequestScope } from './context.js';
 import type { GraphQLHandler } from './graphql-http.js';
-import { errorBody, sendJson } from './http.js';
+import { errorBody, handleCors, sendJson } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { OPS_PATHS, type OpsRoutes } from './ops-routes.js';
 import { STREAM_PATH, type StreamHandler } from './stream/handler.js';
@@ -28,13 +28,15 @@ export interface RouterOptions {
   stream?: StreamHandler;
   ops: OpsRoutes;
   tracing?: GatewayTracing;
+  /** CORS_ORIGINS: pages on these origins may call the GraphQL paths. Default none. */
+  corsOrigins?: readonly string[];
 }
 
 /** The main listener's request handler. */
 export function createRouter(
   options: RouterOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { logger, metrics, scope, graphql, stream, ops, tracing } = options;
+  const { logger, metrics, scope, graphql, stream, ops, tracing, corsOrigins = [] } = options;
 
   async function route(
     req: IncomingMessage,
@@ -42,6 +44,9 @@ export function createRouter(
     path: string,
     store: RequestScope,
   ): Promise<void> {
+    // GET serves queries on the GraphQL path (with apollo-require-preflight); the stream is POST.
+    if (path === GRAPHQL_PATH && handleCors(req, res, corsOrigins, ['POST', 'GET'])) return;
+    if (path === STREAM_PATH && stream && handleCors(req, res, corsOrigins, ['POST'])) return;
     if (path === GRAPHQL_PATH)
       return tracing
         ? tracing.serve(req, res, store.requestId, () => graphql(req, res, store))

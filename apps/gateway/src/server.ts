@@ -253,7 +253,16 @@ export async function createGateway(
   const server = createHttpServer(
     config.http,
     config.limits.maxBodyBytes,
-    createRouter({ logger, metrics, scope, graphql, stream, ops, ...(tracing ? { tracing } : {}) }),
+    createRouter({
+      logger,
+      metrics,
+      scope,
+      graphql,
+      stream,
+      ops,
+      corsOrigins: config.http.corsOrigins,
+      ...(tracing ? { tracing } : {}),
+    }),
     config.limits.maxJobBodyBytes,
   );
 

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
+import { documentIdOf, operations as frontendOperations } from '@campaigns/graphql';
+import { parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import {
@@ -47,35 +49,101 @@ function startProblems(file: string, env: Record<string, string> = {}): string[]
 }
 
 describe('the shipped manifest', () => {
-  it('holds the operations of operations/*.graphql, as `npm run codegen` generates them', () => {
+  const names = [
+    'CampaignList',
+    'CampaignUpdateJob',
+    'CampaignUpdateJobProgress',
+    'CancelCampaignUpdate',
+    'ReadCampaigns',
+    'StartCampaignUpdate',
+    'UpdateCampaigns',
+  ];
+
+  it('holds the operations of @campaigns/graphql and operations/*.graphql, as `npm run codegen` generates them', () => {
     const operationsDir = path.dirname(DEFAULT_TRUSTED_DOCUMENTS_FILE);
     const sources = readdirSync(operationsDir)
       .filter((f) => f.endsWith('.graphql'))
       .sort()
       .map((name) => ({ name, text: readFileSync(path.join(operationsDir, name), 'utf8') }));
+    const documents = Object.entries(frontendOperations).map(([name, document]) => ({
+      name,
+      document,
+    }));
     const shipped = loadManifest(DEFAULT_TRUSTED_DOCUMENTS_FILE);
-    expect(shipped).toEqual(buildManifest(sources).operations);
+    expect(shipped).toEqual(buildManifest(sources, documents).operations);
     expect(shipped.map((o) => [o.name, o.type])).toEqual([
+      ['CampaignList', 'query'],
       ['CampaignUpdateJob', 'query'],
+      ['CampaignUpdateJobProgress', 'subscription'],
       ['CancelCampaignUpdate', 'mutation'],
-      ['JobProgress', 'subscription'],
       ['ReadCampaigns', 'query'],
       ['StartCampaignUpdate', 'mutation'],
       ['UpdateCampaigns', 'mutation'],
     ]);
+    // A frontend sending a typed operation's printed text, or its id, sends a trusted document.
+    for (const [name, document] of Object.entries(frontendOperations)) {
+      const trusted = shipped.find((o) => o.name === name)!;
+      expect(trusted.body).toBe(print(document));
+      expect(`sha256:${trusted.id}`).toBe(documentIdOf(document));
+    }
   });
 
   it('is what the gateway loads by default, checked against the schema and the limits', () => {
     expect(startProblems(DEFAULT_TRUSTED_DOCUMENTS_FILE)).toEqual([]);
     const gate = createDocumentGate(loadConfig({}), typeDefs);
-    expect(gate.operations.map((o) => o.name)).toEqual([
-      'CampaignUpdateJob',
-      'CancelCampaignUpdate',
-      'JobProgress',
-      'ReadCampaigns',
-      'StartCampaignUpdate',
-      'UpdateCampaigns',
+    expect(gate.operations.map((o) => o.name)).toEqual(names);
+  });
+});
+
+describe('building a manifest', () => {
+  it('takes each operation of GraphQL files with the fragments it uses, and whole documents as printed', () => {
+    const built = buildManifest(
+      [
+        {
+          name: 'a.graphql',
+          text: 'query A { ...F }\nfragment F on Query { campaignUpdateJob(id: "1") { id } }',
+        },
+      ],
+      [
+        {
+          name: 'B',
+          document: parse('mutation B($id: ID!) { cancelCampaignUpdate(id: $id) { id } }'),
+        },
+      ],
+    );
+    expect(built.operations.map((o) => [o.name, o.type, o.body])).toEqual([
+      [
+        'A',
+        'query',
+        print(parse('query A { ...F }\nfragment F on Query { campaignUpdateJob(id: "1") { id } }')),
+      ],
+      [
+        'B',
+        'mutation',
+        print(parse('mutation B($id: ID!) { cancelCampaignUpdate(id: $id) { id } }')),
+      ],
     ]);
+    expect(built.operations.every((o) => o.id === sha256Hex(o.body))).toBe(true);
+  });
+
+  it('refuses a name given twice, a document that is not one named operation, unknown fragments', () => {
+    expect(() =>
+      buildManifest(
+        [{ name: 'a.graphql', text: 'query A { ...Missing }' }],
+        [
+          { name: 'first', document: parse('query A { __typename }') },
+          { name: 'two', document: parse('query C { __typename } query D { __typename }') },
+          { name: 'anonymous', document: parse('{ __typename }') },
+        ],
+      ),
+    ).toThrow(
+      [
+        'a.graphql: operation A uses unknown fragment Missing',
+        'first: operation A is defined twice',
+        'two: a document must hold exactly one named operation',
+        'anonymous: a document must hold exactly one named operation',
+      ].join('\n'),
+    );
   });
 });
 

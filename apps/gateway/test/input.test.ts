@@ -187,3 +187,42 @@ describe('toReadIds', () => {
     ]);
   });
 });
+
+describe('a property name given twice', () => {
+  it('is refused at its second position, naming the first, with the engine problems at theirs', async () => {
+    const roomy = { ...limits, maxPropertiesPerCampaign: 5 };
+    expect(
+      await problems(() =>
+        toUpdateInputs(
+          [
+            {
+              id: ID,
+              properties: [
+                { name: 'hs_name', value: 'A' },
+                { name: '__proto__', value: 'x' },
+                { name: 'hs_name', value: 'B' },
+                { name: '__proto__', value: 'y' },
+              ],
+            },
+          ],
+          roomy,
+        ),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        field: 'properties[2].name',
+        message: '"hs_name" is given twice (also at properties[0])',
+      }),
+      expect.objectContaining({
+        field: 'properties[3].name',
+        message: '"__proto__" is given twice (also at properties[1])',
+      }),
+      expect.objectContaining({
+        index: 0,
+        id: ID,
+        field: 'properties[1].name',
+        message: expect.stringContaining('__proto__'),
+      }),
+    ]);
+  });
+});

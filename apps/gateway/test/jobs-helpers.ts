@@ -1,95 +1,34 @@
-// The job API as a frontend calls it: the documents, and polling and paging helpers.
+// The job API as a frontend calls it: the typed operations of @campaigns/graphql (the documents
+// of the gateway's trusted manifest), and polling and paging helpers.
+import {
+  CancelCampaignUpdateDocument,
+  CampaignUpdateJobDocument,
+  StartCampaignUpdateDocument,
+  type CampaignFieldsFragment,
+  type CampaignUpdateInput,
+  type CampaignUpdateJobFieldsFragment,
+  type CampaignUpdateJobQuery,
+} from '@campaigns/graphql';
+import { print } from 'graphql';
 import type { GraphQLClient } from 'graphql-request';
 
-export const JOB_FIELDS = /* GraphQL */ `
-  fragment JobFields on CampaignUpdateJob {
-    id
-    status
-    stopReason
-    total
-    done
-    succeeded
-    failed
-    requestedAt
-    startedAt
-    completedAt
-    coalesced {
-      id
-      indices
-    }
-  }
-`;
+/** The operations' text, as a client sends it (and as the manifest holds it). */
+export const START = print(StartCampaignUpdateDocument);
+export const CANCEL = print(CancelCampaignUpdateDocument);
+export const JOB = print(CampaignUpdateJobDocument);
 
-export const START = /* GraphQL */ `
-  mutation Start($inputs: [CampaignUpdateInput!]!) {
-    startCampaignUpdate(inputs: $inputs) {
-      ...JobFields
-    }
-  }
-  ${JOB_FIELDS}
-`;
+export type JobView = CampaignUpdateJobFieldsFragment;
+export type JobWithResults = NonNullable<CampaignUpdateJobQuery['campaignUpdateJob']>;
 
-export const CANCEL = /* GraphQL */ `
-  mutation Cancel($id: ID!) {
-    cancelCampaignUpdate(id: $id) {
-      ...JobFields
-    }
-  }
-  ${JOB_FIELDS}
-`;
-
-export const JOB = /* GraphQL */ `
-  query Job($id: ID!, $first: Int, $after: String) {
-    campaignUpdateJob(id: $id) {
-      ...JobFields
-      results(first: $first, after: $after) {
-        edges {
-          cursor
-          node {
-            id
-            notes: property(name: "hs_notes")
-          }
-        }
-        pageInfo {
-          endCursor
-          hasNextPage
-        }
-      }
-      errors {
-        ids
-        category
-        message
-      }
-    }
-  }
-  ${JOB_FIELDS}
-`;
-
-export interface JobView {
-  id: string;
-  status: 'PENDING' | 'PROCESSING' | 'COMPLETE' | 'CANCELED';
-  stopReason: string | null;
-  total: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-  requestedAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  coalesced: Array<{ id: string; indices: number[] }>;
-}
-
-export interface JobWithResults extends JobView {
-  results: {
-    edges: Array<{ cursor: string; node: { id: string; notes: string | null } }>;
-    pageInfo: { endCursor: string | null; hasNextPage: boolean };
-  };
-  errors: Array<{ ids: string[]; category: string; message: string }>;
+/** One property of a campaign as the gateway returns it, or null when HubSpot did not. */
+export function propertyOf(campaign: CampaignFieldsFragment, name: string): string | null {
+  return campaign.properties.find((p) => p.name === name)?.value ?? null;
 }
 
 export async function startJob(client: GraphQLClient, inputs: unknown): Promise<JobView> {
-  const { startCampaignUpdate } = await client.request<{ startCampaignUpdate: JobView }>(START, {
-    inputs,
+  const { startCampaignUpdate } = await client.request(StartCampaignUpdateDocument, {
+    // Tests also send what the schema refuses.
+    inputs: inputs as CampaignUpdateInput[],
   });
   return startCampaignUpdate;
 }
@@ -99,10 +38,8 @@ export async function readJob(
   id: string,
   page: { first?: number; after?: string } = {},
 ): Promise<JobWithResults> {
-  const { campaignUpdateJob } = await client.request<{ campaignUpdateJob: JobWithResults }>(JOB, {
-    id,
-    ...page,
-  });
+  const { campaignUpdateJob } = await client.request(CampaignUpdateJobDocument, { id, ...page });
+  if (!campaignUpdateJob) throw new Error(`job ${id} not found`);
   return campaignUpdateJob;
 }
 
@@ -122,7 +59,7 @@ export async function untilEnded(
   }
 }
 
-/** Every succeeded campaign, paging `first` at a time. */
+/** Every succeeded campaign (its id and hs_notes), paging `first` at a time. */
 export async function allResults(
   client: GraphQLClient,
   id: string,
@@ -137,7 +74,7 @@ export async function allResults(
     pages++;
     for (const edge of results.edges) {
       ids.push(edge.node.id);
-      notes.push(edge.node.notes);
+      notes.push(propertyOf(edge.node, 'hs_notes'));
     }
     if (!results.pageInfo.hasNextPage || !results.pageInfo.endCursor) return { ids, notes, pages };
     after = results.pageInfo.endCursor;

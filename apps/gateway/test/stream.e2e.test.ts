@@ -288,7 +288,9 @@ describe('the progress stream', () => {
 describe('the progress stream in production', () => {
   let stack: Stack;
   const manifest = loadManifest(DEFAULT_TRUSTED_DOCUMENTS_FILE);
-  const trusted = manifest.find((op) => op.type === 'subscription' && op.name === 'JobProgress')!;
+  const trusted = manifest.find(
+    (op) => op.type === 'subscription' && op.name === 'CampaignUpdateJobProgress',
+  )!;
   beforeAll(async () => {
     stack = await startStack({
       env: { ...API_KEYS, NODE_ENV: 'production', ALLOW_ARBITRARY_DOCUMENTS: undefined },

@@ -17,7 +17,10 @@ import {
 
 type Validate = typeof validate;
 
-/** Calls of the engine's rules from outside their module (the gateway's and the engine's). */
+/**
+ * Inputs and ids that met the engine's rules from outside their module (the gateway's and the
+ * engine's calls), whether checked one at a time or in one pass over a list.
+ */
 const calls = vi.hoisted(() => ({ checkUpdateInput: 0, checkId: 0 }));
 
 vi.mock('../../../packages/campaigns-core/src/validate.ts', async (importOriginal) => {
@@ -28,9 +31,17 @@ vi.mock('../../../packages/campaigns-core/src/validate.ts', async (importOrigina
       calls.checkUpdateInput++;
       return real.checkUpdateInput(...args);
     },
+    checkUpdateInputs: (...args: Parameters<Validate['checkUpdateInputs']>) => {
+      calls.checkUpdateInput += args[0].length;
+      return real.checkUpdateInputs(...args);
+    },
     checkId: (...args: Parameters<Validate['checkId']>) => {
       calls.checkId++;
       return real.checkId(...args);
+    },
+    checkIds: (...args: Parameters<Validate['checkIds']>) => {
+      calls.checkId += args[0].length;
+      return real.checkIds(...args);
     },
   };
 });

@@ -7,7 +7,13 @@ import {
   invalidSetting,
   type ApiAnswer,
 } from './answers.js';
-import { parseLatency, parseScriptedFaults, parseSimFaults, SimConfigError } from './options.js';
+import {
+  parseLatency,
+  parseRefusalRequest,
+  parseScriptedFaults,
+  parseSimFaults,
+  SimConfigError,
+} from './options.js';
 import { decodeSegment } from './routes.js';
 import type { HubSpotSim } from './server.js';
 
@@ -15,7 +21,15 @@ export const ADMIN_PREFIX = '/__sim/';
 
 type AdminControls = Pick<
   HubSpotSim,
-  'store' | 'stats' | 'resetStats' | 'setFaults' | 'setLatency' | 'script' | 'seedCampaigns'
+  | 'store'
+  | 'stats'
+  | 'resetStats'
+  | 'setFaults'
+  | 'setLatency'
+  | 'script'
+  | 'seedCampaigns'
+  | 'refuse'
+  | 'clearRefusals'
 >;
 
 export function handleAdminCall(
@@ -51,6 +65,16 @@ export function handleAdminCall(
       case 'script':
         if (method !== 'POST') return methodNotAllowed('POST');
         sim.script(...parseScriptedFaults(parseJson(rawBody)));
+        return { status: 204 };
+      case 'refusals': {
+        if (method !== 'POST') return methodNotAllowed('POST');
+        const { ids, ...refusal } = parseRefusalRequest(parseJson(rawBody));
+        sim.refuse(ids, refusal);
+        return { status: 204 };
+      }
+      case 'refusals/clear':
+        if (method !== 'POST') return methodNotAllowed('POST');
+        sim.clearRefusals();
         return { status: 204 };
       case 'seed': {
         if (method !== 'POST') return methodNotAllowed('POST');

@@ -76,6 +76,28 @@ export function objectsNotFound(ids: readonly string[]): StandardError {
   };
 }
 
+/** The item errors of campaigns refused by `sim.refuse`: one per reason, naming its ids. */
+export function refusedItems(
+  refused: ReadonlyMap<string, { category: string; message: string }>,
+): StandardError[] {
+  const byReason = new Map<string, StandardError>();
+  for (const [id, { category, message }] of refused) {
+    const key = JSON.stringify([category, message]);
+    const item = byReason.get(key);
+    if (item) item.context.ids!.push(id);
+    else
+      byReason.set(key, {
+        status: 'error',
+        category,
+        message,
+        context: { ids: [id] },
+        errors: [],
+        links: {},
+      });
+  }
+  return [...byReason.values()];
+}
+
 /** The category a status most often carries, for faults scripted by status alone. */
 export function categoryForStatus(status: number): ErrorCategory {
   if (status === 401) return 'INVALID_AUTHENTICATION';
@@ -234,15 +256,19 @@ export function batchAnswer(
   results: unknown[],
   missingIds: string[],
   arrivedAt: number,
+  itemErrors: readonly StandardError[] = [],
 ): ApiAnswer {
   const times = {
     requestedAt: new Date(arrivedAt).toISOString(),
     startedAt: new Date(arrivedAt).toISOString(),
     completedAt: new Date().toISOString(),
   };
-  if (missingIds.length === 0)
+  if (missingIds.length === 0 && itemErrors.length === 0)
     return { status: okStatus, body: { status: 'COMPLETE', results, ...times } };
-  const errors: StandardError[] = [objectsNotFound(missingIds)];
+  const errors: StandardError[] = [
+    ...(missingIds.length === 0 ? [] : [objectsNotFound(missingIds)]),
+    ...itemErrors,
+  ];
   return {
     status: 207,
     body: { status: 'COMPLETE', results, numErrors: errors.length, errors, ...times },

@@ -3,11 +3,14 @@
 // settings themselves are parsed in options.ts.
 import {
   parseLatency,
+  parseRefusal,
   parseScriptedFaults,
   parseSimFaults,
+  SimConfigError,
   type ScriptedFault,
   type SimFaults,
   type SimLatency,
+  type SimRefusal,
 } from './options.js';
 import type { SeededRandom } from './random.js';
 
@@ -81,5 +84,42 @@ export class FaultPlan {
       };
     }
     return undefined;
+  }
+}
+
+/**
+ * Campaigns HubSpot refuses to update (`sim.refuse`): a batch update naming one answers 207 with
+ * an item error for it and applies the rest. A refusal with `times` is used up by that many
+ * batches naming the id; then the id is accepted again, as a retry would be.
+ */
+export class Refusals {
+  readonly #byId = new Map<string, { category: string; message: string; left?: number }>();
+
+  refuse(ids: readonly string[], refusal: SimRefusal): void {
+    const parsed = parseRefusal(refusal);
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === ''))
+      throw new SimConfigError('refuse needs a list of campaign ids (non-empty strings)');
+    for (const id of ids)
+      this.#byId.set(id, {
+        category: parsed.category,
+        message: parsed.message,
+        ...(parsed.times === undefined ? {} : { left: parsed.times }),
+      });
+  }
+
+  clear(): void {
+    this.#byId.clear();
+  }
+
+  /** The refusals for those of `ids` that are refused now, by id; uses one of each's `times`. */
+  take(ids: readonly string[]): Map<string, { category: string; message: string }> {
+    const taken = new Map<string, { category: string; message: string }>();
+    for (const id of ids) {
+      const refusal = this.#byId.get(id);
+      if (!refusal) continue;
+      taken.set(id, { category: refusal.category, message: refusal.message });
+      if (refusal.left !== undefined && --refusal.left === 0) this.#byId.delete(id);
+    }
+    return taken;
   }
 }

@@ -17,8 +17,10 @@ import {
   duplicateIds,
   invalidParameter,
   invalidProperties,
+  refusedItems,
   type ApiAnswer,
 } from './answers.js';
+import type { Refusals } from './faults.js';
 import { findPropertyViolations } from './properties.js';
 import { shuffleAwayFromInputOrder, type SeededRandom } from './random.js';
 import type { CampaignStore } from './store.js';
@@ -42,6 +44,8 @@ export interface HandlerContext {
   order: SeededRandom;
   /** False: property errors name the property but not the campaign id. */
   validationErrorsNameIds: boolean;
+  /** Campaigns a batch update refuses (`sim.refuse`). */
+  refusals: Refusals;
 }
 
 export type OperationHandler = (call: ApiCall, context: HandlerContext) => ApiAnswer;
@@ -160,7 +164,7 @@ function batchRead(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {
 
 function batchUpdate(
   call: ApiCall,
-  { store, order, validationErrorsNameIds }: HandlerContext,
+  { store, order, validationErrorsNameIds, refusals }: HandlerContext,
 ): ApiAnswer {
   const { inputs } = call.body as BatchInputPublicCampaignBatchUpdateItem;
   const tooManyOrNone = batchSizeProblem(inputs.length);
@@ -180,9 +184,20 @@ function batchUpdate(
   );
   if (violations.length > 0) return invalidProperties(violations);
 
-  const updated = inputs.flatMap((input) => store.update(input.id, input.properties) ?? []);
-  const missing = inputs.map((input) => input.id).filter((id) => !updated.some((c) => c.id === id));
-  return batchAnswer(200, shuffleAwayFromInputOrder(updated, order), missing, call.arrivedAt);
+  // A refused campaign is reported and left as it was; the rest of the batch is applied.
+  const refused = refusals.take(inputs.map((input) => input.id));
+  const accepted = inputs.filter((input) => !refused.has(input.id));
+  const updated = accepted.flatMap((input) => store.update(input.id, input.properties) ?? []);
+  const missing = accepted
+    .map((input) => input.id)
+    .filter((id) => !updated.some((c) => c.id === id));
+  return batchAnswer(
+    200,
+    shuffleAwayFromInputOrder(updated, order),
+    missing,
+    call.arrivedAt,
+    refusedItems(refused),
+  );
 }
 
 function batchCreate(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {

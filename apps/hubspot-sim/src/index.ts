@@ -2,7 +2,13 @@
 export { startHubSpotSim, MAX_SEED_COUNT } from './server.js';
 export type { HubSpotSim } from './server.js';
 export { DEFAULT_CAMPAIGN_COUNT, DEFAULT_SEED, SimConfigError } from './options.js';
-export type { HubSpotSimOptions, ScriptedFault, SimFaults, SimLatency } from './options.js';
+export type {
+  HubSpotSimOptions,
+  ScriptedFault,
+  SimFaults,
+  SimLatency,
+  SimRefusal,
+} from './options.js';
 export { CAMPAIGN_SCOPES, DEFAULT_SIM_TOKEN } from './auth.js';
 export type { SimTokenConfig } from './auth.js';
 export { DEFAULT_ERROR_STATUSES } from './faults.js';

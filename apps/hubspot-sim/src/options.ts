@@ -138,6 +138,37 @@ export type ScriptedFault = z.output<typeof scriptedFaultSchema>;
 
 export const scriptSchema = z.array(scriptedFaultSchema, { error: 'must be a list of faults' });
 
+/** How HubSpot refuses the campaigns named by `refuse`: one item error of a 207 per batch. */
+export const refusalSchema = z.strictObject({
+  /** The item error's category. Default `VALIDATION_ERROR`. */
+  category: z
+    .string({ error: 'must be a non-empty string' })
+    .min(1, { error: 'must be a non-empty string' })
+    .default('VALIDATION_ERROR'),
+  message: z
+    .string({ error: 'must be a non-empty string' })
+    .min(1, { error: 'must be a non-empty string' }),
+  /** How many batch updates naming the id are refused; then it is accepted. Default: every one. */
+  times: integer('must be a positive integer')
+    .min(1, { error: 'must be a positive integer' })
+    .optional(),
+});
+
+export type SimRefusal = z.input<typeof refusalSchema>;
+export type ResolvedRefusal = z.output<typeof refusalSchema>;
+
+/** The body of `POST /__sim/refusals`: the refusal and the ids it applies to. */
+export const refusalRequestSchema = refusalSchema.extend({
+  ids: z
+    .array(
+      z
+        .string({ error: 'must be a non-empty string' })
+        .min(1, { error: 'must be a non-empty string' }),
+      { error: 'must be a non-empty list of campaign ids' },
+    )
+    .min(1, { error: 'must be a non-empty list of campaign ids' }),
+});
+
 const tokenSchema = z.object({
   token: z
     .string({ error: 'must be a non-empty string without spaces' })
@@ -207,6 +238,14 @@ export function parseLatency(value: unknown): SimLatency | undefined {
 
 export function parseScriptedFaults(value: unknown): ScriptedFault[] {
   return parseSetting(scriptSchema, value, 'script');
+}
+
+export function parseRefusal(value: unknown): ResolvedRefusal {
+  return parseSetting(refusalSchema, value, 'refusal');
+}
+
+export function parseRefusalRequest(value: unknown): z.output<typeof refusalRequestSchema> {
+  return parseSetting(refusalRequestSchema, value, 'refusal');
 }
 
 /** Parses `value`, or throws one SimConfigError naming every offending setting from `root`. */

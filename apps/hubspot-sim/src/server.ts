@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdminCall } from './admin.js';
 import { TokenRegistry } from './auth.js';
-import { FaultPlan } from './faults.js';
+import { FaultPlan, Refusals } from './faults.js';
 import { OPERATION_HANDLERS } from './handlers.js';
 import { failInternally, readBody, writeAdminAnswer } from './http.js';
 import {
@@ -15,6 +15,7 @@ import {
   type ScriptedFault,
   type SimFaults,
   type SimLatency,
+  type SimRefusal,
 } from './options.js';
 import { answerApiCall, type PipelineParts } from './pipeline.js';
 import { createSeededRandom, deriveSeed } from './random.js';
@@ -40,6 +41,13 @@ export interface HubSpotSim {
   script(...faults: ScriptedFault[]): void;
   /** Adds `n` demo campaigns and returns their ids. */
   seedCampaigns(n: number): string[];
+  /**
+   * Batch updates naming any of `ids` answer 207 with an item error `{ category, message }` for
+   * them and apply the rest; after `times` such batches (default: never) an id is accepted.
+   */
+  refuse(ids: readonly string[], refusal: SimRefusal): void;
+  /** Forgets every refusal. */
+  clearRefusals(): void;
 }
 
 /** The most campaigns one `seedCampaigns` call adds; a guard against a typo that eats memory. */
@@ -64,6 +72,7 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
     settings.latency,
   );
   const stats = new StatsRecorder();
+  const refusals = new Refusals();
   const closing = new AbortController();
   // Every request waiting out its latency listens for the close: more than 10 is no leak.
   setMaxListeners(0, closing.signal);
@@ -78,6 +87,7 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
       store,
       order: createSeededRandom(deriveSeed(settings.seed, 'order')),
       validationErrorsNameIds: settings.validationErrorsNameIds,
+      refusals,
     },
     closing: closing.signal,
   };
@@ -97,6 +107,8 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
       }
       return store.seed(n);
     },
+    refuse: (ids, refusal) => refusals.refuse(ids, refusal),
+    clearRefusals: () => refusals.clear(),
   };
 
   const server = createServer((req, res) => {

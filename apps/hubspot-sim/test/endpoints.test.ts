@@ -132,6 +132,43 @@ describe('list', () => {
     expect(byCreation).toEqual([...byCreation].sort());
   });
 
+  it('pages a filtered, sorted listing to the end: the total is the matches, next links keep the query', async () => {
+    const sim = await startSim({ campaigns: 80 });
+    const matching = sim.store
+      .list()
+      .filter((c) => (c.properties.hs_name ?? '').toLowerCase().includes('a'));
+    const names: string[] = [];
+    let path: string | undefined = '/?name=A&sort=-hs_name&limit=7&properties=hs_name';
+    while (path) {
+      const body: Page = (await call<Page>(sim, 'GET', path)).body;
+      expect(body.total).toBe(matching.length);
+      names.push(...body.results.map((c) => c.properties.hs_name!));
+      const link: string | undefined = body.paging?.next.link;
+      if (link) {
+        const next = new URL(link);
+        expect(Object.fromEntries(next.searchParams)).toMatchObject({
+          name: 'A',
+          sort: '-hs_name',
+          limit: '7',
+          after: body.paging!.next.after,
+        });
+      }
+      path = link ? `/${new URL(link).search}` : undefined;
+    }
+    expect(names).toHaveLength(matching.length);
+    expect(names).toEqual([...names].sort().reverse());
+  });
+
+  it('sorts by updatedAt: a campaign just updated comes last, first with -updatedAt', async () => {
+    const sim = await startSim({ campaigns: 30 });
+    const [id] = campaignIds(sim, 1);
+    await call(sim, 'PATCH', `/${id}`, { body: { properties: { hs_notes: 'touched' } } });
+    const ascending = (await call<Page>(sim, 'GET', '/?sort=updatedAt&limit=100')).body.results;
+    const descending = (await call<Page>(sim, 'GET', '/?sort=-updatedAt&limit=1')).body.results;
+    expect(ascending.at(-1)?.id).toBe(id);
+    expect(descending.map((c) => c.id)).toEqual([id]);
+  });
+
   it('refuses an unknown sort field and a forged cursor', async () => {
     const sim = await startSim();
     expect((await call(sim, 'GET', '/?sort=budget')).body.errors?.[0]?.in).toBe('sort');

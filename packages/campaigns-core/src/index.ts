@@ -13,9 +13,17 @@ export { HUBSPOT_BATCH_LIMIT } from './chunk.js';
 export { DEFAULT_RETRY_POLICY } from './backoff.js';
 export type { RetryPolicy } from './backoff.js';
 export type { MergedBatch } from './merge.js';
-export { checkUpdateInput, checkId, checkPropertyName, InvalidInputsError } from './validate.js';
+export {
+  checkUpdateInput,
+  checkUpdateInputs,
+  checkId,
+  checkIdValue,
+  checkPropertyName,
+  InvalidInputsError,
+} from './validate.js';
 export type { InputProblem, UpdateInput } from './validate.js';
 export { describeFailure } from './failure.js';
+export * from './list.js';
 export { CoreCategory } from './outcome.js';
 export type {
   BatchOutcome,

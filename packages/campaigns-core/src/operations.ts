@@ -24,8 +24,9 @@ import {
 } from './outcome.js';
 import { runBatch, type RunOptions } from './runner.js';
 import {
-  checkId,
-  checkUpdateInput,
+  checkCreateInputs,
+  checkIds,
+  checkUpdateInputs,
   InvalidInputsError,
   type InputProblem,
   type UpdateInput,
@@ -134,14 +135,18 @@ function invalidErrors(
   problems: InputProblem[],
   rejectedIds: Map<string, number[]>,
 ): CampaignBatchError[] {
+  if (problems.length === 0) return [];
   const byDisplayId = new Map<string, InputProblem[]>();
-  for (const p of problems) byDisplayId.set(p.id, [...(byDisplayId.get(p.id) ?? []), p]);
+  for (const p of problems) {
+    const list = byDisplayId.get(p.id);
+    if (list) list.push(p);
+    else byDisplayId.set(p.id, [p]);
+  }
   const errors: CampaignBatchError[] = [];
   for (const [id, list] of byDisplayId) {
-    const indices = [
-      ...new Set([...list.map((p) => p.index), ...(rejectedIds.get(id) ?? [])]),
-    ].sort((a, b) => a - b);
-    const others = indices.filter((i) => !list.some((p) => p.index === i));
+    const own = new Set(list.map((p) => p.index));
+    const indices = [...new Set([...own, ...(rejectedIds.get(id) ?? [])])].sort((a, b) => a - b);
+    const others = indices.filter((i) => !own.has(i));
     errors.push({
       status: 'error',
       category: CoreCategory.INVALID_INPUT,
@@ -186,23 +191,26 @@ export async function updateCampaigns(
   options: BulkOptions<PublicCampaign> = {},
 ): Promise<CampaignBatchOutcome<PublicCampaign>> {
   const budget = prepare(client, options);
-  const problems = inputs.flatMap((input, index) => checkUpdateInput(input, index));
+  const problems = checkUpdateInputs(inputs);
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
 
   // An id with any invalid occurrence is not sent at all: half of someone's intent is worse than none.
-  const badIds = new Set(problems.map((p) => p.id));
-  const badIndices = new Set(problems.map((p) => p.index));
   const rejectedIds = new Map<string, number[]>();
-  inputs.forEach((input, index) => {
-    if (!badIndices.has(index) && badIds.has(input.id))
-      rejectedIds.set(input.id, [...(rejectedIds.get(input.id) ?? []), index]);
-  });
-  const { updates, coalesced } = coalesceInputs(
-    inputs,
-    problems.length === 0
-      ? undefined
-      : (index) => badIndices.has(index) || badIds.has(inputs[index]!.id),
-  );
+  let skip: ((index: number) => boolean) | undefined;
+  if (problems.length > 0) {
+    const badIds = new Set(problems.map((p) => p.id));
+    const badIndices = new Set(problems.map((p) => p.index));
+    for (let index = 0; index < inputs.length; index++) {
+      if (badIndices.has(index)) continue;
+      const id = inputs[index]!.id;
+      if (!badIds.has(id)) continue;
+      const list = rejectedIds.get(id);
+      if (list) list.push(index);
+      else rejectedIds.set(id, [index]);
+    }
+    skip = (index) => badIndices.has(index) || badIds.has(inputs[index]!.id);
+  }
+  const { updates, coalesced } = coalesceInputs(inputs, skip);
 
   const op: BatchOperation<UpdateInput, PublicCampaign> = {
     name: 'update',
@@ -289,17 +297,13 @@ export async function createCampaigns(
   options: BulkOptions<PublicCampaign> = {},
 ): Promise<BatchOutcome<PublicCampaign>> {
   const budget = prepare(client, options);
-  const problems = inputs.flatMap((input, index) =>
-    checkUpdateInput(
-      { id: `#${index}`, properties: (input as { properties?: unknown })?.properties },
-      index,
-    ),
-  );
+  const problems = checkCreateInputs(inputs);
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
   const bad = new Set(problems.map((p) => p.index));
-  const items = inputs.flatMap((input, index) =>
-    bad.has(index) ? [] : [{ key: `#${index}`, payload: { properties: input.properties } }],
-  );
+  const items: Array<RunnerItem<CreateInput>> = [];
+  for (let index = 0; index < inputs.length; index++)
+    if (!bad.has(index))
+      items.push({ key: `#${index}`, payload: { properties: inputs[index]!.properties } });
   const op: BatchOperation<CreateInput, PublicCampaign> = {
     name: 'create',
     send: async (payloads, signal) =>
@@ -333,16 +337,24 @@ function matchByProperties(compactor: ResultCompactor | undefined) {
 }
 
 function prepareIds(ids: ReadonlyArray<string>, options: Pick<BulkOptions, 'onInvalid'>) {
-  const problems = ids.flatMap((id, index) => checkId(id, index));
+  const problems = checkIds(ids);
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
-  const bad = new Set(problems.map((p) => p.index));
-  const seen = new Map<string, number[]>();
-  ids.forEach((id, index) => {
-    if (!bad.has(index)) seen.set(id, [...(seen.get(id) ?? []), index]);
-  });
-  const coalesced: CoalescedId[] = [...seen]
-    .filter(([, idx]) => idx.length > 1)
-    .map(([id, indices]) => ({ id, indices }));
-  const items = [...seen.keys()].map((id) => ({ key: id, payload: { id } }));
+  const bad = problems.length > 0 ? new Set(problems.map((p) => p.index)) : undefined;
+  // Each id once, in order of first occurrence: its first position, or all of them once repeated.
+  const seen = new Map<string, number | number[]>();
+  for (let index = 0; index < ids.length; index++) {
+    if (bad?.has(index)) continue;
+    const id = ids[index]!;
+    const at = seen.get(id);
+    if (at === undefined) seen.set(id, index);
+    else if (typeof at === 'number') seen.set(id, [at, index]);
+    else at.push(index);
+  }
+  const coalesced: CoalescedId[] = [];
+  const items: Array<RunnerItem<{ id: string }>> = [];
+  for (const [id, at] of seen) {
+    items.push({ key: id, payload: { id } });
+    if (typeof at !== 'number') coalesced.push({ id, indices: at });
+  }
   return { items, problems, coalesced };
 }

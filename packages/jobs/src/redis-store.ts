@@ -3,7 +3,9 @@
 //   <prefix>:job:{id}        hash: owner, status, counters, timestamps, coalesced, cancel,
 //                            errorGroups (set when it ends)
 //   <prefix>:job:{id}:ids    list: the distinct campaign ids, in input order
-//   <prefix>:job:{id}:in     hash: campaign id → properties JSON (deleted when the job ends)
+//   <prefix>:job:{id}:in     hash: `#<n>` → the properties of positions n×INPUT_CHUNK onwards, a
+//                            JSON array in input order (deleted when the job ends). Jobs written
+//                            before this layout hold campaign id → properties JSON; still read.
 //   <prefix>:job:{id}:ans    hash: campaign id → its answer: the campaign JSON, or `!<key>`
 //   <prefix>:job:{id}:errp   hash: key → an error payload JSON (shared by the ids it covers)
 //   <prefix>:job:{id}:errs   list: the grouped errors (JSON each), written when the job ends
@@ -27,8 +29,15 @@ import type { JobProgress, JobStatus } from './types.js';
 
 /** How long a job's keys live before it is confirmed as queued (a crash in between). */
 const CREATION_LEASE_MS = 60 * 60 * 1000;
-/** Fields per HSET / RPUSH while writing a new job. */
+/** Ids per RPUSH while writing a new job, and per read when filling one's missing answers. */
 const WRITE_BATCH = 1_000;
+/**
+ * Positions per field of a job's `in` hash: one JSON string each, so a 10,000-input job is ten
+ * fields, written in one pipeline, and a worker's first page of pending ids reads one field.
+ */
+export const INPUT_CHUNK = 1_000;
+/** The `in` field holding the properties of chunk `n` (`#` cannot start a campaign id). */
+const chunkField = (n: number) => `#${n}`;
 
 const CREATE = `
 local members = redis.call('SMEMBERS', KEYS[1])
@@ -234,19 +243,28 @@ export class RedisJobStore implements JobStore {
     );
     if (active >= 0) throw new JobLimitError('maxQueuedJobsPerOwner', maxActive, active + 1);
     try {
-      for (let start = 0; start < job.updates.length; start += WRITE_BATCH) {
-        const slice = job.updates.slice(start, start + WRITE_BATCH);
-        await this.#redis
-          .multi()
-          .rpush(this.#key(job.id, 'ids'), ...slice.map((u) => u.id))
-          .hset(
-            this.#key(job.id, 'in'),
-            Object.fromEntries(slice.map((u) => [u.id, JSON.stringify(u.properties)])),
-          )
-          .pexpire(this.#key(job.id, 'ids'), CREATION_LEASE_MS)
-          .pexpire(this.#key(job.id, 'in'), CREATION_LEASE_MS)
-          .exec();
-      }
+      // All of it in one pipeline (one round trip, not one transaction: Redis serves other
+      // clients between its commands; a failure discards the job): ids in batches, properties a
+      // chunk per field.
+      const write = this.#redis.pipeline();
+      const chunks: string[] = [];
+      for (let start = 0; start < job.updates.length; start += WRITE_BATCH)
+        write.rpush(
+          this.#key(job.id, 'ids'),
+          ...job.updates.slice(start, start + WRITE_BATCH).map((u) => u.id),
+        );
+      for (let start = 0; start < job.updates.length; start += INPUT_CHUNK)
+        chunks.push(
+          chunkField(start / INPUT_CHUNK),
+          JSON.stringify(job.updates.slice(start, start + INPUT_CHUNK).map((u) => u.properties)),
+        );
+      if (chunks.length > 0) write.hset(this.#key(job.id, 'in'), ...chunks);
+      const replies = await write
+        .pexpire(this.#key(job.id, 'ids'), CREATION_LEASE_MS)
+        .pexpire(this.#key(job.id, 'in'), CREATION_LEASE_MS)
+        .exec();
+      const failed = replies?.find(([error]) => error)?.[0];
+      if (failed) throw failed;
     } catch (error) {
       await this.discard(job.id, job.owner).catch(() => {});
       throw error;
@@ -311,17 +329,40 @@ export class RedisJobStore implements JobStore {
       answered[i] === null ? [{ position: from + i, campaignId }] : [],
     );
     if (open.length > 0) {
-      const properties = await this.#redis.hmget(
-        this.#key(id, 'in'),
-        ...open.map((o) => o.campaignId),
-      );
+      const properties = await this.#properties(id, open);
       open.forEach(({ position, campaignId }, i) => {
-        const json = properties[i];
-        if (json)
-          updates.push({ position, update: { id: campaignId, properties: JSON.parse(json) } });
+        const found = properties[i];
+        if (found) updates.push({ position, update: { id: campaignId, properties: found } });
       });
     }
     return ids.length === limit ? { updates, next: from + limit } : { updates };
+  }
+
+  /** The stored properties of these positions (undefined: none stored), read by chunk. */
+  async #properties(
+    id: string,
+    open: Array<{ position: number; campaignId: string }>,
+  ): Promise<Array<Record<string, string> | undefined>> {
+    const first = Math.floor(open[0]!.position / INPUT_CHUNK);
+    const last = Math.floor(open.at(-1)!.position / INPUT_CHUNK);
+    const fields = Array.from({ length: last - first + 1 }, (_, i) => chunkField(first + i));
+    const chunks = (await this.#redis.hmget(this.#key(id, 'in'), ...fields)).map((json) =>
+      json === null ? undefined : (JSON.parse(json) as Array<Record<string, string>>),
+    );
+    const found = open.map(
+      ({ position }) =>
+        chunks[Math.floor(position / INPUT_CHUNK) - first]?.[position % INPUT_CHUNK],
+    );
+    // A job written before chunks (a field per campaign id): read those ids' own fields.
+    const missing = open.filter((_, i) => found[i] === undefined);
+    if (missing.length === 0) return found;
+    const own = await this.#redis.hmget(this.#key(id, 'in'), ...missing.map((o) => o.campaignId));
+    let next = 0;
+    return found.map((properties) => {
+      if (properties) return properties;
+      const json = own[next++];
+      return json ? (JSON.parse(json) as Record<string, string>) : undefined;
+    });
   }
 
   async record(id: string, answers: Array<[string, Answer]>): Promise<JobProgress | undefined> {

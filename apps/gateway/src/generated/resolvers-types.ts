@@ -87,11 +87,16 @@ export type CampaignConnection = {
   __typename?: 'CampaignConnection';
   edges: Array<CampaignEdge>;
   pageInfo: PageInfo;
+  /** How many campaigns match in all (HubSpot's `total`), for `campaignList`; null for a job's results. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 export type CampaignEdge = {
   __typename?: 'CampaignEdge';
-  /** Pass as `after` to read the campaigns after this one. */
+  /**
+   * Pass as `after` to read the campaigns after this one. In `campaignList`, HubSpot's cursors mark
+   * pages, not campaigns: every edge carries its page's `endCursor` (empty on the last page).
+   */
   cursor: Scalars['String']['output'];
   node: Campaign;
 };
@@ -108,6 +113,18 @@ export type CampaignPropertyInput = {
   name: Scalars['String']['input'];
   value: Scalars['String']['input'];
 };
+
+/** The order of `campaignList`. */
+export type CampaignSort =
+  /** Oldest first. */
+  | 'CREATED_AT'
+  | 'CREATED_AT_DESC'
+  /** By `hs_name`, A to Z. */
+  | 'NAME'
+  | 'NAME_DESC'
+  /** Least recently updated first. */
+  | 'UPDATED_AT'
+  | 'UPDATED_AT_DESC';
 
 export type CampaignUpdateInput = {
   /** The campaign's id (a UUID, HubSpot's `campaignGuid`). */
@@ -257,6 +274,13 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * One page of the account's campaigns (HubSpot's list), for choosing campaigns to update: `first`
+   * (1 to 100, HubSpot's largest page; default 50) after the cursor `after` (a page's `endCursor`,
+   * passed to HubSpot as it is), only those whose name contains `name` (case-insensitive), in `sort`
+   * order (default `NAME`). Through the same rate budget as the mutations. Requires the read scope.
+   */
+  campaignList: CampaignConnection;
+  /**
    * A job started by `startCampaignUpdate`, or null when there is none for this caller: it never
    * existed, its results expired (JOB_RETENTION), or another caller started it (only its owner and
    * callers with the admin scope see a job). Requires the write scope.
@@ -268,6 +292,14 @@ export type Query = {
    * Requires the read scope (`campaigns:read` by default).
    */
   campaigns: CampaignsPayload;
+};
+
+export type QueryCampaignListArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  properties?: InputMaybe<Array<Scalars['String']['input']>>;
+  sort?: InputMaybe<CampaignSort>;
 };
 
 export type QueryCampaignUpdateJobArgs = {
@@ -430,6 +462,7 @@ export type ResolversTypes = {
   CampaignEdge: ResolverTypeWrapper<CampaignEdgeModel>;
   CampaignProperty: ResolverTypeWrapper<CampaignPropertyModel>;
   CampaignPropertyInput: CampaignPropertyInput;
+  CampaignSort: CampaignSort;
   CampaignUpdateInput: CampaignUpdateInput;
   CampaignUpdateJob: ResolverTypeWrapper<CampaignUpdateJobModel>;
   CampaignsPayload: ResolverTypeWrapper<CampaignsPayloadModel>;
@@ -534,6 +567,7 @@ export type CampaignConnectionResolvers<
 > = {
   edges?: Resolver<Array<ResolversTypes['CampaignEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type CampaignEdgeResolvers<
@@ -667,6 +701,12 @@ export type QueryResolvers<
   ContextType = GatewayContext,
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
+  campaignList?: Resolver<
+    ResolversTypes['CampaignConnection'],
+    ParentType,
+    ContextType,
+    Partial<QueryCampaignListArgs>
+  >;
   campaignUpdateJob?: Resolver<
     Maybe<ResolversTypes['CampaignUpdateJob']>,
     ParentType,
