@@ -1,9 +1,11 @@
 // RedisRateBudget: the core's RateBudget with its window in Redis, so every process that calls
 // HubSpot for one account (gateway replicas, job workers, internal apps) draws from one budget.
-// Within a process, waiters take turns by fairness key as in the in-process budget; between
-// processes, the script's fair share holds a key at or above its share back from the reserve (the
-// window's last few free slots) while another is present.
-import { createHash } from 'node:crypto';
+// Fairness keys take turns across processes: the script grants a key only while its grants in the
+// window are within TURN_SLACK of the fewest of any key waiting anywhere, and its fair share holds
+// a key at or above its share back from the reserve (the window's last few free slots) while
+// another is present. Within a process, keys that may go take turns round robin, and a key's
+// waiters go first come, first served.
+import { createHash, randomBytes } from 'node:crypto';
 import {
   DEFAULT_FAIRNESS_KEY,
   DailyLimitReachedError,
@@ -63,6 +65,10 @@ export class RedisRateBudget implements RateBudget {
   private readonly settings: Array<string | number>;
   private readonly pollMs: number;
   private readonly onError: (error: unknown) => void;
+  /** This budget's name in the turns' register of waiting keys (one per process, or more). */
+  private readonly id = randomBytes(8).toString('hex');
+  /** Whether Redis may list keys of ours as waiting (cleared by `idle`). */
+  private registered = false;
   /** Waiters by key, and the keys in their turn order (round robin). */
   private readonly lanes = new Map<string, Waiter[]>();
   private turns: string[] = [];
@@ -117,6 +123,8 @@ export class RedisRateBudget implements RateBudget {
         onAbort: () => {
           this.leave(waiter);
           reject(signal!.reason);
+          // Its key may no longer wait here: tell Redis (the next claim, or idle).
+          if (!this.lanes.has(waiter.key)) this.wake();
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
@@ -175,6 +183,7 @@ export class RedisRateBudget implements RateBudget {
     this.timer = undefined;
     const error = new Error('the rate budget is closed');
     for (const lane of this.lanes.values()) for (const w of [...lane]) this.settle(w, error);
+    this.unregister();
   }
 
   /** The state as last seen (Redis is asked on every grant); `refresh()` asks now. */
@@ -247,6 +256,13 @@ export class RedisRateBudget implements RateBudget {
     void this.pump();
   }
 
+  /** No waiter left here: our keys no longer wait (others' turns need not wait for them). */
+  private unregister(): void {
+    if (!this.registered) return;
+    this.registered = false;
+    void this.run('idle', this.id);
+  }
+
   /** Grants to the waiters in turn while Redis says yes; sleeps as long as it says otherwise. */
   private async pump(): Promise<void> {
     if (this.pumping || this.timer) return;
@@ -255,14 +271,18 @@ export class RedisRateBudget implements RateBudget {
       while (this.turns.length > 0 && !this.closed) {
         let reply: number[];
         try {
-          // Every waiting key in turn order: the script grants the first that may go.
+          // Every waiting key in turn order, with its number of waiters: the script registers
+          // them as waiting and grants the first that may go.
+          const waiting = this.turns.flatMap((k) => [k, this.lanes.get(k)?.length ?? 0]);
+          this.registered = true;
           reply = (await this.redis.eval(
             BUDGET_SCRIPT,
             this.keys.length,
             ...this.keys,
             'claim',
             ...this.settings,
-            ...this.turns,
+            this.id,
+            ...waiting,
           )) as number[];
         } catch (error) {
           // Redis is unreachable: nothing can be granted safely; every waiter hears why.
@@ -276,6 +296,7 @@ export class RedisRateBudget implements RateBudget {
           return;
         }
         if (status === 0) {
+          if (this.turns.length === 0) break; // every waiter left meanwhile
           // Held by requests still in flight (answers may come from any process): ask again soon.
           const sleep = third! > 0 ? Math.min(value!, this.pollMs) : value!;
           this.timer = setTimeout(() => {
@@ -310,6 +331,7 @@ export class RedisRateBudget implements RateBudget {
         this.turns.push(key);
         this.settle(waiter, undefined, grantedAt);
       }
+      if (this.turns.length === 0) this.unregister();
     } finally {
       this.pumping = false;
     }

@@ -9,23 +9,34 @@
 // answer time), L answered without one and others' use seen through
 // -Remaining (same score), S answered grants for the per-second window, C count per fairness
 // key, K waiting keys (score: last seen), M settings and learned state, G per-grant counters
-// (window use and admissions at the grant, for -Remaining). Members: `<grant id>|<key>`, or
-// `~<n>` for others' use (no key).
+// (window use and admissions at the grant, for -Remaining), W the turns' register of waiting keys
+// (member `<process id>|<key>`, score: when it lapses unless the process asks again). Members of
+// the others: `<grant id>|<key>`, or `~<n>` for others' use (no key).
+//
+// Turns between fairness keys are global: a key is granted a slot only while its grants in the
+// window are at most the fewest of any key waiting anywhere plus TURN_SLACK, so each waiting key
+// gets an equal part of the window whichever process serves it. A process registers its waiting
+// keys with every claim (the register lapses presenceMs after the time it was told to ask again,
+// so a dead process holds no one up for long) and drops them when it has no waiter left for them.
+
+/** How many grants in the window a key may be ahead of the waiting key with the fewest. */
+export const TURN_SLACK = 1;
 
 /** The Redis keys of one account's budget, in the script's KEYS order. */
 export function budgetKeys(prefix: string, account: string): string[] {
   // One hash tag: all of an account's keys live in one slot of a Redis Cluster.
   const base = `${prefix}:{${account}}`;
-  return ['P', 'D', 'L', 'S', 'C', 'K', 'M', 'G'].map((k) => `${base}:${k}`);
+  return ['P', 'D', 'L', 'S', 'C', 'K', 'M', 'G', 'W'].map((k) => `${base}:${k}`);
 }
 
 export const BUDGET_SCRIPT = `
-local P, D, L, S, C, K, M, G = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local P, D, L, S, C, K, M, G, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local op = ARGV[1]
 local maxDefault, intervalDefault = tonumber(ARGV[2]), tonumber(ARGV[3])
 local margin, hold, reserve = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local firstBurst, datingAfter, presence = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local reserveSlots = tonumber(ARGV[10])
+local turnSlack = ${TURN_SLACK}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
@@ -69,6 +80,16 @@ local function prune()
   removeUpTo(D, now - interval + dating(), false)
   redis.call('ZREMRANGEBYSCORE', S, '-inf', now - 1000)
   redis.call('ZREMRANGEBYSCORE', K, '-inf', now - presence)
+  redis.call('ZREMRANGEBYSCORE', W, '-inf', '(' .. now)
+end
+-- Takes the process's entries out of the turns' register, but those of the keys in keep.
+local function unregister(proc, keep)
+  local mark = proc .. '|'
+  for _, member in ipairs(redis.call('ZRANGE', W, 0, -1)) do
+    if string.sub(member, 1, #mark) == mark and not (keep and keep[string.sub(member, #mark + 1)]) then
+      redis.call('ZREM', W, member)
+    end
+  end
 end
 local function used() return redis.call('ZCARD', P) + redis.call('ZCARD', D) + redis.call('ZCARD', L) end
 local function first(set)
@@ -108,12 +129,29 @@ local function touch()
 end
 
 if op == 'claim' then
-  -- ARGV[11..]: the keys waiting in this process, in their turn order. The first that may go
-  -- now is granted; one held back for the fair share does not hold up the others.
+  -- ARGV[11]: the process's id; ARGV[12..]: its waiting keys in their turn order, each followed by
+  -- how many of its waiters want it. The first that may go now is granted; one held back (for
+  -- the fair share, or because its turn has not come) does not hold up the others.
   prune()
+  local proc = ARGV[11]
+  local mine = {}
+  local keys, waiters = {}, {}
+  for i = 12, #ARGV - 1, 2 do
+    keys[#keys + 1] = ARGV[i]
+    waiters[#keys] = tonumber(ARGV[i + 1])
+    mine[ARGV[i]] = true
+  end
+  -- The process asks again within the time it is told (wait; 0: within its poll), or presenceMs
+  -- later on a busy event loop: its keys stay registered as waiting till then.
+  local function register(wait)
+    unregister(proc, mine)
+    for _, key in ipairs(keys) do
+      if mine[key] then redis.call('ZADD', W, now + wait + presence, proc .. '|' .. key) end
+    end
+  end
   local exhausted = num('exhaustedUntil')
-  if exhausted > now then touch(); return {-1, exhausted} end
-  for i = 11, #ARGV do redis.call('ZADD', K, now, ARGV[i]) end
+  if exhausted > now then unregister(proc, nil); touch(); return {-1, exhausted} end
+  for _, key in ipairs(keys) do redis.call('ZADD', K, now, key) end
   local wait = math.max(0, num('pausedUntil') - now)
   local max = effectiveMax()
   local inUse = used()
@@ -126,7 +164,8 @@ if op == 'claim' then
     local s = first(S)
     wait = math.max(wait, s and math.max(1, s + 1000 - now) or hold)
   end
-  if wait > 0 then touch(); return {0, wait, pending} end
+  -- (It asks again after wait, or within its poll while requests are in flight.)
+  if wait > 0 then register(pending > 0 and 0 or wait); touch(); return {0, wait, pending} end
   -- Fair share (see limiter.ts): with two or more keys present, a key holding at least the share
   -- it would have if one more key came may not take the reserve, the window's last free slots.
   local present = {}
@@ -140,21 +179,62 @@ if op == 'claim' then
   local share = math.floor(max * reserve)
   local held = math.min(share, math.min(reserveSlots, share) + math.floor(share * untilFree() / interval))
   local reserved = inUse >= max - held
-  for i = 11, #ARGV do
-    local key = ARGV[i]
-    local mine = tonumber(redis.call('HGET', C, key) or '0')
-    if not (reserved and count >= 2 and mine * (count + 1) >= max) then
-      local id = redis.call('HINCRBY', M, 'seq', 1)
-      local admitted = redis.call('HINCRBY', M, 'admitted', 1)
-      redis.call('ZADD', P, now, id .. '|' .. key)
-      redis.call('HINCRBY', C, key, 1)
-      redis.call('HSET', G, id, (inUse + 1) .. ',' .. admitted)
-      touch()
-      return {1, now, id, inUse + 1, max, i - 10}
+  -- Global turns: the fewest grants in the window of any key waiting, here or in another process.
+  local function grantsOf(key) return tonumber(redis.call('HGET', C, key) or '0') end
+  local fewest = math.huge
+  local waitingKeys = #keys
+  for _, key in ipairs(keys) do fewest = math.min(fewest, grantsOf(key)) end
+  local seen = {}
+  for _, member in ipairs(redis.call('ZRANGE', W, 0, -1)) do
+    local key = string.match(member, '^[^|]*|(.*)$')
+    if key and not mine[key] and not seen[key] then
+      seen[key] = true
+      waitingKeys = waitingKeys + 1
+      fewest = math.min(fewest, grantsOf(key))
     end
   end
+  -- How far ahead of the fewest a key may go: the slack, and while several slots are free at once
+  -- (a window re-opening) its part of them beyond the one, so that a burst of free slots is
+  -- taken at once by every process's keys alike, not a slack's worth per claim and poll.
+  local ahead = turnSlack + math.floor((max - inUse - 1) / waitingKeys)
+  -- Keys at the fewest go first (in turn order); then those within the slack, so that a slot
+  -- does not wait for another process's claim when a key here is about as far behind.
+  local notTurn = false
+  local pick = nil
+  for j, key in ipairs(keys) do
+    local has = grantsOf(key)
+    if not (reserved and count >= 2 and has * (count + 1) >= max) then
+      if has > fewest + ahead then notTurn = true
+      elseif has <= fewest then pick = j; break
+      elseif not pick then pick = j end
+    end
+  end
+  if pick then
+    local key = keys[pick]
+    local id = redis.call('HINCRBY', M, 'seq', 1)
+    local admitted = redis.call('HINCRBY', M, 'admitted', 1)
+    redis.call('ZADD', P, now, id .. '|' .. key)
+    redis.call('HINCRBY', C, key, 1)
+    redis.call('HSET', G, id, (inUse + 1) .. ',' .. admitted)
+    -- Its last waiter here: the key no longer waits in this process.
+    if waiters[pick] <= 1 then mine[key] = nil end
+    register(0)
+    touch()
+    return {1, now, id, inUse + 1, max, pick}
+  end
+  -- Nothing granted. Held back for the turns, a key behind is waiting in another process, which
+  -- asks within its poll: ask again as soon, as while the window is held by requests in flight.
+  local polled = notTurn or pending > 0
+  register(polled and 0 or leave)
   touch()
-  return {0, leave, pending}
+  return {0, leave, polled and math.max(1, pending) or 0}
+
+elseif op == 'idle' then
+  -- ARGV[11]: a process with no waiter left: its keys no longer wait.
+  redis.call('ZREMRANGEBYSCORE', W, '-inf', '(' .. now)
+  unregister(ARGV[11], nil)
+  touch()
+  return 1
 
 elseif op == 'answered' then
   local id, key, outcome, roundTrip = ARGV[11], ARGV[12], ARGV[13], tonumber(ARGV[14])

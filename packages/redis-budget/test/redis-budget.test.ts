@@ -11,7 +11,9 @@ import { DEFAULT_SIM_TOKEN, startHubSpotSim, type HubSpotSim } from '@campaigns/
 import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FAIR_RESERVE_SLOTS } from '@campaigns/core/internal';
 import { RedisRateBudget, accountKeyOf } from '../src/index.js';
+import { BUDGET_SCRIPT, budgetKeys } from '../src/script.js';
 
 const redisAvailable = redisServerForTests({
   ci: Boolean(process.env.CI),
@@ -96,6 +98,7 @@ describe.skipIf(!redisAvailable)('RedisRateBudget', () => {
     expect((await b.refresh()).intervalMs).toBe(2000);
 
     a.penalize(30_000);
+    await a.refresh(); // after the penalty (sent on A's connection) reached Redis
     const paused = await b.refresh();
     expect(paused.pausedUntil).toBeGreaterThan(Date.now() + 25_000);
     expect(paused.effectiveMax).toBe(5); // 7 × 0.8, once
@@ -178,6 +181,89 @@ describe.skipIf(!redisAvailable)('RedisRateBudget', () => {
     await b.acquire(undefined, 'edit'); // granted past it
     expect((await b.refresh()).used).toBe(10);
     held.abort(new Error('done'));
+  });
+
+  it('gives each waiting key its equal part of the window, whichever process serves it', async () => {
+    // Process A serves two callers, process B one; all three always have waiters. Per-process
+    // turns gave each process about half the window, so the lone key about half of it.
+    const shared = account();
+    const options = {
+      max: 20,
+      intervalMs: 500,
+      firstBurst: 0,
+      roundTripsBeforeDating: Infinity,
+    };
+    const a = budget(shared, options);
+    const b = budget(shared, options);
+    const counts: Record<string, number> = { a1: 0, a2: 0, b: 0 };
+    const target = 8 * options.max; // at least 8 windows: at most max grants per interval
+    let total = 0;
+    const stop = new AbortController();
+    const drive = async (process: RedisRateBudget, key: string) => {
+      while (!stop.signal.aborted) {
+        let at: number;
+        try {
+          at = await process.acquire(stop.signal, key);
+        } catch {
+          return;
+        }
+        counts[key]!++;
+        if (++total >= target) stop.abort(new Error('done'));
+        process.answered(at, key, 'succeeded', 5);
+      }
+    };
+    const drivers = [a, a, a, b, b, b].flatMap((p, i) =>
+      i < 3 ? [drive(p, 'a1'), drive(p, 'a2')] : [drive(p, 'b')],
+    );
+    await Promise.all(drivers);
+    const windows = Math.ceil(total / options.max);
+    for (const key of Object.keys(counts))
+      expect(
+        Math.abs(counts[key]! - total / 3),
+        `${key}: ${counts[key]} of ${total}`,
+      ).toBeLessThanOrEqual(2 * windows);
+  });
+
+  it('does not hold a slot for a key whose process has no waiter left for it', async () => {
+    // Presence so long that a key left registered as waiting would hold A up past the test's
+    // time limit: B's key is still in the window, but waits nowhere.
+    const shared = account();
+    const options = { max: 10, intervalMs: 10_000, firstBurst: 0, presenceMs: 60_000 };
+    const a = budget(shared, options);
+    const b = budget(shared, options);
+    await b.acquire(undefined, 'b'); // its only waiter: granted, and no longer waiting
+    const grants: number[] = [];
+    for (let i = 0; i < 8; i++) grants.push(await a.acquire(undefined, 'a'));
+    await b.acquire(undefined, 'b'); // below its share: takes the reserve; the window is full
+    const gone = new AbortController();
+    const waiting = b.acquire(gone.signal, 'b'); // registered as waiting (2 grants to A's 8)
+    gone.abort(new Error('gone'));
+    await expect(waiting).rejects.toThrow('gone');
+    await b.refresh(); // after B's word that it no longer waits
+    for (const at of grants.slice(0, 2)) a.answered(at, 'a', 'not-sent');
+    await a.refresh();
+    await a.acquire(undefined, 'a'); // 6 grants to B's 2, and B's key waits nowhere
+    expect((await a.refresh()).used).toBe(9);
+  }, 10_000);
+
+  it('lets the turns of a process that died lapse after presenceMs', async () => {
+    const shared = account();
+    const options = { max: 6, intervalMs: 10_000, firstBurst: 0, presenceMs: 1500 };
+    const a = budget(shared, options);
+    // A process that claimed for a key with two waiters, was granted one, and died.
+    const settings = [6, 10_000, 100, 60_000, 0.1, 0, 100, 1500, FAIR_RESERVE_SLOTS];
+    const redis = clients[clients.length - 1]!;
+    const keys = budgetKeys('campaigns:budget', shared);
+    await redis.eval(BUDGET_SCRIPT, keys.length, ...keys, 'claim', ...settings, 'ghost', 'g', 2);
+    // A key may be one grant ahead of the fewest (TURN_SLACK), and its part of the free slots
+    // beyond one more: three grants to the ghost's 1, then the window's last 2 slots wait.
+    for (let i = 0; i < 3; i++) await a.acquire(undefined, 'a');
+    let fourth = false;
+    const late = a.acquire(undefined, 'a').then(() => (fourth = true));
+    await a.refresh(); // after the claim's answer: its turn had not come
+    expect(fourth).toBe(false);
+    await late; // granted once the ghost's turn lapsed
+    expect((await a.refresh()).used).toBe(5);
   });
 
   it('gives every key it writes an expiry, and keeps the DAILY stop until it ends', async () => {
