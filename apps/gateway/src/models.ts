@@ -1,25 +1,30 @@
 // What resolvers receive as parents: the engine's and HubSpot's own shapes, unconverted. The
-// generated resolver types map GraphQL types onto these (see codegen.ts `mappers`).
-import type { CampaignBatchError, CampaignBatchOutcome, CoalescedId } from '@campaigns/core';
+// generated resolver types map GraphQL types onto these (see codegen.ts `mappers`). HubSpot's
+// shapes are the core's, which takes them from the operations' answers in the generated `paths`:
+// a field renamed or retyped in the spec fails the gateway's typecheck where a resolver reads it.
+import type {
+  BatchErrorDetail,
+  CampaignBatchError,
+  CampaignBatchOutcome,
+  CoalescedId,
+  ListedCampaign,
+  ReadCampaign,
+  UpdatedCampaign,
+} from '@campaigns/core';
 import type {
   CampaignUpdateJob,
   JobErrorsPage,
   JobProgress,
   JobResultsPage,
 } from '@campaigns/jobs';
-import type {
-  ErrorDetail,
-  PublicBusinessUnit,
-  PublicCampaign,
-  PublicCampaignWithAssets,
-} from '@campaigns/hubspot-client';
 
-export type CampaignModel = PublicCampaign | PublicCampaignWithAssets;
-export type UpdateCampaignsPayloadModel = CampaignBatchOutcome<PublicCampaign>;
-export type CampaignsPayloadModel = CampaignBatchOutcome<PublicCampaignWithAssets>;
+/** A campaign as an update, a read or the list returned it. */
+export type CampaignModel = UpdatedCampaign | ReadCampaign | ListedCampaign;
+export type UpdateCampaignsPayloadModel = CampaignBatchOutcome<UpdatedCampaign>;
+export type CampaignsPayloadModel = CampaignBatchOutcome<ReadCampaign>;
 export type CampaignBatchErrorModel = CampaignBatchError;
-export type ErrorDetailModel = ErrorDetail;
-export type BusinessUnitModel = PublicBusinessUnit;
+export type ErrorDetailModel = BatchErrorDetail;
+export type BusinessUnitModel = NonNullable<CampaignModel['businessUnits']>[number];
 export type CoalescedIdModel = CoalescedId;
 export interface CampaignPropertyModel {
   name: string;

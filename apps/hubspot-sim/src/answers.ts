@@ -37,6 +37,7 @@ export type ErrorCategory =
   | 'RESOURCE_NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_IMPLEMENTED'
   | 'INTERNAL_ERROR'
   | 'SERVICE_UNAVAILABLE';
 
@@ -183,6 +184,18 @@ export function methodNotAllowed(routeKey: string, allowed: readonly string[]): 
     body: errorBody(
       'METHOD_NOT_ALLOWED',
       `${routeKey} is not allowed; use ${allowed.join(' or ')}`,
+    ),
+  };
+}
+
+/** 501: the spec declares the operation, but the simulator does not model what it does. */
+export function notImplemented(routeKey: string, operationId: string): ApiAnswer {
+  return {
+    status: 501,
+    body: errorBody(
+      'NOT_IMPLEMENTED',
+      `hubspot-sim does not model ${operationId} (${routeKey}): the spec declares it, the simulator has no handler for it`,
+      { context: { operationId: [operationId], operation: [routeKey] } },
     ),
   };
 }

@@ -10,18 +10,25 @@ const { values } = parseArgs({
     host: { type: 'string' },
     seed: { type: 'string' },
     campaigns: { type: 'string' },
+    spec: { type: 'string' },
   },
 });
+
+const spec = values.spec ?? process.env.HUBSPOT_SIM_SPEC;
 
 const sim = await startHubSpotSim({
   port: integer('port', values.port ?? process.env.HUBSPOT_SIM_PORT ?? '4010'),
   ...(values.host === undefined ? {} : { host: values.host }),
   ...(values.seed === undefined ? {} : { seed: integer('seed', values.seed) }),
   ...(values.campaigns === undefined ? {} : { campaigns: integer('campaigns', values.campaigns) }),
+  ...(spec ? { spec } : {}),
 });
 
 console.log(`HubSpot simulator listening on ${sim.url}`);
 console.log(`  API root  ${sim.url}/marketing/v3/campaigns (or /marketing/campaigns/2026-03)`);
+console.log(`  spec      ${spec ?? 'openapi/campaigns.yaml'}`);
+if (sim.notImplemented.length > 0)
+  console.log(`  501       ${sim.notImplemented.join(', ')} (declared, not modelled)`);
 console.log(`  token     ${DEFAULT_SIM_TOKEN}`);
 console.log(`  admin     ${sim.url}/__sim/stats`);
 

@@ -184,6 +184,15 @@ const positiveInteger = () =>
   });
 
 export const hubSpotSimOptionsSchema = z.object({
+  /**
+   * The OpenAPI file to serve: a path (relative to the working directory) or a file URL.
+   * Default `openapi/campaigns.yaml` (through `@campaigns/openapi`).
+   */
+  spec: z
+    .union([z.string().min(1), z.instanceof(URL)], {
+      error: 'must be a file path or a file URL',
+    })
+    .optional(),
   /** Interface to listen on. Default `127.0.0.1`. */
   host: z.string().default(DEFAULT_HOST),
   /** Default 0: an ephemeral port, see `url`. */

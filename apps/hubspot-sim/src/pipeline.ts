@@ -5,6 +5,7 @@ import {
   injectedAnswer,
   methodNotAllowed,
   missingScopesAnswer,
+  notImplemented,
   routeNotFound,
   tooManyRequests,
   unauthorized,
@@ -37,7 +38,8 @@ export interface PipelineParts {
 
 /**
  * Answers one API call. Order: count batch size → 401 → scripted fault → 429 → latency →
- * random fault → 404/405 → 403 → 415/400 (JSON, query, schema) → the operation's own rules.
+ * random fault → 404/405 → 403 → 415/400 (JSON, query, schema) → the operation's own rules, or
+ * 501 for an operation the spec declares and the simulator does not model.
  * Scripted faults use no rate budget; random ones strike calls that were already counted.
  */
 export async function answerApiCall(
@@ -158,7 +160,8 @@ function handle(
       problems,
     );
 
-  const handler = OPERATION_HANDLERS[match.routeKey]!;
+  const handler = OPERATION_HANDLERS[match.routeKey];
+  if (!handler) return notImplemented(match.routeKey, operation.operationId);
   return handler(
     { params: match.params, query: query.values, body: bodyValue, url, arrivedAt },
     parts.handlerContext,

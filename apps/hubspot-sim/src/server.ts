@@ -21,7 +21,7 @@ import { answerApiCall, type PipelineParts } from './pipeline.js';
 import { createSeededRandom, deriveSeed } from './random.js';
 import { RateLimiter } from './rate-limit.js';
 import { routeKeyOf } from './routes.js';
-import { loadCampaignsSpec, type CampaignsSpec } from './spec.js';
+import { loadCampaignsSpec, specUrl, type CampaignsSpec } from './spec.js';
 import { StatsRecorder, type SimStats } from './stats.js';
 import { CampaignStore } from './store.js';
 import { createSpecValidator, type SpecValidator } from './validation.js';
@@ -48,6 +48,11 @@ export interface HubSpotSim {
   refuse(ids: readonly string[], refusal: SimRefusal): void;
   /** Forgets every refusal. */
   clearRefusals(): void;
+  /**
+   * Operations the spec declares that the simulator does not model (`POST /{campaignGuid}/x`):
+   * they are routed, authenticated and validated like the others, then answer 501 `NOT_IMPLEMENTED`.
+   */
+  notImplemented: string[];
 }
 
 /** The most campaigns one `seedCampaigns` call adds; a guard against a typo that eats memory. */
@@ -55,12 +60,10 @@ export const MAX_SEED_COUNT = 1_000_000;
 
 export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<HubSpotSim> {
   const settings = resolveSimOptions(options);
-  const { spec, validator } = compiledContract();
-  const unhandled = spec.operations
+  const { spec, validator } = compiledContract(specUrl(settings.spec));
+  const notImplemented = spec.operations
     .map((o) => routeKeyOf(o.method, o.path))
     .filter((key) => !OPERATION_HANDLERS[key]);
-  if (unhandled.length > 0)
-    throw new Error(`hubspot-sim has no handler for ${unhandled.join(', ')} from the spec`);
 
   const store = new CampaignStore({
     random: createSeededRandom(deriveSeed(settings.seed, 'data')),
@@ -109,6 +112,7 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
     },
     refuse: (ids, refusal) => refusals.refuse(ids, refusal),
     clearRefusals: () => refusals.clear(),
+    notImplemented,
   };
 
   const server = createServer((req, res) => {
@@ -146,13 +150,15 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
   return { ...sim, url: `http://${host}:${port}`, close };
 }
 
-let contract: { spec: CampaignsSpec; validator: SpecValidator } | undefined;
+const contracts = new Map<string, { spec: CampaignsSpec; validator: SpecValidator }>();
 
-/** The spec cannot change while the process runs: load and compile it once for every instance. */
-function compiledContract(): { spec: CampaignsSpec; validator: SpecValidator } {
+/** A spec file is read and compiled once per process, however many simulators serve it. */
+function compiledContract(url: URL): { spec: CampaignsSpec; validator: SpecValidator } {
+  let contract = contracts.get(url.href);
   if (!contract) {
-    const spec = loadCampaignsSpec();
+    const spec = loadCampaignsSpec(url);
     contract = { spec, validator: createSpecValidator(spec) };
+    contracts.set(url.href, contract);
   }
   return contract;
 }

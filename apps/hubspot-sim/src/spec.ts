@@ -1,8 +1,12 @@
-// Our OpenAPI document is the contract the sim enforces: routes, scopes, request schemas and
-// query parameters are read from it at start, so the sim and the client share one source.
+// The OpenAPI document is the contract the sim enforces: routes, scopes, request schemas and
+// query parameters are read from it at start, so the sim and the client share one source. Any
+// spec in either of HubSpot's layouts will do: paths relative to the API root (root in `servers`)
+// or written in full (`/marketing/v3/campaigns/batch/update`, `/marketing/campaigns/2026-09-beta/...`).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { specPathRelativeToApiRoot } from '@campaigns/hubspot-client/version';
 import { parse } from 'yaml';
 
 /**
@@ -13,6 +17,13 @@ import { parse } from 'yaml';
 export const DEFAULT_SPEC_URL = pathToFileURL(
   createRequire(import.meta.url).resolve('@campaigns/openapi/campaigns.yaml'),
 );
+
+/** A spec location as options give it: a URL, or a file path (relative to the working directory). */
+export function specUrl(location: string | URL | undefined): URL {
+  if (location === undefined) return DEFAULT_SPEC_URL;
+  if (location instanceof URL) return location;
+  return pathToFileURL(path.resolve(location));
+}
 
 /** Component schemas are registered with ajv under this base, `#/components/schemas/X` becomes `${base}X`. */
 export const SCHEMA_ID_BASE = 'https://hubspot-sim.invalid/schemas/';
@@ -28,7 +39,7 @@ export interface QueryParameterSpec {
 export interface OperationSpec {
   /** Upper case, e.g. `POST`. */
   method: string;
-  /** Relative to the API root, e.g. `/batch/update` or `/{campaignGuid}`. */
+  /** Relative to the API root, e.g. `/batch/update` or `/{campaignGuid}`, whatever the spec's layout. */
   path: string;
   operationId: string;
   /** Scopes a token needs, all of them (the spec's oauth2 requirement). */
@@ -51,6 +62,7 @@ type OpenApiNode = { [key: string]: unknown };
 
 /** Reads an OpenAPI 3.0 document (YAML or JSON) and turns what the sim needs into JSON Schema. */
 export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
+  // YAML is a superset of JSON: one parser reads both.
   const document = asNode(parse(readFileSync(url, 'utf8')), 'the OpenAPI document');
   const components = asNode(document.components ?? {}, 'components');
   const resolve = (node: unknown, what: string): OpenApiNode => {
@@ -70,10 +82,16 @@ export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
   );
 
   const operations: OperationSpec[] = [];
-  for (const [path, pathItemNode] of Object.entries(asNode(document.paths, 'paths'))) {
-    const pathItem = asNode(pathItemNode, path);
+  for (const [specPath, pathItemNode] of Object.entries(asNode(document.paths, 'paths'))) {
+    const pathItem = asNode(pathItemNode, specPath);
+    const relativePath = specPathRelativeToApiRoot(specPath);
     for (const method of HTTP_METHODS.filter((m) => pathItem[m] !== undefined)) {
-      const what = `${method.toUpperCase()} ${path}`;
+      const what = `${method.toUpperCase()} ${specPath}`;
+      if (operations.some((o) => o.method === method.toUpperCase() && o.path === relativePath)) {
+        throw new Error(
+          `OpenAPI: ${what} is declared twice (both are ${method.toUpperCase()} ${relativePath})`,
+        );
+      }
       const operation = asNode(pathItem[method], what);
       const parameters = [...asArray(pathItem.parameters), ...asArray(operation.parameters)].map(
         (p) => resolve(p, `${what} parameter`),
@@ -85,7 +103,7 @@ export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
       const bodySchema = body && jsonContentSchema(body);
       operations.push({
         method: method.toUpperCase(),
-        path,
+        path: relativePath,
         operationId: String(operation.operationId ?? what),
         requiredScopes: oauthScopes(operation.security ?? document.security),
         ...(bodySchema

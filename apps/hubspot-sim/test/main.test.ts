@@ -53,6 +53,13 @@ describe('nx serve hubspot-sim', () => {
     expect(output).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it('serves the spec --spec names (HUBSPOT_SIM_SPEC otherwise) and lists what answers 501', async () => {
+    const spec = 'test/fixtures/hubspot-layout-2026-09-beta.json';
+    const output = await serve(['--port', '0', '--spec', spec], { HUBSPOT_SIM_SPEC: 'nope.yaml' });
+    expect(output).toContain(`spec      ${spec}`);
+    expect(output).toMatch(/501 +GET \/\{campaignGuid\}\/reports\/metrics/);
+  });
+
   it('refuses a port that is not a number', async () => {
     await expect(serve(['--port', 'eighty'])).rejects.toThrow(/--port must be an integer/);
   });

@@ -15,12 +15,12 @@ const batchUpdate = { method: 'POST', path: '/batch/update' } as OperationSpec;
 
 describe('the API root the simulator serves', () => {
   it('is every version the client accepts, and none it refuses', () => {
-    for (const version of ['v3', '2026-03', '1999-12'] as ApiVersion[]) {
+    for (const version of ['v3', '2026-03', '1999-12', '2026-09-beta'] as ApiVersion[]) {
       expect(isApiVersion(version)).toBe(true);
       const match = matchRoute('POST', `${apiRootPath(version)}/batch/update`, [batchUpdate]);
       expect(match).toMatchObject({ kind: 'operation', routeKey: 'POST /batch/update' });
     }
-    for (const version of ['2026-13', '2026-3', '2026-00', 'v4']) {
+    for (const version of ['2026-13', '2026-3', '2026-00', 'v4', '2026-09-BETA', '2026-09-rc']) {
       expect(isApiVersion(version)).toBe(false);
       const pathname = `/marketing/campaigns/${version}/batch/update`;
       expect(matchRoute('POST', pathname, [batchUpdate]).kind).toBe('not-found');

@@ -1,7 +1,8 @@
 // What the runner runs: a batch operation (how to send one chunk of items to HubSpot, how to
 // pair its results with the items) over items that each have a key. update, read, create and
 // archive (operations.ts) are four such operations; a new batch endpoint is one more.
-import type { RateLimitInfo, StandardError } from '@campaigns/hubspot-client';
+import type { RateLimitInfo } from '@campaigns/hubspot-client';
+import type { BatchItemError } from './api.js';
 
 export interface RunnerItem<P> {
   /** Identifies the item in the outcome (the campaign id, or `#index` for creates). */
@@ -13,7 +14,7 @@ export interface RunnerItem<P> {
 export interface SentChunk<R> {
   status: number;
   results: R[];
-  errors: StandardError[];
+  errors: BatchItemError[];
   requestedAt?: string;
   startedAt?: string;
   completedAt?: string;

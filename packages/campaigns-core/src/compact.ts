@@ -3,6 +3,7 @@
 // `updatedAt` again as `hs_createdate` and `hs_lastmodifieddate`, and its id, which the caller's
 // input already holds. JSON.parse makes a string for each; a 100,000-result outcome held them
 // all. Strings are values, so sharing one copy changes nothing a caller can see.
+import type { UpdatedCampaign } from './api.js';
 
 /** Values a property has had, while they repeat enough to be worth one copy each. */
 interface PropertyPool {
@@ -18,24 +19,24 @@ const MAX_LENGTH = 100;
 /** After this many values, a property sharing fewer than a quarter of them is given up on. */
 const TRIAL = 256;
 
-/** The fields of a campaign result this looks at; anything else is left as it is. */
-interface CampaignLike {
-  id?: unknown;
-  properties?: unknown;
-  createdAt?: unknown;
-  updatedAt?: unknown;
-}
+/**
+ * The fields of a campaign result this looks at, as the spec types them (anything else is left as
+ * it is). Each is still checked before use: HubSpot's answer can hold anything.
+ */
+export type Compactable = Partial<
+  Pick<UpdatedCampaign, 'id' | 'properties' | 'createdAt' | 'updatedAt'>
+>;
 
 /** One per run: shares the repeated strings of the results it keeps (see the top of the file). */
 export class ResultCompactor {
   private readonly pools = new Map<string, PropertyPool>();
 
   /** Compacts `result` in place; `id`, when given, is the caller's own string for its id. */
-  compact<R>(result: R, id?: string): R {
-    const campaign = result as CampaignLike;
+  compact<R extends Compactable>(result: R, id?: string): R {
+    const campaign: Compactable = result;
     if (typeof campaign !== 'object' || campaign === null) return result;
     if (id !== undefined && campaign.id === id) campaign.id = id;
-    const properties = campaign.properties as Record<string, unknown> | undefined;
+    const properties = campaign.properties;
     if (typeof properties === 'object' && properties !== null) {
       for (const name of Object.keys(properties)) {
         const value = properties[name];

@@ -35,3 +35,21 @@ export type {
   StopReason,
 } from './outcome.js';
 export type { ProgressEvent, RunEvent, RunHooks } from './progress.js';
+export type {
+  BatchAnswer,
+  BatchErrorDetail,
+  BatchItemError,
+  CreateAnswer,
+  CreateRequest,
+  CreatedCampaign,
+  ListAnswer,
+  ListedCampaign,
+  ReadAnswer,
+  ReadCampaign,
+  ReadRequest,
+  ResultOf,
+  UpdateAnswer,
+  UpdatedCampaign,
+  UpdateRequest,
+  ArchiveRequest,
+} from './api.js';

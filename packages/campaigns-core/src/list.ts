@@ -2,12 +2,8 @@
 // retried the way a chunk of the bulk operations is (the same failure classes and backoff): the
 // one way the CLI's export and the gateway's campaignList read the list.
 import { setTimeout as wait } from 'node:timers/promises';
-import {
-  HubSpotApiError,
-  rateLimitOf,
-  type HubSpotClient,
-  type PublicCampaign,
-} from '@campaigns/hubspot-client';
+import { HubSpotApiError, rateLimitOf, type HubSpotClient } from '@campaigns/hubspot-client';
+import type { ListedCampaign } from './api.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 import type { RateBudget } from './budget.js';
 import { classifyFailure, describeFailure } from './failure.js';
@@ -46,7 +42,7 @@ export interface ListQuery {
 export interface ListPage {
   /** Campaigns matching in all. */
   total: number;
-  results: PublicCampaign[];
+  results: ListedCampaign[];
   /** Pass as `after` for the next page; absent on the last page. */
   nextAfter?: string;
 }

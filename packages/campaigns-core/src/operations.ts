@@ -6,14 +6,19 @@ import {
   rateLimitOf,
   roundTripOf,
   type HubSpotClient,
-  type PublicCampaign,
-  type PublicCampaignWithAssets,
-  type StandardError,
 } from '@campaigns/hubspot-client';
+import type {
+  BatchAnswer,
+  CreatedCampaign,
+  CreateRequest,
+  ReadCampaign,
+  UpdatedCampaign,
+  UpdateRequest,
+} from './api.js';
 import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 import { budgetOf, type RateBudget } from './budget.js';
 import { coalesceInputs } from './coalesce.js';
-import { ResultCompactor } from './compact.js';
+import { ResultCompactor, type Compactable } from './compact.js';
 import type { RateLimitBudgetOptions } from './limiter.js';
 import {
   CoreCategory,
@@ -56,26 +61,25 @@ export interface BulkOptions<R = unknown> extends Omit<RunOptions<R>, 'displayId
   onInvalid?: 'skip' | 'reject';
 }
 
-/** A 2xx answer of the HubSpot client as a SentChunk (non-2xx answers reject in the client). */
-function toSentChunk<R>(answer: { data?: unknown; response: Response }): SentChunk<R> {
-  const { response } = answer;
-  const data = (answer.data ?? {}) as {
-    results?: R[];
-    errors?: StandardError[];
-    requestedAt?: string;
-    startedAt?: string;
-    completedAt?: string;
-    links?: Record<string, string>;
-  };
+/**
+ * A 2xx answer of the HubSpot client as a SentChunk (non-2xx answers reject in the client). The
+ * answer's type is the operation's own, from the generated `paths`: it must fit {@link BatchAnswer}.
+ * HubSpot can still send anything: a missing body, `results` or `errors` counts as none.
+ */
+function toSentChunk<R>(answer: {
+  data?: BatchAnswer<R> | undefined;
+  response: Response;
+}): SentChunk<R> {
+  const { data, response } = answer;
   const roundTripMs = roundTripOf(response);
   return {
     status: response.status,
-    results: data.results ?? [],
-    errors: data.errors ?? [],
-    ...(data.requestedAt ? { requestedAt: data.requestedAt } : {}),
-    ...(data.startedAt ? { startedAt: data.startedAt } : {}),
-    ...(data.completedAt ? { completedAt: data.completedAt } : {}),
-    ...(data.links ? { links: data.links } : {}),
+    results: data?.results ?? [],
+    errors: data?.errors ?? [],
+    ...(data?.requestedAt ? { requestedAt: data.requestedAt } : {}),
+    ...(data?.startedAt ? { startedAt: data.startedAt } : {}),
+    ...(data?.completedAt ? { completedAt: data.completedAt } : {}),
+    ...(data?.links ? { links: data.links } : {}),
     rateLimit: rateLimitOf(response) ?? {},
     ...(roundTripMs !== undefined ? { roundTripMs } : {}),
   };
@@ -102,7 +106,7 @@ function prepare(
  * Pairs HubSpot's results with the items by id. Given a compactor (the run keeps its results),
  * each result is held compactly: its id the caller's own string, repeated values one copy.
  */
-function byId<P, R extends { id: string }>(compactor: ResultCompactor | undefined) {
+function byId<P, R extends { id: string } & Compactable>(compactor: ResultCompactor | undefined) {
   return (items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]> => {
     const keys = new Map<string, string>();
     for (const item of items) keys.set(item.key, item.key);
@@ -188,8 +192,8 @@ function withInvalid<R>(outcome: BatchOutcome<R>, invalid: CampaignBatchError[])
 export async function updateCampaigns(
   client: CampaignsClient,
   inputs: ReadonlyArray<UpdateInput>,
-  options: BulkOptions<PublicCampaign> = {},
-): Promise<CampaignBatchOutcome<PublicCampaign>> {
+  options: BulkOptions<UpdatedCampaign> = {},
+): Promise<CampaignBatchOutcome<UpdatedCampaign>> {
   const budget = prepare(client, options);
   const problems = checkUpdateInputs(inputs);
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
@@ -212,17 +216,16 @@ export async function updateCampaigns(
   }
   const { updates, coalesced } = coalesceInputs(inputs, skip);
 
-  const op: BatchOperation<UpdateInput, PublicCampaign> = {
+  const op: BatchOperation<UpdateInput, UpdatedCampaign> = {
     name: 'update',
-    send: async (payloads, signal) =>
-      toSentChunk(
-        await client.POST('/batch/update', {
-          // A fresh { id, properties } per item, made as the chunk goes out: nothing else the
-          // caller's object carries goes to HubSpot, and a run holds no copy of its input.
-          body: { inputs: payloads.map((p) => ({ id: p.id, properties: p.properties })) },
-          signal,
-        }),
-      ),
+    send: async (payloads, signal) => {
+      // A fresh { id, properties } per item, made as the chunk goes out: nothing else the
+      // caller's object carries goes to HubSpot, and a run holds no copy of its input.
+      const body: UpdateRequest = {
+        inputs: payloads.map((p) => ({ id: p.id, properties: p.properties })),
+      };
+      return toSentChunk(await client.POST('/batch/update', { body, signal }));
+    },
     match: byId(compactorFor(options)),
   };
   const items = updates.map((u) => ({ key: u.id, payload: u }));
@@ -230,7 +233,7 @@ export async function updateCampaigns(
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
 
-export interface ReadOptions extends BulkOptions<PublicCampaignWithAssets> {
+export interface ReadOptions extends BulkOptions<ReadCampaign> {
   /** Properties to return; default: HubSpot's default set. */
   properties?: string[];
 }
@@ -240,11 +243,11 @@ export async function readCampaigns(
   client: CampaignsClient,
   ids: ReadonlyArray<string>,
   options: ReadOptions = {},
-): Promise<CampaignBatchOutcome<PublicCampaignWithAssets>> {
+): Promise<CampaignBatchOutcome<ReadCampaign>> {
   const budget = prepare(client, options);
   const { items, problems, coalesced } = prepareIds(ids, options);
   const query = options.properties?.length ? { properties: options.properties } : undefined;
-  const op: BatchOperation<{ id: string }, PublicCampaignWithAssets> = {
+  const op: BatchOperation<{ id: string }, ReadCampaign> = {
     name: 'read',
     send: async (payloads, signal) =>
       toSentChunk(
@@ -271,11 +274,12 @@ export async function archiveCampaigns(
   const op: BatchOperation<{ id: string }, { id: string }> = {
     name: 'archive',
     send: async (payloads, signal) => {
-      const sent = toSentChunk<{ id: string }>(
-        await client.POST('/batch/archive', { body: { inputs: payloads }, signal }),
-      );
-      // 204: everything sent counts as archived.
-      return { ...sent, results: payloads.map((p) => ({ id: p.id })) };
+      // 204, no body: everything sent counts as archived.
+      const { response } = await client.POST('/batch/archive', {
+        body: { inputs: payloads },
+        signal,
+      });
+      return { ...toSentChunk({ response }), results: payloads.map((p) => ({ id: p.id })) };
     },
     match: byId(undefined),
   };
@@ -283,9 +287,8 @@ export async function archiveCampaigns(
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
-export interface CreateInput {
-  properties: Record<string, string>;
-}
+/** One campaign to create: an input of `/batch/create` as the spec types it. */
+export type CreateInput = CreateRequest['inputs'][number];
 
 /**
  * Creates any number of campaigns. HubSpot does not say which result belongs to which input, so
@@ -294,8 +297,8 @@ export interface CreateInput {
 export async function createCampaigns(
   client: CampaignsClient,
   inputs: ReadonlyArray<CreateInput>,
-  options: BulkOptions<PublicCampaign> = {},
-): Promise<BatchOutcome<PublicCampaign>> {
+  options: BulkOptions<CreatedCampaign> = {},
+): Promise<BatchOutcome<CreatedCampaign>> {
   const budget = prepare(client, options);
   const problems = checkCreateInputs(inputs);
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
@@ -304,7 +307,7 @@ export async function createCampaigns(
   for (let index = 0; index < inputs.length; index++)
     if (!bad.has(index))
       items.push({ key: `#${index}`, payload: { properties: inputs[index]!.properties } });
-  const op: BatchOperation<CreateInput, PublicCampaign> = {
+  const op: BatchOperation<CreateInput, CreatedCampaign> = {
     name: 'create',
     send: async (payloads, signal) =>
       toSentChunk(await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
@@ -318,10 +321,10 @@ export async function createCampaigns(
 function matchByProperties(compactor: ResultCompactor | undefined) {
   return (
     items: ReadonlyArray<RunnerItem<CreateInput>>,
-    results: PublicCampaign[],
-  ): Array<[string, PublicCampaign]> => {
+    results: CreatedCampaign[],
+  ): Array<[string, CreatedCampaign]> => {
     const free = [...items];
-    const pairs: Array<[string, PublicCampaign]> = [];
+    const pairs: Array<[string, CreatedCampaign]> = [];
     for (const result of results) {
       const i = free.findIndex((item) =>
         Object.entries(item.payload.properties).every(

@@ -1,5 +1,5 @@
 // The shape every bulk operation returns: HubSpot's batch response, widened to a whole run.
-import type { ErrorDetail, StandardError } from '@campaigns/hubspot-client';
+import type { BatchErrorDetail, BatchItemError } from './api.js';
 import type { MergedBatch } from './merge.js';
 
 export type OutcomeStatus = 'COMPLETE' | 'CANCELED';
@@ -28,7 +28,7 @@ export const CoreCategory = {
  * One error of the merged outcome. HubSpot's `StandardError` shape, plus `ids` (the inputs it
  * covers, also in `context.ids`) and what the core knows of the HTTP exchange.
  */
-export interface CampaignBatchError extends Omit<StandardError, 'subCategory'> {
+export interface CampaignBatchError extends Omit<BatchItemError, 'subCategory'> {
   /** The input ids this error covers, in input order. Never empty. */
   ids: string[];
   subCategory?: string;
@@ -83,4 +83,5 @@ export type CampaignBatchOutcome<R> = BatchOutcome<R> & {
   coalesced: CoalescedId[];
 };
 
-export type { ErrorDetail };
+/** One detail of an error: HubSpot's `ErrorDetail` as the batch answers type it. */
+export type ErrorDetail = BatchErrorDetail;

@@ -1,6 +1,7 @@
 // The error payloads a run puts in its outcome, built from what failed: HubSpot's own errors
 // (passed through) and the core's categories (CANCELED, RETRIES_EXHAUSTED, ...). Pure functions.
-import { HubSpotApiError, HubSpotTokenError, type StandardError } from '@campaigns/hubspot-client';
+import { HubSpotApiError, HubSpotTokenError } from '@campaigns/hubspot-client';
+import type { BatchItemError } from './api.js';
 import { describeFailure, type Failure } from './failure.js';
 import type { ErrorPayload } from './merge.js';
 import { CoreCategory, type StopReason } from './outcome.js';
@@ -9,7 +10,7 @@ import { CoreCategory, type StopReason } from './outcome.js';
 export type FailureText = ReturnType<typeof describeFailure>;
 
 /** An item error of a 207 (or a 2xx naming errors), with the status it came with. */
-export function standardErrorPayload(error: StandardError, httpStatus: number): ErrorPayload {
+export function standardErrorPayload(error: BatchItemError, httpStatus: number): ErrorPayload {
   const { subCategory, ...rest } = error;
   return {
     ...rest,

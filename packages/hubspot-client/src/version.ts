@@ -8,13 +8,16 @@ import packageJson from '../package.json' with { type: 'json' };
 /** This package's version, as its package.json says; the default User-Agent carries it. */
 export const CLIENT_VERSION: string = packageJson.version;
 
-/** `v3`, or a date-versioned release such as `2026-03`. */
-export type ApiVersion = 'v3' | `${number}-${number}`;
+/** `v3`, or a date-versioned release such as `2026-03`, or its beta, `2026-09-beta`. */
+export type ApiVersion = 'v3' | `${number}-${number}` | `${number}-${number}-beta`;
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
 
-/** A date version, `YYYY-MM` with a month from 01 to 12 (a regular expression's source, unanchored). */
-export const DATE_VERSION_SOURCE = String.raw`\d{4}-(?:0[1-9]|1[0-2])`;
+/**
+ * A date version, `YYYY-MM` with a month from 01 to 12, optionally followed by `-beta` as HubSpot
+ * names the preview of a coming release (`2026-09-beta`). A regular expression's source, unanchored.
+ */
+export const DATE_VERSION_SOURCE = String.raw`\d{4}-(?:0[1-9]|1[0-2])(?:-beta)?`;
 
 const DATE_VERSION = new RegExp(`^${DATE_VERSION_SOURCE}$`);
 
@@ -38,11 +41,24 @@ export function apiRootPattern(alsoInVersionSlot?: string): RegExp {
 /** Matches the API root of every accepted version at the start of a path. */
 export const API_ROOT_PATH: RegExp = apiRootPattern();
 
+/** An API root as a spec file may write it: any accepted version, or a `{version}` template. */
+const SPEC_API_ROOT_PATH = apiRootPattern(String.raw`\{[^}/]+\}`);
+
+/**
+ * A spec's path key relative to the API root: `/marketing/v3/campaigns/batch/update` and
+ * `/marketing/campaigns/{version}/batch/update` both become `/batch/update`; a path that is
+ * already relative (the root in `servers`) or belongs to no Campaigns root is returned unchanged.
+ * The codegen and the simulator read spec paths through this one function.
+ */
+export function specPathRelativeToApiRoot(specPath: string): string {
+  return specPath.replace(SPEC_API_ROOT_PATH, '') || '/';
+}
+
 /** The path of the API root for a version: `/marketing/v3/campaigns`, `/marketing/campaigns/2026-03`. */
 export function apiRootPath(version: ApiVersion): string {
   if (!isApiVersion(version)) {
     throw new TypeError(
-      `apiVersion must be "v3" or a date version like "2026-03", got ${JSON.stringify(version)}`,
+      `apiVersion must be "v3" or a date version like "2026-03" or "2026-09-beta", got ${JSON.stringify(version)}`,
     );
   }
   return version === 'v3' ? '/marketing/v3/campaigns' : `/marketing/campaigns/${version}`;

@@ -40,11 +40,11 @@ try {
     } else {
       for (const d of drifts) {
         if (d.reason === 'differs') {
-          console.error(
-            `codegen drift: ${rel(d.file)} differs from what its spec generates (first at line ${d.line})`,
-          );
-          console.error(`  committed: ${d.committed?.trim()}`);
-          console.error(`  generated: ${d.generated?.trim()}`);
+          console.error(`codegen drift: ${rel(d.file)} differs from what its spec generates`);
+          for (const change of d.changes ?? []) console.error(`  ${change}`);
+          console.error(`  first differing line ${d.line}:`);
+          console.error(`    committed: ${d.committed?.trim()}`);
+          console.error(`    generated: ${d.generated?.trim()}`);
         } else if (d.reason === 'missing') {
           console.error(
             `codegen drift: ${rel(d.file)} is missing: its spec has no committed output`,

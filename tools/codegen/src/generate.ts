@@ -11,6 +11,7 @@ import {
   normalizeApiPaths,
   type OpenApiDocument,
 } from './normalize.js';
+import { describeTypesChange, diffGeneratedTypes } from './structure.js';
 
 const SPEC_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
 /** Tooling files that may sit beside the specs (the folder is an Nx project). */
@@ -214,6 +215,11 @@ export interface Drift {
   line?: number;
   committed?: string;
   generated?: string;
+  /**
+   * For `differs`: what changed, in the spec's terms. For a types module, the operations and
+   * schemas (with their fields) added, removed or changed; for a limits module, the lines.
+   */
+  changes?: string[];
 }
 
 /** Regenerates into a temporary folder and reports every committed file that differs. */
@@ -237,7 +243,16 @@ export async function checkGenerated(specDir: string, outDir: string): Promise<D
       }
       const want = await readFile(path.join(temp, name), 'utf8');
       const have = await readFile(file, 'utf8');
-      if (want !== have) drifts.push({ file, reason: 'differs', ...firstDifference(have, want) });
+      if (want !== have) {
+        drifts.push({
+          file,
+          reason: 'differs',
+          ...firstDifference(have, want),
+          changes: name.endsWith('.limits.ts')
+            ? changedLines(have, want)
+            : describeTypesChange(diffGeneratedTypes(have, want)),
+        });
+      }
     }
     for (const name of committed) {
       if (!fresh.includes(name)) drifts.push({ file: path.join(outDir, name), reason: 'stale' });
@@ -246,6 +261,16 @@ export async function checkGenerated(specDir: string, outDir: string): Promise<D
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/** Lines only one side has, `- committed` then `+ generated` (a limits module is short). */
+function changedLines(committed: string, generated: string): string[] {
+  const a = committed.split('\n').filter((l) => l.trim() !== '');
+  const b = generated.split('\n').filter((l) => l.trim() !== '');
+  return [
+    ...a.filter((l) => !b.includes(l)).map((l) => `- ${l.trim()}`),
+    ...b.filter((l) => !a.includes(l)).map((l) => `+ ${l.trim()}`),
+  ];
 }
 
 /** The first line where committed and freshly generated text differ (1-based), for drift messages. */

@@ -13,3 +13,5 @@ export {
   firstDifference,
 } from './generate.js';
 export type { SpecFile, Drift, CodegenResult } from './generate.js';
+export { diffGeneratedTypes, describeTypesChange } from './structure.js';
+export type { TypesChange, SchemaChange } from './structure.js';

@@ -2,13 +2,9 @@
 // `servers` (paths like `/batch/update`), others in every path (`/marketing/v3/campaigns/...`,
 // `/marketing/campaigns/2026-03/...`). Generated types always use paths relative to the API
 // root, so a client built on them works for every version and every file layout.
-import { apiRootPattern } from '@campaigns/hubspot-client/version';
-
-/**
- * Matches the API root at the start of a path: v3, a date version (the client's one definition
- * of which versions exist) or a `{version}` path template.
- */
-const API_ROOT = apiRootPattern(String.raw`\{[^}/]+\}`);
+// Which prefixes are an API root (v3, a date version with or without `-beta`, a `{version}`
+// template) is the client's one definition, shared with the simulator.
+import { specPathRelativeToApiRoot } from '@campaigns/hubspot-client/version';
 
 export interface OpenApiDocument {
   openapi?: string;
@@ -22,7 +18,7 @@ export function normalizeApiPaths<T extends OpenApiDocument>(doc: T): T {
   if (!doc.paths) return doc;
   const paths: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(doc.paths)) {
-    const relative = key.replace(API_ROOT, '') || '/';
+    const relative = specPathRelativeToApiRoot(key);
     if (relative in paths) {
       throw new Error(`two paths normalize to "${relative}" (one is "${key}")`);
     }

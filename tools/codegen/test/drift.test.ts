@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { checkGenerated, findSpecs, writeGenerated } from '../src/generate.js';
 
 const run = promisify(execFile);
@@ -39,6 +40,32 @@ async function changeOneField() {
   await writeFile(file, changed);
 }
 
+async function editSpec(from: string, to: string) {
+  const file = path.join(specDir, 'campaigns.yaml');
+  const text = await readFile(file, 'utf8');
+  const changed = text.replace(from, to);
+  expect(changed).not.toBe(text);
+  await writeFile(file, changed);
+}
+
+/** The business unit id retyped from int64 to string: upstream did that in one date version. */
+const retypeBusinessUnitId = () =>
+  editSpec(
+    `    PublicBusinessUnit:
+      type: object
+      required: [id]
+      properties:
+        id:
+          type: integer
+          format: int64`,
+    `    PublicBusinessUnit:
+      type: object
+      required: [id]
+      properties:
+        id:
+          type: string`,
+  );
+
 describe('drift check', () => {
   it('finds nothing right after generating', async () => {
     expect(await checkGenerated(specDir, outDir)).toEqual([]);
@@ -50,6 +77,64 @@ describe('drift check', () => {
     expect(drifts).toHaveLength(1);
     expect(drifts[0]).toMatchObject({ file: path.join(outDir, 'campaigns.ts'), reason: 'differs' });
     expect(drifts[0]?.generated).toContain('Campaign id.');
+  });
+
+  it('names the schema and the field that was retyped, not only the first line', async () => {
+    await retypeBusinessUnitId();
+    const drifts = await checkGenerated(specDir, outDir);
+    expect(drifts).toHaveLength(1);
+    // The first differing line is part of a doc comment, which says little on its own.
+    expect(drifts[0]?.committed?.trim()).toBe('/**');
+    expect(drifts[0]?.changes).toEqual([
+      'schemas changed: PublicBusinessUnit (id: number → string)',
+    ]);
+  });
+
+  it('names added, removed and changed operations and schemas', async () => {
+    // An endpoint removed (batch archive), a field added to a schema, a new schema.
+    const file = path.join(specDir, 'campaigns.yaml');
+    const doc = parseYaml(await readFile(file, 'utf8')) as {
+      paths: Record<string, unknown>;
+      components: {
+        schemas: Record<string, { type?: string; properties?: Record<string, unknown> }>;
+      };
+    };
+    delete doc.paths['/batch/archive'];
+    doc.components.schemas.PublicCampaignInput!.properties!.note = { type: 'string' };
+    doc.components.schemas.Spare = { type: 'object', properties: { x: { type: 'string' } } };
+    doc.paths['/{campaignGuid}/spare'] = {
+      get: {
+        operationId: 'get-spare',
+        responses: {
+          '200': {
+            description: 'ok',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Spare' } } },
+          },
+        },
+      },
+    };
+    await writeFile(file, stringifyYaml(doc));
+    const [types, limits] = await checkGenerated(specDir, outDir).then((d) =>
+      ['campaigns.ts', 'campaigns.limits.ts'].map((n) => d.find((x) => x.file.endsWith(`/${n}`))),
+    );
+    expect(types?.changes).toEqual(
+      expect.arrayContaining([
+        'operations added: GET /{campaignGuid}/spare',
+        'operations removed: POST /batch/archive',
+        'schemas added: Spare',
+        expect.stringMatching(/^schemas changed: .*PublicCampaignInput \(note added\)/),
+      ]),
+    );
+    expect(limits?.changes).toContain("- 'POST /batch/archive': 50,");
+  });
+
+  it('names the operation whose own types changed', async () => {
+    await editSpec(
+      `      description: Returns a page of campaigns, optionally filtered by name and sorted.`,
+      `      description: Returns one page of campaigns.`,
+    );
+    const [drift] = await checkGenerated(specDir, outDir);
+    expect(drift?.changes).toEqual(['operations changed: GET /']);
   });
 
   it('reports missing and stale outputs', async () => {
@@ -81,6 +166,9 @@ describe('drift check', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('codegen drift: generated/campaigns.ts differs');
+    expect(result.stderr).toContain(
+      'schemas changed: PublicCampaignBatchUpdateItem (id (documentation))',
+    );
     expect(result.stderr).toContain('npm run codegen');
   }, 60_000);
 

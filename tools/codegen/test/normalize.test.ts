@@ -28,12 +28,12 @@ describe('normalizeApiPaths', () => {
   });
 
   it("strips exactly the API roots of the versions the client accepts (the client's definition)", () => {
-    for (const version of ['v3', '2026-03', '1999-12'] as ApiVersion[]) {
+    for (const version of ['v3', '2026-03', '1999-12', '2026-09-beta'] as ApiVersion[]) {
       expect(isApiVersion(version)).toBe(true);
       const out = normalizeApiPaths(doc({ [`${apiRootPath(version)}/batch/update`]: 1 }));
       expect(Object.keys(out.paths!)).toEqual(['/batch/update']);
     }
-    for (const version of ['2026-13', '2026-3', 'v4', '2026-00']) {
+    for (const version of ['2026-13', '2026-3', 'v4', '2026-00', '2026-09-BETA', '2026-09-rc']) {
       expect(isApiVersion(version)).toBe(false);
       const full = `/marketing/campaigns/${version}/batch/update`;
       expect(Object.keys(normalizeApiPaths(doc({ [full]: 1 })).paths!)).toEqual([full]);

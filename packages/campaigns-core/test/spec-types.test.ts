@@ -1,0 +1,175 @@
+// The core's types follow the spec: a scratch copy of openapi/ with a field the core reads renamed
+// in an answer schema is run through the project's codegen, and the core's sources are
+// typechecked against what it generates (a copy of the client with those generated types). The
+// unchanged copy must compile, each renamed one must fail naming the field.
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLMap } from 'yaml';
+
+const run = promisify(execFile);
+const coreDir = fileURLToPath(new URL('..', import.meta.url));
+const root = path.resolve(coreDir, '../..');
+const specDir = path.join(root, 'openapi');
+const clientDir = path.join(root, 'packages/hubspot-client');
+const codegenCli = path.join(root, 'tools/codegen/src/cli.ts');
+const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+
+let scratch: string;
+
+beforeAll(async () => {
+  // Under node_modules: ignored by git, eslint, prettier and the core's own typecheck, and the
+  // copied client still finds the workspace's packages by walking up.
+  const cache = path.join(coreDir, 'node_modules/.cache');
+  await mkdir(cache, { recursive: true });
+  scratch = await mkdtemp(path.join(cache, 'spec-types-'));
+});
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** The specs of openapi/ (YAML), as documents to edit. */
+async function specFiles(): Promise<string[]> {
+  const names = await readdir(specDir);
+  return names.filter((name) => /\.ya?ml$/.test(name));
+}
+
+/** The schema (as a YAML map) that `$ref` names, e.g. `#/components/schemas/X`. */
+function resolveRef(doc: Document, node: unknown): YAMLMap | undefined {
+  if (!isMap(node)) return undefined;
+  const ref = node.get('$ref');
+  if (typeof ref !== 'string') return node;
+  const target = doc.getIn(ref.replace(/^#\//, '').split('/'));
+  return isMap(target) ? target : undefined;
+}
+
+/** The answer schemas of `POST …/batch/update` for `statuses`. */
+function updateAnswerSchemas(doc: Document, statuses: string[]): YAMLMap[] {
+  const pathsNode = doc.get('paths');
+  if (!isMap(pathsNode)) return [];
+  const schemas: YAMLMap[] = [];
+  for (const pair of pathsNode.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!key.endsWith('/batch/update')) continue;
+    for (const status of statuses) {
+      const schema = resolveRef(
+        doc,
+        doc.getIn([
+          'paths',
+          key,
+          'post',
+          'responses',
+          status,
+          'content',
+          'application/json',
+          'schema',
+        ]),
+      );
+      if (schema) schemas.push(schema);
+    }
+  }
+  return schemas;
+}
+
+/** Renames property `from` of `schema` to `to`, in `properties` and `required`. */
+function renameProperty(schema: YAMLMap, from: string, to: string): boolean {
+  const properties = schema.get('properties');
+  if (!isMap(properties) || !properties.has(from)) return false;
+  const value = properties.get(from, true);
+  properties.delete(from);
+  properties.set(to, value);
+  const required = schema.get('required');
+  if (isSeq(required))
+    required.items = required.items.map((item) =>
+      isScalar(item) && item.value === from ? new Scalar(to) : item,
+    );
+  return true;
+}
+
+/**
+ * Copies openapi/ (with `edit` applied to each spec) and the client's sources to a folder, runs
+ * the codegen into the copy, and typechecks the core's sources against it. Returns tsc's output
+ * ('' when it compiled).
+ */
+async function typecheckCoreAgainst(
+  name: string,
+  edit: (doc: Document) => boolean,
+): Promise<string> {
+  const dir = path.join(scratch, name);
+  const specs = path.join(dir, 'openapi');
+  const client = path.join(dir, 'hubspot-client');
+  await mkdir(specs, { recursive: true });
+  let edited = false;
+  for (const file of await specFiles()) {
+    const doc = parseDocument(await readFile(path.join(specDir, file), 'utf8'));
+    if (edit(doc)) edited = true;
+    await writeFile(path.join(specs, file), doc.toString());
+  }
+  if (name !== 'unchanged') expect(edited, `${name}: no spec had the field`).toBe(true);
+  await cp(path.join(clientDir, 'src'), path.join(client, 'src'), {
+    recursive: true,
+    filter: (source) => !source.includes(`${path.sep}generated`),
+  });
+  await cp(path.join(clientDir, 'package.json'), path.join(client, 'package.json'));
+  await run(process.execPath, [
+    tsx,
+    '--conditions=@campaigns/source',
+    codegenCli,
+    '--spec-dir',
+    specs,
+    '--out-dir',
+    path.join(client, 'src/generated'),
+  ]);
+  const tsconfig = path.join(dir, 'tsconfig.json');
+  await writeFile(
+    tsconfig,
+    JSON.stringify({
+      extends: path.join(root, 'tsconfig.base.json'),
+      compilerOptions: {
+        noEmit: true,
+        paths: { '@campaigns/hubspot-client': [path.join(client, 'src/index.ts')] },
+      },
+      include: [path.join(coreDir, 'src')],
+    }),
+  );
+  try {
+    await run(process.execPath, [tsc, '-p', tsconfig], { cwd: dir });
+    return '';
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    return `${stdout ?? ''}${stderr ?? ''}` || String(error);
+  }
+}
+
+describe('the core typechecks against the generated types', () => {
+  it('compiles against the spec as it is', async () => {
+    expect(await typecheckCoreAgainst('unchanged', () => false)).toBe('');
+  });
+
+  it('fails, naming the field, when `results` of the batch answer is renamed', async () => {
+    const output = await typecheckCoreAgainst('results-renamed', (doc) =>
+      updateAnswerSchemas(doc, ['200']).some((schema) =>
+        renameProperty(schema, 'results', 'items'),
+      ),
+    );
+    expect(output).toMatch(/error TS\d+/);
+    expect(output).toMatch(/'results'/);
+    // In the core's own sources (operations.ts, where the answer is read).
+    expect(output).toMatch(/src[\\/]operations\.ts\(\d+,\d+\): error TS\d+/);
+  });
+
+  it('fails, naming the field, when `errors` of the 207 answer is renamed', async () => {
+    const output = await typecheckCoreAgainst('errors-renamed', (doc) =>
+      updateAnswerSchemas(doc, ['207']).some((schema) =>
+        renameProperty(schema, 'errors', 'failures'),
+      ),
+    );
+    expect(output).toMatch(/error TS\d+/);
+    expect(output).toMatch(/'errors'/);
+  });
+});
