@@ -21,9 +21,13 @@ import type { CampaignConnectionModel } from './models.js';
 
 /** `first` when not given: HubSpot's own default page. */
 export const DEFAULT_LIST_FIRST = 50;
-/** The longest `after` passed on to HubSpot, and the characters it may hold. */
+/**
+ * The longest `after` passed on to HubSpot, and the characters it may hold: HubSpot's cursors are
+ * opaque, and its documented ones are percent-encoded base64 ("NTI1Cg%3D%3D"), so letters,
+ * digits, `%` and base64's and URLs' safe punctuation, nothing that could change the query.
+ */
 export const MAX_CURSOR_LENGTH = 256;
-const CURSOR = /^[A-Za-z0-9._~+/=-]+$/;
+const CURSOR = /^[A-Za-z0-9%=._~+/-]+$/;
 /** The longest `name` filter: HubSpot's `hs_name` is at most 255 characters. */
 export const MAX_NAME_FILTER_LENGTH = 255;
 /** Property names one page may ask for. */
@@ -57,7 +61,7 @@ export function listQueryOf(args: QueryCampaignListArgs): ListQuery {
     if (after.length === 0 || after.length > MAX_CURSOR_LENGTH || !CURSOR.test(after))
       throw refuse(
         'after',
-        `after must be a page's endCursor (1 to ${MAX_CURSOR_LENGTH} letters, digits or ._~+/=-)`,
+        `after must be a page's endCursor (1 to ${MAX_CURSOR_LENGTH} letters, digits or %=._~+/-)`,
       );
     query.after = after;
   }
@@ -89,13 +93,21 @@ export function listQueryOf(args: QueryCampaignListArgs): ListQuery {
   return query;
 }
 
-/** Why HubSpot's list could not be read, as a GraphQL error (the message is safe to show). */
-export function listFailure(error: unknown): unknown {
+/**
+ * Why HubSpot's list could not be read, as a GraphQL error (the message is safe to show). A
+ * refusal (HubSpot's 400) is blamed on `after` only when the query sent one.
+ */
+export function listFailure(error: unknown, query: Pick<ListQuery, 'after'> = {}): unknown {
   if (!(error instanceof ListPageError)) return error;
   switch (error.failure) {
     case 'invalid':
-      // Nothing else the gateway sends is HubSpot's to refuse: the cursor was not one of its own.
-      return refuse('after', `HubSpot refused the query: ${error.message}`);
+      // Everything else was checked here: a cursor sent is the likeliest cause, not one of its own.
+      return query.after !== undefined
+        ? refuse('after', `HubSpot refused the query: ${error.message}`)
+        : badUserInput(`campaignList: HubSpot refused the query: ${error.message}`, {
+            source: 'HUBSPOT',
+            ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
+          });
     case 'aborted':
       return new GraphQLError('campaignList: the gateway is shutting down', {
         extensions: { code: 'SERVICE_UNAVAILABLE' },
@@ -151,6 +163,6 @@ export async function campaignList(
     });
     return connectionOf(page);
   } catch (error) {
-    throw listFailure(error);
+    throw listFailure(error, query);
   }
 }

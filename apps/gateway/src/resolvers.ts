@@ -245,6 +245,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
     CampaignUpdateJob: jobs.CampaignUpdateJob,
     CampaignConnection: jobs.CampaignConnection,
     CampaignEdge: jobs.CampaignEdge,
+    CampaignBatchErrorPage: jobs.CampaignBatchErrorPage,
 
     UpdateCampaignsPayload: payloadFields,
     CampaignsPayload: payloadFields,

@@ -144,6 +144,35 @@ describe('campaignList', () => {
     });
   });
 
+  it('passes a percent-encoded cursor (HubSpot documents them: base64, %3D for "=") on to HubSpot', async () => {
+    const before = listCalls();
+    // The simulator's cursors are digits, so it refuses this one: what matters is that the
+    // gateway accepted the shape and asked HubSpot.
+    for (const after of ['NTI1Cg%3D%3D', 'MTAw=', 'a-b_c.d~e+f/g']) {
+      const { errors } = await graphqlErrors(list({ after }));
+      expect(errors[0]).toMatchObject({
+        message: expect.stringContaining('HubSpot refused the query'),
+        extensions: { code: 'BAD_USER_INPUT', argument: 'after' },
+      });
+    }
+    expect(listCalls()).toBe(before + 3);
+    for (const after of ['a b', 'a&b=c', 'a#b', 'x'.repeat(257)]) {
+      const { errors } = await graphqlErrors(list({ after }));
+      expect(errors[0]?.message).toContain("after must be a page's endCursor");
+    }
+    expect(listCalls()).toBe(before + 3);
+  });
+
+  it("blames `after` for HubSpot's 400 only when one was sent", async () => {
+    stack.sim.script({ status: 400 });
+    const { errors } = await graphqlErrors(list({ first: 5 }));
+    expect(errors[0]).toMatchObject({
+      message: expect.stringContaining('HubSpot refused the query'),
+      extensions: { code: 'BAD_USER_INPUT', source: 'HUBSPOT' },
+    });
+    expect(errors[0]?.extensions).not.toHaveProperty('argument');
+  });
+
   it('needs the read scope', async () => {
     const { errors } = await graphqlErrors(list({ first: 1 }, WRITER));
     expect(errors.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);

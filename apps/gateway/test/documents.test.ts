@@ -52,7 +52,9 @@ describe('the shipped manifest', () => {
   const names = [
     'CampaignList',
     'CampaignUpdateJob',
+    'CampaignUpdateJobErrorGroups',
     'CampaignUpdateJobProgress',
+    'CampaignUpdateJobResults',
     'CancelCampaignUpdate',
     'ReadCampaigns',
     'StartCampaignUpdate',
@@ -74,7 +76,9 @@ describe('the shipped manifest', () => {
     expect(shipped.map((o) => [o.name, o.type])).toEqual([
       ['CampaignList', 'query'],
       ['CampaignUpdateJob', 'query'],
+      ['CampaignUpdateJobErrorGroups', 'query'],
       ['CampaignUpdateJobProgress', 'subscription'],
+      ['CampaignUpdateJobResults', 'query'],
       ['CancelCampaignUpdate', 'mutation'],
       ['ReadCampaigns', 'query'],
       ['StartCampaignUpdate', 'mutation'],

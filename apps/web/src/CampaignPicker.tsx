@@ -11,11 +11,21 @@ interface Props {
   cap: number;
   selected: ReadonlyMap<string, CampaignRow>;
   onSelect(rows: CampaignRow[], on: boolean): void;
+  /** Makes `rows` the selection ("select all matching" replaces it, so it stays within the cap). */
+  onReplace(rows: CampaignRow[]): void;
   onClear(): void;
   announce(message: string): void;
 }
 
-export function CampaignPicker({ gateway, cap, selected, onSelect, onClear, announce }: Props) {
+export function CampaignPicker({
+  gateway,
+  cap,
+  selected,
+  onSelect,
+  onReplace,
+  onClear,
+  announce,
+}: Props) {
   const [draft, setDraft] = useState('');
   const [name, setName] = useState('');
   /** The cursors of the pages before this one: `after` of page n is cursors[n]. */
@@ -74,11 +84,11 @@ export function CampaignPicker({ gateway, cap, selected, onSelect, onClear, anno
         signal: abort.signal,
         onProgress: (progress) => setMatching(progress),
       });
-      onSelect(result.rows, true);
+      onReplace(result.rows);
       announce(
         result.capped
-          ? `Selected the first ${result.rows.length} matching campaigns: one job takes at most ${cap}.`
-          : `Selected all ${result.rows.length} matching campaigns.`,
+          ? `Selected the first ${result.rows.length} matching campaigns (the selection was replaced): one job takes at most ${cap}.`
+          : `Selected all ${result.rows.length} matching campaigns (the selection was replaced).`,
       );
     } catch (e) {
       if (!abort.signal.aborted) setError(messageOf(e));
@@ -182,7 +192,7 @@ export function CampaignPicker({ gateway, cap, selected, onSelect, onClear, anno
         </strong>
         {matching ? (
           <>
-            <span>
+            <span role="status" aria-live="polite">
               Collecting matching campaigns: {matching.found}
               {matching.total !== undefined && ` of ${Math.min(matching.total, cap)}`}
             </span>
@@ -191,7 +201,12 @@ export function CampaignPicker({ gateway, cap, selected, onSelect, onClear, anno
             </button>
           </>
         ) : (
-          <button type="button" onClick={() => void selectAllMatching()} disabled={!page}>
+          <button
+            type="button"
+            onClick={() => void selectAllMatching()}
+            disabled={!page}
+            title="Replaces the selection with the campaigns that match the search"
+          >
             Select all {page?.total !== undefined ? Math.min(page.total, cap) : ''} matching
           </button>
         )}

@@ -1,10 +1,10 @@
 // Step 2: what to change. The same property on every selected campaign (a value, or "" to reset
 // it), or a CSV of id,property,value rows. Everything is checked here, with the gateway's rules,
 // before anything is sent.
-import { useId, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { planFromCsv } from './csv';
 import { sameChangeFor, type UpdateInput } from './inputs';
-import type { EditorLimits } from './limits';
+import { MAX_CSV_FILE_BYTES, type EditorLimits } from './limits';
 import { checkPropertyName } from './rules';
 
 /** Writable properties of HubSpot's campaigns, offered as suggestions (any name may be typed). */
@@ -70,10 +70,14 @@ function SameChange({ selectedIds, limits, busy, onSubmit }: Props) {
   const [value, setValue] = useState('');
   const [reset, setReset] = useState(false);
   const nameProblem = property === '' ? 'name a property' : checkPropertyName(property);
-  const valueProblem =
-    !reset && value.length > limits.maxPropertyValueLength
-      ? `at most ${limits.maxPropertyValueLength} characters (MAX_PROPERTY_VALUE_LENGTH)`
-      : undefined;
+  const valueProblem = reset
+    ? undefined
+    : value === ''
+      ? // An empty value resets the property in HubSpot: only when asked for, never by default.
+        'type a value, or tick "Reset the property" to clear it'
+      : value.length > limits.maxPropertyValueLength
+        ? `at most ${limits.maxPropertyValueLength} characters (MAX_PROPERTY_VALUE_LENGTH)`
+        : undefined;
   const count = selectedIds.length;
   const tooMany = count > limits.maxCampaignsPerJob;
 
@@ -134,7 +138,7 @@ function SameChange({ selectedIds, limits, busy, onSubmit }: Props) {
         Reset the property instead (send an empty value)
       </label>
       {tooMany && (
-        <p className="error">
+        <p id="change-too-many" className="error">
           One job takes at most {limits.maxCampaignsPerJob} campaigns: select fewer.
         </p>
       )}
@@ -143,6 +147,15 @@ function SameChange({ selectedIds, limits, busy, onSubmit }: Props) {
           type="submit"
           className="primary"
           disabled={busy || count === 0 || tooMany || Boolean(nameProblem || valueProblem)}
+          aria-describedby={
+            [
+              tooMany && 'change-too-many',
+              nameProblem && 'change-property-problem',
+              valueProblem && 'change-value-problem',
+            ]
+              .filter(Boolean)
+              .join(' ') || undefined
+          }
         >
           {reset ? 'Reset' : 'Set'} {property || 'property'} on {count} campaign
           {count === 1 ? '' : 's'}
@@ -152,17 +165,39 @@ function SameChange({ selectedIds, limits, busy, onSubmit }: Props) {
   );
 }
 
+/** How long typing in the CSV box pauses before the rows are checked again. */
+const CSV_CHECK_DELAY_MS = 300;
+
 function CsvChange({ limits, busy, onSubmit }: Omit<Props, 'selectedIds'>) {
   const [text, setText] = useState('');
+  /** The text last checked: a file as soon as it is read, typing once it pauses. */
+  const [checked, setChecked] = useState('');
   const [fileError, setFileError] = useState<string>();
-  const plan = useMemo(() => (text.trim() ? planFromCsv(text, limits) : undefined), [text, limits]);
+  useEffect(() => {
+    if (text === checked) return;
+    const timer = setTimeout(() => setChecked(text), CSV_CHECK_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text, checked]);
+  const plan = useMemo(
+    () => (checked.trim() ? planFromCsv(checked, limits) : undefined),
+    [checked, limits],
+  );
+  const pending = text !== checked;
 
   const upload = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     if (!file) return;
+    setFileError(undefined);
+    if (file.size > MAX_CSV_FILE_BYTES) {
+      setFileError(
+        `${file.name} is ${file.size} bytes, more than the ${MAX_CSV_FILE_BYTES} bytes the page reads: split it`,
+      );
+      return;
+    }
     try {
-      setFileError(undefined);
-      setText(await file.text());
+      const content = await file.text();
+      setText(content);
+      setChecked(content);
     } catch (error) {
       setFileError(`could not read ${file.name}: ${String(error)}`);
     }
@@ -170,11 +205,11 @@ function CsvChange({ limits, busy, onSubmit }: Omit<Props, 'selectedIds'>) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!plan || plan.problems.length > 0) return;
+    if (pending || !plan || plan.problems.length > 0) return;
     onSubmit(plan.inputs, `${plan.changes} changes from the CSV on ${plan.inputs.length}`);
   };
 
-  const ok = plan && plan.problems.length === 0;
+  const ok = !pending && plan && plan.problems.length === 0;
   return (
     <form onSubmit={submit} className="stack" noValidate>
       <div className="field">
@@ -192,9 +227,13 @@ function CsvChange({ limits, busy, onSubmit }: Omit<Props, 'selectedIds'>) {
       <div className="field">
         <label htmlFor="csv-file">Or upload a CSV file</label>
         <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => void upload(e)} />
-        {fileError && <p className="error">{fileError}</p>}
+        {fileError && (
+          <p className="error" role="alert">
+            {fileError}
+          </p>
+        )}
       </div>
-      <p id="csv-summary">
+      <p id="csv-summary" aria-live="polite">
         {!plan
           ? 'Paste or upload rows; they are checked before anything is sent.'
           : ok

@@ -8,6 +8,9 @@ const SHOWN_ROWS = 1_000;
 export interface JobView {
   /** What was asked, for people: "set hs_notes on 120". */
   what: string;
+  /** How many jobs the run was split into (the gateway's body limit), and which one runs. */
+  parts?: number;
+  part?: number;
   progress?: JobProgress;
   via?: 'stream' | 'polling';
   outcome?: JobOutcome;
@@ -37,8 +40,8 @@ export function JobPanel({ view, names, onCancel, onRetry, busy }: Props) {
         {progress && (
           <>
             {' '}
-            · job <code>{progress.id}</code> ·{' '}
-            <span data-testid="job-status">{progress.status}</span>
+            · job{view.parts && view.parts > 1 ? ` ${view.part ?? 1} of ${view.parts}` : ''}{' '}
+            <code>{progress.id}</code> · <span data-testid="job-status">{progress.status}</span>
             {progress.stopReason && ` (${progress.stopReason})`}
           </>
         )}

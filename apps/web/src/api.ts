@@ -34,6 +34,11 @@ interface GraphQLResponse<Result> {
 }
 
 export interface Gateway {
+  /**
+   * Whether requests carry the caller's credentials (a host `getAccessToken`): the gateway then
+   * reads job bodies up to MAX_JOB_BODY_BYTES, else up to MAX_BODY_BYTES.
+   */
+  readonly credentialed: boolean;
   request<Result, Variables>(
     document: TypedDocumentNode<Result, Variables>,
     variables: Variables,
@@ -52,6 +57,28 @@ async function authHeaders(getAccessToken?: AccessTokenProvider): Promise<Record
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
+/** The body `request` posts for `document` with `variables`, exactly as sent. */
+export function requestBody<Variables>(
+  document: TypedDocumentNode<unknown, Variables>,
+  variables: Variables,
+): string {
+  return JSON.stringify({ documentId: documentIdOf(document), variables });
+}
+
+/** The size in bytes of `text` as sent (UTF-8), which is what the gateway's limits count. */
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+/** What an HTTP status without a GraphQL answer means, for people. */
+export function statusMessage(status: number): string {
+  if (status === 413)
+    return 'the gateway refused the request as too large (HTTP 413: over MAX_BODY_BYTES, or MAX_JOB_BODY_BYTES for a signed-in caller): send fewer campaigns at once';
+  if (status === 502 || status === 503 || status === 504)
+    return `the gateway could not be reached or dropped the request (HTTP ${status} from the proxy in front of it): it may be down, or have refused a request too large for it`;
+  return `the gateway answered HTTP ${status} without a GraphQL result`;
+}
+
 /** Throws the first GraphQL error (or the HTTP status) of a response. */
 function check<Result>(body: GraphQLResponse<Result> | undefined, status: number): Result {
   const first = body?.errors?.[0];
@@ -64,7 +91,7 @@ function check<Result>(body: GraphQLResponse<Result> | undefined, status: number
       first.extensions,
     );
   }
-  if (!body?.data) throw new GatewayError(`the gateway answered HTTP ${status}`, undefined, status);
+  if (!body?.data) throw new GatewayError(statusMessage(status), undefined, status);
   return body.data;
 }
 
@@ -74,6 +101,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   let sse: Client | undefined;
 
   return {
+    credentialed: Boolean(options.getAccessToken),
     async request(document, variables, signal) {
       // Content-Type application/json makes this a request no form or simple cross-site
       // request can forge, which is what the gateway's CSRF prevention asks for.
@@ -84,7 +112,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           accept: 'application/graphql-response+json, application/json',
           ...(await authHeaders(options.getAccessToken)),
         },
-        body: JSON.stringify({ documentId: documentIdOf(document), variables }),
+        body: requestBody(document, variables),
         credentials: 'same-origin',
         ...(signal ? { signal } : {}),
       });

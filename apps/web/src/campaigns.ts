@@ -95,14 +95,25 @@ export async function collectMatching(
       after,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    let leftOver = false;
     for (const row of page.rows) {
       if (seen.has(row.id)) continue;
-      if (rows.length === options.cap) return { rows, capped: true };
+      if (rows.length === options.cap) {
+        leftOver = true;
+        break;
+      }
       seen.add(row.id);
       rows.push(row);
     }
     options.onProgress?.({ found: rows.length, total: page.total });
-    if (!page.hasNextPage || !page.endCursor) return { rows, capped: false };
+    const more = page.hasNextPage && page.endCursor !== undefined;
+    // At the cap no further page is read: ceil(cap / MAX_LIST_PAGE) list calls at most.
+    if (rows.length === options.cap)
+      return {
+        rows,
+        capped: leftOver || (page.total !== undefined ? page.total > rows.length : more),
+      };
+    if (!more) return { rows, capped: false };
     after = page.endCursor;
   }
 }

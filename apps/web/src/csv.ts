@@ -3,7 +3,7 @@
 // sizes: its limits); the CSV itself is read by csv-parse (RFC 4180: quotes, "" escapes, line
 // breaks inside quotes, CRLF, a byte-order mark).
 import { parse } from 'csv-parse/browser/esm/sync';
-import { LIMITS, type EditorLimits } from './limits';
+import { LIMITS, MAX_CSV_ROWS, type EditorLimits } from './limits';
 import { checkIdValue, checkPropertyName } from './rules';
 import type { UpdateInput } from './inputs';
 
@@ -41,6 +41,8 @@ export function planFromCsv(text: string, limits: EditorLimits = LIMITS): CsvPla
       info: true,
       relax_column_count: true,
       skip_empty_lines: false,
+      // One more than the cap: enough to tell the file is too long, without reading all of it.
+      to: MAX_CSV_ROWS + 1,
     }) as unknown as ParsedRecord[];
   } catch (error) {
     const { lines, message } = error as { lines?: number; message?: string };
@@ -50,16 +52,26 @@ export function planFromCsv(text: string, limits: EditorLimits = LIMITS): CsvPla
     });
     return plan;
   }
+  if (records.length > MAX_CSV_ROWS) {
+    plan.problems.push({
+      row: MAX_CSV_ROWS + 1,
+      message: `the file has more than ${MAX_CSV_ROWS} rows, the most the page checks: split it`,
+    });
+    return plan;
+  }
 
   /** Per id: its input, and for each property name the row that set it. */
   const byId = new Map<string, { input: UpdateInput; rows: Map<string, number> }>();
   let nextLine = 1;
-  for (let i = 0; i < records.length; i++) {
-    const { record, info } = records[i]!;
+  /** Whether a record that is not blank was seen: only the first one may be the header. */
+  let started = false;
+  for (const { record, info } of records) {
     const row = nextLine;
     nextLine = info.lines + 1;
     if (record.length === 1 && record[0] === '') continue; // a blank line
-    if (i === 0 && isHeader(record)) continue;
+    const first = !started;
+    started = true;
+    if (first && isHeader(record)) continue;
     const problem = (message: string) => plan.problems.push({ row, message });
     if (record.length !== 3) {
       problem(`expected 3 fields (id,property,value), found ${record.length}`);

@@ -2,8 +2,9 @@
 // job when the stream is not available), then read its answers: what succeeded, what failed and
 // why (HubSpot's reason), for a results table and a retry of the failed ones.
 import {
-  CampaignUpdateJobDocument,
+  CampaignUpdateJobErrorGroupsDocument,
   CampaignUpdateJobProgressDocument,
+  CampaignUpdateJobResultsDocument,
   CancelCampaignUpdateDocument,
   StartCampaignUpdateDocument,
 } from '@campaigns/graphql';
@@ -43,7 +44,7 @@ export async function cancelJob(gateway: Gateway, id: string): Promise<JobProgre
 
 async function readJob(gateway: Gateway, id: string, signal?: AbortSignal) {
   const { campaignUpdateJob } = await gateway.request(
-    CampaignUpdateJobDocument,
+    CampaignUpdateJobResultsDocument,
     { id, first: 1 },
     signal,
   );
@@ -126,37 +127,43 @@ export interface JobOutcome {
   listedGroups: number;
 }
 
-/** The largest page of a job's results. */
-const RESULTS_PAGE = 1_000;
+/** The largest page of a job's results, and of its error groups. */
+export const RESULTS_PAGE = 1_000;
 
-/** Reads an ended job's answers: every result page, and its error groups. */
+/**
+ * Reads an ended job's answers: its error groups once, page by page (`errorGroups`), then every
+ * page of its results (without the errors: they are not downloaded again with each page).
+ */
 export async function readOutcome(gateway: Gateway, id: string): Promise<JobOutcome> {
-  const succeeded: JobOutcomeRow[] = [];
   const failed: JobOutcomeRow[] = [];
-  let after: string | null = null;
-  let job: JobProgress | undefined;
   let errorCount = 0;
   let listedGroups = 0;
+  let groupsAfter: string | null = null;
   for (;;) {
-    const { campaignUpdateJob }: Awaited<ReturnType<typeof readPage>> = await readPage(
+    const { campaignUpdateJob }: Awaited<ReturnType<typeof readErrorGroups>> =
+      await readErrorGroups(gateway, id, groupsAfter);
+    if (!campaignUpdateJob) throw new GatewayError('the job is gone', 'NOT_FOUND', 200);
+    const page = campaignUpdateJob.errorGroups;
+    errorCount = page.totalCount;
+    listedGroups += page.groups.length;
+    for (const group of page.groups)
+      for (const failedId of group.ids)
+        failed.push({ id: failedId, ok: false, reason: group.message, category: group.category });
+    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;
+    groupsAfter = page.pageInfo.endCursor;
+  }
+
+  const succeeded: JobOutcomeRow[] = [];
+  let after: string | null = null;
+  let job: JobProgress | undefined;
+  for (;;) {
+    const { campaignUpdateJob }: Awaited<ReturnType<typeof readResults>> = await readResults(
       gateway,
       id,
       after,
     );
     if (!campaignUpdateJob) throw new GatewayError('the job is gone', 'NOT_FOUND', 200);
-    if (!job) {
-      job = progressOf(campaignUpdateJob);
-      errorCount = campaignUpdateJob.errorCount;
-      listedGroups = campaignUpdateJob.errors.length;
-      for (const group of campaignUpdateJob.errors)
-        for (const failedId of group.ids)
-          failed.push({
-            id: failedId,
-            ok: false,
-            reason: group.message,
-            category: group.category,
-          });
-    }
+    job ??= progressOf(campaignUpdateJob);
     for (const edge of campaignUpdateJob.results.edges)
       succeeded.push({ id: edge.node.id, ok: true });
     const { hasNextPage, endCursor } = campaignUpdateJob.results.pageInfo;
@@ -172,8 +179,25 @@ export async function readOutcome(gateway: Gateway, id: string): Promise<JobOutc
   };
 }
 
-function readPage(gateway: Gateway, id: string, after: string | null) {
-  return gateway.request(CampaignUpdateJobDocument, { id, first: RESULTS_PAGE, after });
+function readResults(gateway: Gateway, id: string, after: string | null) {
+  return gateway.request(CampaignUpdateJobResultsDocument, { id, first: RESULTS_PAGE, after });
+}
+
+function readErrorGroups(gateway: Gateway, id: string, after: string | null) {
+  return gateway.request(CampaignUpdateJobErrorGroupsDocument, { id, first: RESULTS_PAGE, after });
+}
+
+/** One run's outcomes (a job per part) as one. */
+export function combineOutcomes(outcomes: readonly JobOutcome[], job: JobProgress): JobOutcome {
+  const failed = outcomes.flatMap((o) => o.rows.filter((row) => !row.ok));
+  const succeeded = outcomes.flatMap((o) => o.rows.filter((row) => row.ok));
+  return {
+    job,
+    rows: [...failed, ...succeeded],
+    failedIds: outcomes.flatMap((o) => o.failedIds),
+    errorCount: outcomes.reduce((sum, o) => sum + o.errorCount, 0),
+    listedGroups: outcomes.reduce((sum, o) => sum + o.listedGroups, 0),
+  };
 }
 
 /** The inputs of the failed ids, for a new job. */

@@ -10,13 +10,24 @@ export interface EditorLimits {
   maxPropertiesPerCampaign: number;
   /** MAX_PROPERTY_VALUE_LENGTH: characters per value. */
   maxPropertyValueLength: number;
+  /** MAX_BODY_BYTES: the largest request body of a caller without credentials (AUTH_MODE=none). */
+  maxBodyBytes: number;
+  /** MAX_JOB_BODY_BYTES: the largest body of a job start by a caller with a JWT or API key. */
+  maxJobBodyBytes: number;
 }
 
 export const GATEWAY_DEFAULT_LIMITS: Readonly<EditorLimits> = {
   maxCampaignsPerJob: 100_000,
   maxPropertiesPerCampaign: 100,
   maxPropertyValueLength: 65_536,
+  maxBodyBytes: 1024 * 1024,
+  maxJobBodyBytes: 16 * 1024 * 1024,
 };
+
+/** The largest CSV file the page reads (a file is read whole into memory). */
+export const MAX_CSV_FILE_BYTES = 32 * 1024 * 1024;
+/** The most CSV rows the page checks (a header and blank lines count). */
+export const MAX_CSV_ROWS = 200_000;
 
 function positiveInteger(text: string | undefined, fallback: number): number {
   const value = Number(text);
@@ -36,5 +47,13 @@ export const LIMITS: Readonly<EditorLimits> = {
   maxPropertyValueLength: positiveInteger(
     import.meta.env.VITE_MAX_PROPERTY_VALUE_LENGTH,
     GATEWAY_DEFAULT_LIMITS.maxPropertyValueLength,
+  ),
+  maxBodyBytes: positiveInteger(
+    import.meta.env.VITE_MAX_BODY_BYTES,
+    GATEWAY_DEFAULT_LIMITS.maxBodyBytes,
+  ),
+  maxJobBodyBytes: positiveInteger(
+    import.meta.env.VITE_MAX_JOB_BODY_BYTES,
+    GATEWAY_DEFAULT_LIMITS.maxJobBodyBytes,
   ),
 };

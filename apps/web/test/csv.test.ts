@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planFromCsv } from '../src/csv';
-import { GATEWAY_DEFAULT_LIMITS } from '../src/limits';
+import { GATEWAY_DEFAULT_LIMITS, MAX_CSV_ROWS } from '../src/limits';
 
 const A = '04d2d0d3-44b7-4c97-b6b6-9108a19015ea';
 const B = '90ff7d9c-52b0-4604-882c-c3d4ed41b665';
@@ -62,6 +62,7 @@ describe('planFromCsv', () => {
 
   it("applies the gateway's limits: value length, properties per campaign, campaigns per job", () => {
     const limits = {
+      ...GATEWAY_DEFAULT_LIMITS,
       maxCampaignsPerJob: 2,
       maxPropertiesPerCampaign: 2,
       maxPropertyValueLength: 5,
@@ -94,6 +95,27 @@ describe('planFromCsv', () => {
     ]);
     expect(planFromCsv('id,property,value\n\n').problems).toEqual([
       { row: 1, message: 'the file has no id,property,value rows' },
+    ]);
+  });
+
+  it('takes the first record that is not blank as the possible header (blank lines before it)', () => {
+    for (const text of [
+      `\nid,property,value\n${A},hs_notes,x\n`,
+      `\r\n\r\nid,property,value\r\n${A},hs_notes,x\r\n`,
+    ]) {
+      const plan = planFromCsv(text);
+      expect(plan.problems).toEqual([]);
+      expect(plan.inputs).toEqual([{ id: A, properties: [{ name: 'hs_notes', value: 'x' }] }]);
+      expect(plan.changes).toBe(1);
+    }
+    // Only the first: a header-shaped row after a change is a row like any other.
+    expect(planFromCsv(`${A},hs_notes,x\nid,property,value\n`).changes).toBe(2);
+  });
+
+  it(`refuses more than ${MAX_CSV_ROWS} rows, without checking them`, () => {
+    const text = `${A},hs_notes,x\n`.repeat(MAX_CSV_ROWS + 5);
+    expect(planFromCsv(text).problems).toEqual([
+      { row: MAX_CSV_ROWS + 1, message: expect.stringContaining(`more than ${MAX_CSV_ROWS} rows`) },
     ]);
   });
 });

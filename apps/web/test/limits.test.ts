@@ -10,6 +10,8 @@ describe('the limits the page checks', () => {
       maxCampaignsPerJob: config.jobs.maxCampaignsPerJob,
       maxPropertiesPerCampaign: config.limits.maxPropertiesPerCampaign,
       maxPropertyValueLength: config.limits.maxPropertyValueLength,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxJobBodyBytes: config.limits.maxJobBodyBytes,
     });
     expect(LIMITS).toEqual(GATEWAY_DEFAULT_LIMITS);
   });

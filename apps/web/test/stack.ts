@@ -2,13 +2,13 @@
 // which forwards /graphql and /graphql/stream to a real gateway on a real HubSpot simulator,
 // all on 127.0.0.1. The gateway runs as in production where it matters here: trusted documents
 // only (the page sends documents by id), CSRF prevention on, the HubSpot token only in the gateway.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGateway, loadConfig, type Gateway } from '@campaigns/gateway';
 import { CAMPAIGN_SCOPES, startHubSpotSim, type HubSpotSim } from '@campaigns/hubspot-sim';
-import { build, preview, type PreviewServer } from 'vite';
+import { build, preview, type PluginOption, type PreviewServer } from 'vite';
 import { gatewayProxy } from '../vite.config';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,24 +22,60 @@ export const REFUSAL = {
   message: 'This campaign is locked for editing while it is in review',
 };
 
-/** Builds the page (as `vite build` does) into a scratch folder; returns the folder. */
-export async function buildPage(): Promise<string> {
+/**
+ * Builds the page (as `vite build` does) into a scratch folder; returns the folder. The build runs
+ * where a careless config could pick the token up: HUBSPOT_TOKEN (and VITE_HUBSPOT_TOKEN) in the
+ * process's environment and in a `.env` file of the build's envDir, so a scan of the output for
+ * the token can fail. `plugins` are added to the page's (a test's planted leak).
+ */
+export async function buildPage(options: { plugins?: PluginOption[] } = {}): Promise<string> {
   const outDir = await mkdtemp(path.join(tmpdir(), 'campaigns-web-'));
+  const envDir = await mkdtemp(path.join(tmpdir(), 'campaigns-web-env-'));
+  await writeFile(
+    path.join(envDir, '.env'),
+    `HUBSPOT_TOKEN=${HUBSPOT_TOKEN}\nVITE_HUBSPOT_TOKEN=${HUBSPOT_TOKEN}\n`,
+  );
   // Vitest sets NODE_ENV=test, which Vite would honour with React's development build.
-  const nodeEnv = process.env.NODE_ENV;
+  const saved = { NODE_ENV: process.env.NODE_ENV, HUBSPOT_TOKEN: process.env.HUBSPOT_TOKEN };
   process.env.NODE_ENV = 'production';
+  process.env.HUBSPOT_TOKEN = HUBSPOT_TOKEN;
   try {
     await build({
       root: WEB_ROOT,
       configFile: path.join(WEB_ROOT, 'vite.config.ts'),
+      envDir,
       logLevel: 'warn',
       mode: 'production',
       build: { outDir, emptyOutDir: true },
+      ...(options.plugins ? { plugins: options.plugins } : {}),
     });
   } finally {
-    process.env.NODE_ENV = nodeEnv;
+    for (const [name, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    await rm(envDir, { recursive: true, force: true });
   }
   return outDir;
+}
+
+/** What looks like a HubSpot private-app token (`pat-<region>-<uuid-ish>`). */
+const TOKEN_SHAPE = /pat-[a-z]{2,4}\d?-[0-9a-f]{4,}/;
+
+/** Which of `texts` (name → content) hold `token`, or anything shaped like a HubSpot token. */
+export function findToken(texts: Iterable<[string, string]>, token: string): string[] {
+  const found: string[] = [];
+  for (const [name, text] of texts)
+    if (text.includes(token) || TOKEN_SHAPE.test(text)) found.push(name);
+  return found;
+}
+
+/** Every file under `dir`, as name → content. */
+export async function filesOf(dir: string): Promise<Array<[string, string]>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+  return Promise.all(
+    files.map(async (file) => [file, await readFile(file, 'utf8')] as [string, string]),
+  );
 }
 
 export interface WebStack {

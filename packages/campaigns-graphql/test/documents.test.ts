@@ -26,7 +26,9 @@ describe('the operations', () => {
     expect(Object.keys(operations).sort()).toEqual([
       'CampaignList',
       'CampaignUpdateJob',
+      'CampaignUpdateJobErrorGroups',
       'CampaignUpdateJobProgress',
+      'CampaignUpdateJobResults',
       'CancelCampaignUpdate',
       'ReadCampaigns',
       'StartCampaignUpdate',
