@@ -55,6 +55,10 @@ export type GraphQLHandler = (
 
 export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandler {
   const { apollo, authenticator, documents, drain, metrics, config, context } = options;
+  const { send: sendRefusal, beforeBody: refuseBeforeBody } = refusalSender(
+    metrics,
+    config.http.maxDiscardBytes,
+  );
   const admission = new Admission(config.admission, {
     onRefuse: (reason) => metrics.admissionRefusals.inc({ reason }),
   });
@@ -173,24 +177,30 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
       headers: [['retry-after', '5']],
     };
   }
+}
 
-  /** A refusal sent before the body was read: the body is read and dropped first (bounded). */
-  async function refuseBeforeBody(
-    req: IncomingMessage,
-    res: ServerResponse,
-    refusal: HttpRefusal,
-  ): Promise<void> {
-    const complete = await discardBody(req, config.http.maxDiscardBytes);
-    if (res.destroyed) return;
-    if (!complete) res.setHeader('connection', 'close');
-    sendRefusal(res, refusal);
-  }
-
-  function sendRefusal(res: ServerResponse, refusal: HttpRefusal): void {
+/**
+ * How both GraphQL endpoints (POST /graphql and the event stream) send a refusal: counted by its
+ * code, its headers set, a GraphQL-shaped JSON body. `beforeBody`: sent before the request's
+ * body was read, which is read and dropped first (bounded by `maxDiscardBytes`).
+ */
+export function refusalSender(metrics: GatewayMetrics, maxDiscardBytes: number) {
+  function send(res: ServerResponse, refusal: HttpRefusal): void {
     metrics.graphqlErrors.inc({ code: refusal.code });
     for (const [name, value] of refusal.headers ?? []) res.setHeader(name, value);
     sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, refusal.extensions));
   }
+  async function beforeBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    refusal: HttpRefusal,
+  ): Promise<void> {
+    const complete = await discardBody(req, maxDiscardBytes);
+    if (res.destroyed) return;
+    if (!complete) res.setHeader('connection', 'close');
+    send(res, refusal);
+  }
+  return { send, beforeBody };
 }
 
 export function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefusal {

@@ -31,12 +31,13 @@ import type { DocumentGate } from '../documents.js';
 import type { Drain } from '../drain.js';
 import {
   authRefusal,
+  refusalSender,
   SHUTTING_DOWN,
   singleHeader,
   tooManyRequests,
   type HttpRefusal,
 } from '../graphql-http.js';
-import { ANSWERED, discardBody, errorBody, readBody, sendJson } from '../http.js';
+import { ANSWERED, readBody } from '../http.js';
 import { queryLimitsOf } from '../limits.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { coded, formatErrors, prepareSubscription, type ErrorFormatter } from './operation.js';
@@ -83,6 +84,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 export function createStreamHandler(options: StreamOptions): StreamHandler {
   const { schema, authenticator, documents, drain, metrics, config, formatError } = options;
+  const { send, beforeBody: refuseBeforeBody } = refusalSender(
+    metrics,
+    config.http.maxDiscardBytes,
+  );
   const maxLifetimeMs = options.maxLifetimeMs ?? STREAM_MAX_LIFETIME_MS;
   // The caps are MAX_INFLIGHT_PER_CALLER and MAX_INFLIGHT_OPERATIONS, counted on a pool of their
   // own: a stream waits on a job rather than working, and must not take the slots of the
@@ -282,24 +287,6 @@ export function createStreamHandler(options: StreamOptions): StreamHandler {
         `progress stream ended (${reason})`,
       );
     }
-  }
-
-  /** A refusal sent before the body was read: the body is read and dropped first (bounded). */
-  async function refuseBeforeBody(
-    req: IncomingMessage,
-    res: ServerResponse,
-    refusal: HttpRefusal,
-  ): Promise<void> {
-    const complete = await discardBody(req, config.http.maxDiscardBytes);
-    if (res.destroyed) return;
-    if (!complete) res.setHeader('connection', 'close');
-    send(res, refusal);
-  }
-
-  function send(res: ServerResponse, refusal: HttpRefusal): void {
-    metrics.graphqlErrors.inc({ code: refusal.code });
-    for (const [name, value] of refusal.headers ?? []) res.setHeader(name, value);
-    sendJson(res, refusal.status, errorBody(refusal.message, refusal.code, refusal.extensions));
   }
 
   return Object.defineProperty(serveStream, 'open', { get: () => open }) as StreamHandler;
