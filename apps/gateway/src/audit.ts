@@ -9,11 +9,13 @@
 // A line says who (subject and auth method), what (property names; values only with
 // AUDIT_LOG_VALUES=true), the result of every id (ok, or its error category), the status and
 // stop reason, the request id and the time. Its size does not grow with the number of ids: the
-// change and the job's start give counts (per set of property names, per error category), and
-// the ids themselves follow in `.ids` lines of at most AUDIT_IDS_PER_LINE ids each, carrying the
-// key to join them on (`auditId` for a change, `job` for a job). A 100,000-campaign job is thus
-// one small line and 100 lines of about 40 KB, none of which a log pipeline truncates. Lines go
-// through createLogger, so the gateway's redaction and secret scrubbing apply.
+// change and the job's start give counts (per set of property names, per error category). When
+// those counts and all the ids fit in AUDIT_IDS_PER_LINE, the ids go on that same line
+// (`parts: 0`): one write for the usual small change. Otherwise they follow in `.ids` lines of at
+// most AUDIT_IDS_PER_LINE ids each, carrying the key to join them on (`auditId` for a change,
+// `job` for a job). A 100,000-campaign job is thus one small line and 100 lines of about 40 KB,
+// none of which a log pipeline truncates. Lines go through createLogger, so the gateway's
+// redaction and secret scrubbing apply.
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
@@ -88,12 +90,16 @@ export interface AuditLogOptions {
 
 /**
  * The most ids one audit line lists (an id with its values counts as one, and so does each
- * property name of a heading). More go on further `.ids` lines. 1,000 ids of 36 characters make a line of about 40 KB without values, well under
+ * property name of a heading; on a first line that carries its ids, each count of `counts` and
+ * its names count too). More go on further `.ids` lines. 1,000 ids of 36 characters make a line of about 40 KB without values, well under
  * the line limits of log pipelines (Loki, CloudWatch, syslog: 256 KB or less).
  */
 export const AUDIT_IDS_PER_LINE = 1000;
 
-/** The ids a line lists (all on one line up to AUDIT_IDS_PER_LINE, else spread over `.ids` lines). */
+/**
+ * The ids a record lists: on its first line when they fit there with its counts within
+ * AUDIT_IDS_PER_LINE, else spread over `.ids` lines.
+ */
 export interface AuditIds {
   /** Without values: ids grouped by the property names they changed. */
   changes?: Array<{ properties: string[]; ids: string[] }>;
@@ -105,7 +111,7 @@ export interface AuditIds {
   errors?: Array<{ category: string; ids: string[] }>;
 }
 
-/** What a first line says was (or is to be) changed, counted: the ids follow in `.ids` lines. */
+/** What a first line says was (or is to be) changed, counted (the ids: on it, or on `.ids` lines). */
 export interface AuditCounts {
   /** How many distinct sets of property names the change sets. */
   groups: number;
@@ -114,14 +120,17 @@ export interface AuditCounts {
    * sets only when they are many (`counts.length < groups`): the line stays within the bound.
    */
   counts: Array<{ properties: string[]; campaigns: number }>;
-  /** How many `.ids` lines follow (0 when there is no id to list). */
+  /**
+   * How many `.ids` lines follow. 0 when none does: the ids, if any, are on this line itself
+   * (`changes`/`values`, `ok`, `errors`).
+   */
   parts: number;
 }
 
 type AuditResult = 'complete' | 'partial' | 'failed' | 'canceled' | 'error';
 
 /** The audit line of one change, after the logger's own fields (level, time, service, name, msg). */
-export interface AuditLine extends AuditCounts {
+export interface AuditLine extends AuditCounts, AuditIds {
   audit: true;
   event: 'campaigns.update';
   /** This change's own id, on its `.ids` lines too (a request id may be the caller's, reused). */
@@ -136,7 +145,7 @@ export interface AuditLine extends AuditCounts {
   succeeded?: number;
   failed?: number;
   durationMs: number;
-  /** Ids that were not updated, counted by error category (listed in the `.ids` lines). */
+  /** Ids that were not updated, counted by error category (listed in `errors`). */
   errorCounts?: Array<{ category: string; campaigns: number }>;
   /** When the engine threw (type and message; never a stack). */
   error?: { type: string; message: string };
@@ -163,7 +172,8 @@ export type JobAuditLine =
       /** Inputs as sent; `total` counts distinct ids. */
       campaigns: number;
       total: number;
-    } & AuditCounts)
+    } & AuditCounts &
+      AuditIds)
   | {
       audit: true;
       event: 'campaigns.job.cancel';
@@ -285,8 +295,8 @@ export interface IdsLineOptions {
 }
 
 /**
- * The lines of one change: the `campaigns.update` line (counts), then its `campaigns.update.ids`
- * lines, joined to it by `auditId`.
+ * The lines of one change: the `campaigns.update` line (counts, and the ids when they fit on it),
+ * then, when they do not, its `campaigns.update.ids` lines, joined to it by `auditId`.
  */
 export function auditLines(
   entry: AuditEntry,
@@ -312,7 +322,8 @@ export function auditLines(
       lists.push(idList(ids, (part, slice) => (part.errors ??= []).push({ category, ids: slice })));
     }
   }
-  const parts = splitIds(lists, perLine);
+  const counts = boundedCounts(changes.counts, perLine);
+  const { inline, parts } = placeIds(lists, counts, perLine);
   const line: AuditLine = {
     audit: true,
     event: 'campaigns.update',
@@ -326,9 +337,10 @@ export function auditLines(
     ...(outcome ? { succeeded: outcome.results.length, failed: outcome.numErrors } : {}),
     durationMs: entry.durationMs,
     groups: changes.counts.length,
-    counts: boundedCounts(changes.counts, perLine),
+    counts,
     ...(errorCounts ? { errorCounts } : {}),
     parts: parts.length,
+    ...inline,
   };
   if (!outcome) {
     const { type, message } = serializeError(entry.error);
@@ -397,16 +409,35 @@ function splitIds(lists: ReadonlyArray<IdList>, perLine: number): AuditIds[] {
   return parts;
 }
 
-/** The first line's counts, as many as fit in `perLine` (one per name and one per count). */
+/** What a count on the first line costs against the bound: one per name and one for the count. */
+const countCost = (count: AuditCounts['counts'][number]) => count.properties.length + 1;
+
+/** The first line's counts, as many as fit in `perLine`. */
 function boundedCounts(counts: AuditCounts['counts'], perLine: number): AuditCounts['counts'] {
   let room = perLine;
   let fit = 0;
   for (const count of counts) {
-    room -= count.properties.length + 1;
+    room -= countCost(count);
     if (room < 0) break;
     fit++;
   }
   return fit === counts.length ? counts : counts.slice(0, fit);
+}
+
+/**
+ * Where a record's ids go: all on its first line (`inline`, no `parts`) when they fit there with
+ * its `counts` within `perLine` (each non-empty list costing its heading once and one per item,
+ * as on an `.ids` line), else on the `.ids` lines `parts`.
+ */
+function placeIds(
+  lists: ReadonlyArray<IdList>,
+  counts: AuditCounts['counts'],
+  perLine: number,
+): { inline?: AuditIds; parts: AuditIds[] } {
+  const parts = splitIds(lists, perLine);
+  let cost = counts.reduce((n, count) => n + countCost(count), 0);
+  for (const list of lists) if (list.items.length > 0) cost += list.heading + list.items.length;
+  return parts.length <= 1 && cost <= perLine ? { inline: parts[0] ?? {}, parts: [] } : { parts };
 }
 
 /**
@@ -466,7 +497,10 @@ const MESSAGES: Record<AuditLine['event'] | AuditIdsLine['event'] | JobAuditLine
     'campaigns.job.end': 'campaign update job ended',
   };
 
-/** The lines of a job's start (then its `campaigns.job.ids` lines), cancel or end. */
+/**
+ * The lines of a job's start (its ids on it when they fit, else on `campaigns.job.ids` lines after
+ * it), cancel or end.
+ */
 export function jobAuditLines(
   entry: JobAuditEntry,
   includeValues: boolean,
@@ -479,7 +513,8 @@ export function jobAuditLines(
   switch (entry.kind) {
     case 'start': {
       const changes = changesOf(entry.inputs, includeValues);
-      const parts = splitIds(changes.lists, perLine);
+      const counts = boundedCounts(changes.counts, perLine);
+      const { inline, parts } = placeIds(changes.lists, counts, perLine);
       return [
         {
           audit: true,
@@ -490,8 +525,9 @@ export function jobAuditLines(
           campaigns: entry.inputs.length,
           total: entry.job.total,
           groups: changes.counts.length,
-          counts: boundedCounts(changes.counts, perLine),
+          counts,
           parts: parts.length,
+          ...inline,
         },
         ...parts.map((ids, index): AuditIdsLine => ({
           audit: true,

@@ -1,6 +1,6 @@
-// The audit trail: one line per updateCampaigns that reached the engine (then its ids, on
-// `.ids` lines), in a file (0600) or on the log stream; who, what (names, values only when
-// asked), the result of every id.
+// The audit trail: one line per updateCampaigns that reached the engine, with its ids when they
+// fit the bound (else followed by `.ids` lines), in a file (0600) or on the log stream; who, what
+// (names, values only when asked), the result of every id.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,9 +92,11 @@ describe('AUDIT_LOG=<file>', () => {
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain('secret');
     const lines = fileLines(path);
-    expect(lines).toHaveLength(2);
-    const [line, ids] = lines;
-    expect(line).toMatchObject({
+    // A small change: one line, its ids on it.
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    expect(line).toEqual({
+      ...pick(line!),
       level: 'info',
       name: 'audit',
       audit: true,
@@ -107,21 +109,14 @@ describe('AUDIT_LOG=<file>', () => {
       campaigns: 3,
       succeeded: 2,
       failed: 1,
+      durationMs: expect.any(Number),
+      groups: 2,
       counts: [
         { properties: ['hs_notes'], campaigns: 2 },
         { properties: ['hs_goal', 'hs_notes'], campaigns: 1 },
       ],
       errorCounts: [{ category: 'OBJECT_NOT_FOUND', campaigns: 1 }],
-      parts: 1,
-    });
-    expect(ids).toEqual({
-      ...pick(ids!),
-      audit: true,
-      event: 'campaigns.update.ids',
-      auditId: (line as UpdateLine).auditId,
-      reqId: 'audit-partial-1',
-      part: 1,
-      parts: 1,
+      parts: 0,
       changes: [
         { properties: ['hs_notes'], ids: [a, UNKNOWN] },
         { properties: ['hs_goal', 'hs_notes'], ids: [b] },
@@ -129,7 +124,7 @@ describe('AUDIT_LOG=<file>', () => {
       ok: [a, b],
       errors: [{ category: 'OBJECT_NOT_FOUND', ids: [UNKNOWN] }],
     });
-    expect(ids!.msg).toBe('campaigns updated: ids');
+    expect(line!.msg).toBe('campaigns updated');
     expect(Date.parse(line!.time)).not.toBeNaN();
     // The audit trail is not the log: the file holds nothing else.
     expect(text).not.toContain('request completed');
@@ -151,7 +146,13 @@ describe('AUDIT_LOG=<file>', () => {
       await stack.close();
       stack = undefined;
     }
-    const [off, on] = changes(fileLines(path)).map((c) => c.parts[0]!);
+    // Each a one-line change: its ids (with values or not) on the first line.
+    const [off, on] = changes(fileLines(path)).map((c) => {
+      expect(c.line.parts).toBe(0);
+      expect(c.parts).toEqual([]);
+      return c.line;
+    });
+    expect(off!.changes).toEqual([{ properties: ['hs_notes'], ids: [expect.any(String)] }]);
     expect(off!.values).toBeUndefined();
     expect(JSON.stringify(off)).not.toContain('visible value');
     expect(on!.changes).toBeUndefined();
@@ -197,11 +198,10 @@ describe('jobs in the audit trail', () => {
     >;
     expect(lines.map((l) => l.event)).toEqual([
       'campaigns.job.start',
-      'campaigns.job.ids',
       'campaigns.job.end',
       'campaigns.job.cancel',
     ]);
-    const [start, ids, end, cancel] = lines;
+    const [start, end, cancel] = lines;
     expect(start).toEqual({
       ...pick(start!),
       audit: true,
@@ -216,16 +216,8 @@ describe('jobs in the audit trail', () => {
         { properties: ['hs_notes'], campaigns: 2 },
         { properties: ['hs_goal'], campaigns: 1 },
       ],
-      parts: 1,
-    });
-    expect(ids).toEqual({
-      ...pick(ids!),
-      audit: true,
-      event: 'campaigns.job.ids',
-      job: job.id,
-      reqId: 'audit-job-1',
-      part: 1,
-      parts: 1,
+      // Its ids fit with the counts: on this line, no `campaigns.job.ids` line.
+      parts: 0,
       changes: [
         { properties: ['hs_notes'], ids: [a, UNKNOWN] },
         { properties: ['hs_goal'], ids: [b] },
@@ -280,16 +272,19 @@ describe('AUDIT_LOG=stdout (default)', () => {
 
     await stack.client().request(SMALL_UPDATE, { inputs: notesInputs([a!]) });
     const lines = auditLines(stack.logs);
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       name: 'audit',
+      event: 'campaigns.update',
       result: 'complete',
       errorCounts: [],
-      parts: 1,
+      parts: 0,
+      changes: [{ properties: ['hs_notes'], ids: [a] }],
+      ok: [a],
     });
-    expect(lines[1]).toMatchObject({ name: 'audit', event: 'campaigns.update.ids', ok: [a] });
-    // LOG_LEVEL=error: nothing but the audit lines.
-    expect(stack.logs).toHaveLength(2);
+    expect(lines[0]).not.toHaveProperty('errors');
+    // LOG_LEVEL=error: nothing but the audit line.
+    expect(stack.logs).toHaveLength(1);
   });
 
   it('records a change whose engine call failed (HubSpot may have applied part of it)', async () => {
@@ -307,10 +302,15 @@ describe('AUDIT_LOG=stdout (default)', () => {
     const id = stack.sim.store.list()[0]!.id;
     await graphqlErrors(stack.client().request(SMALL_UPDATE, { inputs: notesInputs([id]) }));
     const [{ line, parts }] = changes(auditLines(stack.logs)) as [ReturnType<typeof changes>[0]];
-    expect(line).toMatchObject({ result: 'error', campaigns: 1, error: { type: 'TypeError' } });
-    expect(parts).toHaveLength(1);
-    expect(parts[0]!.changes).toEqual([{ properties: ['hs_notes'], ids: [id] }]);
-    expect(parts[0]!.ok).toBeUndefined();
+    expect(line).toMatchObject({
+      result: 'error',
+      campaigns: 1,
+      error: { type: 'TypeError' },
+      parts: 0,
+    });
+    expect(parts).toEqual([]);
+    expect(line.changes).toEqual([{ properties: ['hs_notes'], ids: [id] }]);
+    expect(line.ok).toBeUndefined();
   });
 
   it('lists a 1,500-campaign mutation (MAX_CAMPAIGNS_PER_MUTATION raised) on lines of at most AUDIT_IDS_PER_LINE ids', async () => {
@@ -333,6 +333,8 @@ describe('AUDIT_LOG=stdout (default)', () => {
       parts: 4,
     });
     expect(raw[0]!.length).toBeLessThan(1000);
+    expect(line).not.toHaveProperty('changes');
+    expect(line).not.toHaveProperty('ok');
     for (const l of raw.slice(1)) expect(l.length).toBeLessThan(AUDIT_IDS_PER_LINE * 40 + 1000);
     expect(parts.map((p) => p.part)).toEqual([1, 2, 3, 4]);
     expect(parts.flatMap((p) => p.changes?.flatMap((g) => g.ids) ?? [])).toEqual(ids);

@@ -1,5 +1,6 @@
-// The audit lines' bound: a change or a job start lists its ids on `.ids` lines of at most
-// AUDIT_IDS_PER_LINE ids, every id exactly once, joined to the first line by its key.
+// The audit lines' bound: a change or a job start lists its ids on its first line when they fit
+// there with its counts (`parts: 0`), else on `.ids` lines of at most AUDIT_IDS_PER_LINE ids joined
+// to the first line by its key; every id exactly once either way.
 import type { BatchOutcome, UpdateInput } from '@campaigns/core';
 import fc from 'fast-check';
 import pino from 'pino';
@@ -72,6 +73,43 @@ function joined(parts: ReadonlyArray<AuditIds>) {
   return { changes, errors, values, ok };
 }
 
+/** What the first line's counts cost against the bound: one per name and one per count. */
+const countsCost = (counts: ReadonlyArray<{ properties: string[] }>) =>
+  counts.reduce((n, c) => n + c.properties.length + 1, 0);
+
+/** Every id of `parts` on one line, headings merged (what a single line would list). */
+function merged(parts: ReadonlyArray<AuditIds>): AuditIds {
+  const all = joined(parts);
+  return {
+    changes: [...all.changes].map(([key, ids]) => ({ properties: key.split(','), ids })),
+    values: all.values,
+    ok: all.ok,
+    errors: [...all.errors].map(([category, ids]) => ({ category, ids })),
+  };
+}
+
+/**
+ * What an auditor does with a record: its first line's own ids when `parts` is 0, else its `.ids`
+ * lines. Checks the shape on the way: one line when the counts and ids fit the bound together,
+ * else a first line without ids and well-formed parts (`parts` of them).
+ */
+function idsOfRecord(
+  first: AuditIds & { parts: number; counts: ReadonlyArray<{ properties: string[] }> },
+  parts: ReadonlyArray<AuditIdsLine>,
+  perLine: number,
+): AuditIds[] {
+  expect(first.parts).toBe(parts.length);
+  if (first.parts === 0) {
+    expect(countsCost(first.counts) + costOf(first)).toBeLessThanOrEqual(perLine);
+    return [first];
+  }
+  for (const key of ['changes', 'values', 'ok', 'errors']) expect(first).not.toHaveProperty(key);
+  expectWellFormed(parts, perLine);
+  // Split only when one line could not hold it all.
+  expect(countsCost(first.counts) + costOf(merged(parts))).toBeGreaterThan(perLine);
+  return [...parts];
+}
+
 /** Parts numbered 1..n, each saying n, each within the bound and not empty. */
 function expectWellFormed(parts: ReadonlyArray<AuditIdsLine>, perLine: number) {
   parts.forEach((part, index) => {
@@ -84,12 +122,12 @@ function expectWellFormed(parts: ReadonlyArray<AuditIdsLine>, perLine: number) {
 }
 
 describe('job start lines', () => {
-  it('list every id exactly once across parts within the bound, whatever the change set', () => {
+  it('list every id exactly once, on the first line or across parts, within the bound, whatever the change set', () => {
     fc.assert(
       fc.property(
         inputsArb(200),
         fc.boolean(),
-        fc.integer({ min: 1, max: 25 }),
+        fc.integer({ min: 1, max: 60 }),
         (inputs, includeValues, perLine) => {
           const entry: JobAuditEntry = {
             kind: 'start',
@@ -99,14 +137,10 @@ describe('job start lines', () => {
             inputs,
           };
           const [start, ...parts] = jobAuditLines(entry, includeValues, { perLine });
-          expectWellFormed(parts, perLine);
           for (const part of parts) expect(part).toMatchObject({ job: 'job-1', reqId: 'req-1' });
           if (start.event !== 'campaigns.job.start') throw new Error(start.event);
-          expect(start.parts).toBe(parts.length);
-          expect(start).not.toHaveProperty('changes');
-          expect(start).not.toHaveProperty('values');
 
-          const all = joined(parts);
+          const all = joined(idsOfRecord(start, parts, perLine));
           if (includeValues) {
             expect(all.values).toEqual(inputs);
             expect(all.changes.size).toBe(0);
@@ -243,12 +277,12 @@ describe('job start lines', () => {
 });
 
 describe('updateCampaigns lines', () => {
-  it('list changes, ok and errors once each across parts within the bound', () => {
+  it('list changes, ok and errors once each, on the first line or across parts, within the bound', () => {
     fc.assert(
       fc.property(
         inputsArb(120),
         fc.boolean(),
-        fc.integer({ min: 1, max: 25 }),
+        fc.integer({ min: 1, max: 60 }),
         fc.array(fc.constantFrom('OBJECT_NOT_FOUND', 'RETRIES_EXHAUSTED', 'CANCELED'), {
           maxLength: 120,
         }),
@@ -271,16 +305,15 @@ describe('updateCampaigns lines', () => {
             includeValues,
             { perLine, auditId: 'audit-1' },
           );
-          expectWellFormed(parts, perLine);
           for (const part of parts)
             expect(part).toMatchObject({
               event: 'campaigns.update.ids',
               auditId: 'audit-1',
               reqId: 'req-u',
             });
-          expect(line).toMatchObject({ auditId: 'audit-1', parts: parts.length });
+          expect(line).toMatchObject({ auditId: 'audit-1' });
 
-          const all = joined(parts);
+          const all = joined(idsOfRecord(line, parts, perLine));
           expect(all.ok).toEqual(ok);
           const byCategory = new Map<string, string[]>();
           for (const id of failed) {
@@ -309,23 +342,50 @@ describe('updateCampaigns lines', () => {
       },
       false,
     );
+    expect(parts).toEqual([]);
     expect(line).toMatchObject({
       result: 'error',
       error: { type: 'TypeError', message: 'boom' },
       counts: [{ properties: ['hs_notes'], campaigns: 1 }],
-      parts: 1,
+      parts: 0,
+      changes: [{ properties: ['hs_notes'], ids: ['a'] }],
     });
     expect(line.auditId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(parts).toEqual([
-      {
-        audit: true,
-        event: 'campaigns.update.ids',
-        auditId: line.auditId,
-        reqId: 'req-e',
-        part: 1,
-        parts: 1,
-        changes: [{ properties: ['hs_notes'], ids: ['a'] }],
-      },
-    ]);
+    expect(line).not.toHaveProperty('ok');
+    expect(line).not.toHaveProperty('errors');
+  });
+
+  it('writes one line exactly while the counts and ids fit the bound, and splits one id later', () => {
+    // One set of one name: the count costs 2, the heading 1; then 2 ids each (change and ok).
+    const record = (n: number) => {
+      const inputs = Array.from({ length: n }, (_, k) => ({
+        id: `id-${k}`,
+        properties: { hs_notes: 'x' },
+      }));
+      const outcome = {
+        status: 'COMPLETE',
+        results: inputs.map(({ id }) => ({ id })),
+        numErrors: 0,
+        errors: [],
+      } as unknown as BatchOutcome<{ id: string }>;
+      return auditLines({ requestId: 'r', caller, inputs, outcome, durationMs: 1 }, false, {
+        perLine: 13,
+        auditId: 'x',
+      });
+    };
+    const [one, ...none] = record(5); // 2 + 1 + 5 + 5 = 13
+    expect(none).toEqual([]);
+    expect(one).toMatchObject({
+      parts: 0,
+      changes: [{ properties: ['hs_notes'], ids: ['id-0', 'id-1', 'id-2', 'id-3', 'id-4'] }],
+      ok: ['id-0', 'id-1', 'id-2', 'id-3', 'id-4'],
+    });
+    // 15 with the count: over. The ids alone (13) fit one `.ids` line, which the count is not on.
+    const [first, ...parts] = record(6);
+    expect(first).toMatchObject({ parts: 1 });
+    expect(first).not.toHaveProperty('changes');
+    expect(first).not.toHaveProperty('ok');
+    expect(parts.map((p) => p.part)).toEqual([1]);
+    expect(joined(parts).ok).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4', 'id-5']);
   });
 });
