@@ -4,14 +4,13 @@
 // operations/*.graphql, checked against the schema and the default query limits; formatted with
 // the workspace's Prettier settings. With --check: writes nothing and fails (exit 1) naming every
 // committed file that differs from what the schema and the operations generate.
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '@graphql-codegen/cli';
 import { buildSchema } from 'graphql';
-import * as prettier from 'prettier';
 import config from '../codegen.js';
-import { firstDifference } from '@campaigns/codegen';
+import { formatOutputs, writeOrCheckOutputs, type GeneratedOutput } from '@campaigns/codegen';
 import { operations as frontendOperations } from '@campaigns/graphql';
 import { loadConfig } from '../src/config.js';
 import { buildManifest, checkManifest, DEFAULT_TRUSTED_DOCUMENTS_FILE } from '../src/documents.js';
@@ -20,11 +19,6 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const workspaceRoot = path.resolve(projectRoot, '../..');
 const rel = (file: string) => path.relative(workspaceRoot, file);
 const check = process.argv.includes('--check');
-
-interface GeneratedFile {
-  file: string;
-  content: string;
-}
 
 /**
  * The manifest of @campaigns/graphql's operations and those in operations/*.graphql, checked like
@@ -63,7 +57,7 @@ async function trustedDocuments(): Promise<{ filename: string; content: string }
   return { filename: DEFAULT_TRUSTED_DOCUMENTS_FILE, content: `${JSON.stringify(manifest)}\n` };
 }
 
-async function regenerate(): Promise<GeneratedFile[]> {
+async function regenerate(): Promise<GeneratedOutput[]> {
   const outputs = [
     ...((await generate({ ...config, cwd: projectRoot, silent: true }, false)) as Array<{
       filename: string;
@@ -71,51 +65,16 @@ async function regenerate(): Promise<GeneratedFile[]> {
     }>),
     await trustedDocuments(),
   ];
-  return Promise.all(
-    outputs.map(async ({ filename, content }) => {
-      const file = path.resolve(projectRoot, filename);
-      const options = (await prettier.resolveConfig(file)) ?? {};
-      return { file, content: await prettier.format(content, { ...options, filepath: file }) };
-    }),
-  );
+  return formatOutputs(projectRoot, outputs);
 }
 
 async function main(): Promise<number> {
-  const files = await regenerate();
-  if (!check) {
-    for (const { file, content } of files) {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, content);
-      console.log(`codegen: wrote ${rel(file)}`);
-    }
-    return 0;
-  }
-  let drifted = 0;
-  for (const { file, content } of files) {
-    const committed = await readFile(file, 'utf8').catch(() => undefined);
-    if (committed === undefined) {
-      console.error(
-        `codegen drift: ${rel(file)} is missing: the schema generates it but it is not committed`,
-      );
-      drifted++;
-    } else if (committed !== content) {
-      const d = firstDifference(committed, content);
-      console.error(
-        `codegen drift: ${rel(file)} differs from what ${config.schema as string} and the operations generate (first at line ${d.line})`,
-      );
-      console.error(`  committed: ${d.committed.trim()}`);
-      console.error(`  generated: ${d.generated.trim()}`);
-      drifted++;
-    }
-  }
-  if (drifted > 0) {
-    console.error('Run `npm run codegen -w @campaigns/gateway` and commit the result.');
-    return 1;
-  }
-  console.log(
-    `codegen: ${files.map((f) => rel(f.file)).join(', ')} up to date with ${config.schema as string} and the operations`,
-  );
-  return 0;
+  return writeOrCheckOutputs(await regenerate(), {
+    check,
+    rel,
+    sources: `${config.schema as string} and the operations`,
+    rerun: 'npm run codegen -w @campaigns/gateway',
+  });
 }
 
 main().then(

@@ -78,17 +78,9 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
     let releaseLarge: (() => void) | undefined;
     try {
       // Who is calling, from the headers alone: a stranger's body is never read, only dropped.
-      let caller: Caller;
-      try {
-        caller = await authenticator.authenticate({
-          authorization: singleHeader(req.headers.authorization),
-          apiKey: singleHeader(req.headers['x-api-key']),
-        });
-      } catch (error) {
-        return await refuseBeforeBody(req, res, authRefusal(error, store));
-      }
-      store.caller = caller;
-      store.log = store.log.child({ subject: caller.subject });
+      const who = await callerOf(authenticator, req, store);
+      if ('refusal' in who) return await refuseBeforeBody(req, res, who.refusal);
+      const { caller } = who;
       // Admission, caller first (MAX_INFLIGHT_PER_CALLER), then the process once the body is in
       // (MAX_INFLIGHT_OPERATIONS): slow bodies hold their caller's slots, never the process's.
       const slot = admission.admit(caller.subject);
@@ -213,6 +205,29 @@ export function tooManyRequests(refusal: Refusal, store: RequestScope): HttpRefu
     extensions,
     headers: [['retry-after', String(refusal.retryAfterSeconds)]],
   };
+}
+
+/**
+ * Who is calling, from the request's headers alone (both GraphQL endpoints authenticate before
+ * reading a body), set on the request scope and its log; or the refusal to send.
+ */
+export async function callerOf(
+  authenticator: Authenticator,
+  req: IncomingMessage,
+  store: RequestScope,
+): Promise<{ caller: Caller } | { refusal: HttpRefusal }> {
+  let caller: Caller;
+  try {
+    caller = await authenticator.authenticate({
+      authorization: singleHeader(req.headers.authorization),
+      apiKey: singleHeader(req.headers['x-api-key']),
+    });
+  } catch (error) {
+    return { refusal: authRefusal(error, store) };
+  }
+  store.caller = caller;
+  store.log = store.log.child({ subject: caller.subject });
+  return { caller };
 }
 
 /** UNAUTHENTICATED (401, with its challenge) or, when our key source failed, 503. */

@@ -15,3 +15,5 @@ export {
 export type { SpecFile, Drift, CodegenResult } from './generate.js';
 export { diffGeneratedTypes, describeTypesChange } from './structure.js';
 export type { TypesChange, SchemaChange } from './structure.js';
+export { formatOutputs, writeOrCheckOutputs } from './outputs.js';
+export type { GeneratedOutput, WriteOrCheckOptions } from './outputs.js';

@@ -30,7 +30,7 @@ import type { ContextFactory, RequestScope } from '../context.js';
 import type { DocumentGate } from '../documents.js';
 import type { Drain } from '../drain.js';
 import {
-  authRefusal,
+  callerOf,
   refusalSender,
   SHUTTING_DOWN,
   singleHeader,
@@ -145,17 +145,9 @@ export function createStreamHandler(options: StreamOptions): StreamHandler {
     try {
       const shape = transportRefusal(req);
       if (shape) return await refuseBeforeBody(req, res, shape);
-      let caller: Caller;
-      try {
-        caller = await authenticator.authenticate({
-          authorization: singleHeader(req.headers.authorization),
-          apiKey: singleHeader(req.headers['x-api-key']),
-        });
-      } catch (error) {
-        return await refuseBeforeBody(req, res, authRefusal(error, store));
-      }
-      store.caller = caller;
-      store.log = store.log.child({ subject: caller.subject });
+      const who = await callerOf(authenticator, req, store);
+      if ('refusal' in who) return await refuseBeforeBody(req, res, who.refusal);
+      const { caller } = who;
       const slot = admission.admit(caller.subject);
       if (isRefusal(slot)) {
         caller.release?.();
