@@ -4,7 +4,8 @@ import net from 'node:net';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../src/auth.js';
-import { notesInputs, startStack, until, type Stack } from './stack.js';
+import { UpdateCampaignsDocument, type UpdateCampaignsMutation } from '@campaigns/graphql';
+import { graphqlBody, notesInputs, startStack, unchecked, until, type Stack } from './stack.js';
 
 const ALICE_KEY = 'gk_alice_0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e';
 const BOB_KEY = 'gk_bob_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
@@ -15,20 +16,11 @@ const API_KEYS = {
     .join(','),
 };
 
-const MUTATION = /* GraphQL */ `
-  mutation Update($inputs: [CampaignUpdateInput!]!) {
-    updateCampaigns(inputs: $inputs) {
-      status
-      numErrors
-    }
-  }
-`;
-
 interface Answer {
   status: number;
   retryAfter: string | null;
   body: {
-    data?: { updateCampaigns: { status: string; numErrors: number } } | null;
+    data?: UpdateCampaignsMutation | null;
     errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
   };
 }
@@ -75,7 +67,7 @@ function post(key: string | undefined, inputs: unknown, signal?: AbortSignal): P
   return fetch(stack!.gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
-    body: JSON.stringify({ query: MUTATION, variables: { inputs } }),
+    body: graphqlBody(UpdateCampaignsDocument, { inputs: unchecked(inputs) }),
     ...(signal ? { signal } : {}),
   }).then(async (response) => ({
     status: response.status,
@@ -222,7 +214,7 @@ describe('fair turns on the HubSpot budget', () => {
       { id: bobId, properties: [{ name: 'hs_notes', value: 'bob' }] },
     ]);
     expect(bob.status).toBe(200);
-    expect(bob.body.data?.updateCampaigns).toEqual({ status: 'COMPLETE', numErrors: 0 });
+    expect(bob.body.data?.updateCampaigns).toMatchObject({ status: 'COMPLETE', numErrors: 0 });
     // Bob's chunk went out within the first turns after the window rolled over: at most one of
     // alice's went before it (first come, first served would have sent all 10 of hers first).
     const after = hubspot.sent.slice(sentBeforeBob);
@@ -232,7 +224,10 @@ describe('fair turns on the HubSpot budget', () => {
     expect(aliceDone).toBe(false);
 
     const aliceAnswer = await alice;
-    expect(aliceAnswer.body.data?.updateCampaigns).toEqual({ status: 'COMPLETE', numErrors: 0 });
+    expect(aliceAnswer.body.data?.updateCampaigns).toMatchObject({
+      status: 'COMPLETE',
+      numErrors: 0,
+    });
     expect(stack.sim.stats().rateLimited).toBe(0);
   }, 30_000);
 });
@@ -240,7 +235,7 @@ describe('fair turns on the HubSpot budget', () => {
 describe('admission order: the caller first, the process once the body is in', () => {
   /** Sends the head and half of a body, then stalls: a client trickling its body. */
   function stalledPost(key: string): net.Socket {
-    const body = JSON.stringify({ query: MUTATION, variables: { inputs: [] } });
+    const body = graphqlBody(UpdateCampaignsDocument, { inputs: [] });
     const socket = net.connect(Number(new URL(stack!.gateway.origin).port), '127.0.0.1');
     socket.on('error', () => {});
     socket.on('connect', () =>
@@ -304,7 +299,7 @@ describe('admission order: the caller first, the process once the body is in', (
       const response = await fetch(stack!.gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
-        body: JSON.stringify({ query: MUTATION, variables: { inputs: notesInputs([id]) } }),
+        body: graphqlBody(UpdateCampaignsDocument, { inputs: notesInputs([id]) }),
       });
       return response.status;
     };

@@ -13,17 +13,13 @@ import {
   type JobAuditLine,
 } from '../src/audit.js';
 import { hashApiKey } from '../src/auth.js';
-import { CANCEL, startJob, untilEnded, type JobView } from './jobs-helpers.js';
+import { startJob, untilEnded } from './jobs-helpers.js';
 import {
-  graphqlErrors,
-  HUBSPOT_TOKEN,
-  notesInputs,
-  READ,
-  startStack,
-  UPDATE,
-  type Stack,
-  type UpdatePayload,
-} from './stack.js';
+  CancelCampaignUpdateDocument,
+  ReadCampaignsDocument,
+  UpdateCampaignsDocument,
+} from '@campaigns/graphql';
+import { graphqlErrors, HUBSPOT_TOKEN, notesInputs, startStack, type Stack } from './stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,15 +31,6 @@ afterEach(async () => {
 });
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
-const SMALL_UPDATE = /* GraphQL */ `
-  mutation Update($inputs: [CampaignUpdateInput!]!) {
-    updateCampaigns(inputs: $inputs) {
-      status
-      numErrors
-    }
-  }
-`;
-
 type Line = (AuditLine | AuditIdsLine) & { level: string; time: string; name: string; msg: string };
 type UpdateLine = Extract<Line, { event: 'campaigns.update' }>;
 type IdsLine = Extract<Line, { event: 'campaigns.update.ids' }>;
@@ -83,7 +70,7 @@ describe('AUDIT_LOG=<file>', () => {
     ];
     const { updateCampaigns } = await stack
       .client({ 'x-request-id': 'audit-partial-1' })
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs });
+      .request(UpdateCampaignsDocument, { inputs });
     expect(updateCampaigns.numErrors).toBe(1);
     await stack.close();
     stack = undefined;
@@ -135,7 +122,7 @@ describe('AUDIT_LOG=<file>', () => {
     for (const values of ['false', 'true']) {
       stack = await startStack({ env: { AUDIT_LOG: path, AUDIT_LOG_VALUES: values } });
       const id = stack.sim.store.list()[0]!.id;
-      await stack.client().request(SMALL_UPDATE, {
+      await stack.client().request(UpdateCampaignsDocument, {
         inputs: [
           {
             id,
@@ -185,7 +172,7 @@ describe('jobs in the audit trail', () => {
     await untilEnded(client, job.id);
     const { cancelCampaignUpdate } = await stack
       .client({ 'x-request-id': 'audit-job-2' })
-      .request<{ cancelCampaignUpdate: JobView }>(CANCEL, { id: job.id });
+      .request(CancelCampaignUpdateDocument, { id: job.id });
     expect(cancelCampaignUpdate.status).toBe('COMPLETE');
     await stack.close();
     stack = undefined;
@@ -263,14 +250,14 @@ describe('AUDIT_LOG=stdout (default)', () => {
     const [a] = stack.sim.store.list().map((c) => c.id);
 
     await graphqlErrors(
-      stack.client().request(UPDATE, {
+      stack.client().request(UpdateCampaignsDocument, {
         inputs: [{ id: a!, properties: [{ name: 'Not A Name', value: 'x' }] }],
       }),
     );
-    await stack.client().request(READ, { ids: [a!] });
+    await stack.client().request(ReadCampaignsDocument, { ids: [a!] });
     expect(auditLines(stack.logs)).toEqual([]);
 
-    await stack.client().request(SMALL_UPDATE, { inputs: notesInputs([a!]) });
+    await stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs([a!]) });
     const lines = auditLines(stack.logs);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
@@ -300,7 +287,9 @@ describe('AUDIT_LOG=stdout (default)', () => {
       },
     });
     const id = stack.sim.store.list()[0]!.id;
-    await graphqlErrors(stack.client().request(SMALL_UPDATE, { inputs: notesInputs([id]) }));
+    await graphqlErrors(
+      stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs([id]) }),
+    );
     const [{ line, parts }] = changes(auditLines(stack.logs)) as [ReturnType<typeof changes>[0]];
     expect(line).toMatchObject({
       result: 'error',
@@ -320,7 +309,7 @@ describe('AUDIT_LOG=stdout (default)', () => {
     });
     const ids = stack.sim.store.list().map((c) => c.id);
     expect(ids).toHaveLength(1500);
-    await stack.client().request(SMALL_UPDATE, { inputs: notesInputs(ids) });
+    await stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs(ids) });
     const raw = stack.logs.filter((l) => l.includes('"audit":true'));
     const [{ line, parts }] = changes(raw.map((l) => JSON.parse(l) as Line)) as [
       ReturnType<typeof changes>[0],
@@ -365,8 +354,10 @@ describe('AUDIT_LOG=stdout (default)', () => {
 
     await stack
       .client({ authorization: `Bearer ${jwt}` })
-      .request(SMALL_UPDATE, { inputs: notesInputs([id]) });
-    await stack.client({ 'x-api-key': KEY }).request(SMALL_UPDATE, { inputs: notesInputs([id]) });
+      .request(UpdateCampaignsDocument, { inputs: notesInputs([id]) });
+    await stack
+      .client({ 'x-api-key': KEY })
+      .request(UpdateCampaignsDocument, { inputs: notesInputs([id]) });
 
     expect(changes(auditLines(stack.logs)).map((c) => c.line.caller)).toEqual([
       { subject: 'user-7', method: 'jwt' },
@@ -382,7 +373,7 @@ describe('AUDIT_LOG=off', () => {
   it('writes no audit line', async () => {
     stack = await startStack({ env: { AUDIT_LOG: 'off' } });
     const id = stack.sim.store.list()[0]!.id;
-    await stack.client().request(SMALL_UPDATE, { inputs: notesInputs([id]) });
+    await stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs([id]) });
     expect(auditLines(stack.logs)).toEqual([]);
   });
 });

@@ -5,15 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, ReplayCache } from '../src/auth.js';
-import {
-  graphqlErrors,
-  notesInputs,
-  READ,
-  startStack,
-  UPDATE,
-  type Stack,
-  type UpdatePayload,
-} from './stack.js';
+import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
+import { graphqlErrors, notesInputs, startStack, type Stack } from './stack.js';
 
 const ISSUER = 'https://auth.example.test/';
 const AUDIENCE = 'campaigns-gateway';
@@ -70,7 +63,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const mutate = (headers: Record<string, string>) =>
-  stack.client(headers).request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+  stack.client(headers).request(UpdateCampaignsDocument, {
     inputs: notesInputs(ids.slice(0, 2), () => 'from an authenticated caller'),
   });
 
@@ -152,12 +145,12 @@ describe('JWT bearer (shared secret)', () => {
     const token = await hsToken({ scope: 'campaigns:read' });
     const { campaigns } = await stack
       .client({ authorization: `Bearer ${token}` })
-      .request<{ campaigns: { results: unknown[] } }>(READ, { ids: [ids[0]] });
+      .request(ReadCampaignsDocument, { ids: [ids[0]!] });
     expect(campaigns.results).toHaveLength(1);
     const { code } = await refused(async () =>
       stack
         .client({ authorization: `Bearer ${await hsToken({ scope: 'campaigns:write' })}` })
-        .request(READ, { ids: [ids[0]] }),
+        .request(ReadCampaignsDocument, { ids: [ids[0]!] }),
     );
     expect(code).toBe('FORBIDDEN');
   });
@@ -211,11 +204,9 @@ describe('JWT replay check (JWT_REPLAY_CHECK)', () => {
   afterAll(() => replayStack.close());
 
   const readWith = (token: string) =>
-    replayStack
-      .client({ authorization: `Bearer ${token}` })
-      .request<{ campaigns: { results: unknown[] } }>(READ, {
-        ids: [replayStack.sim.store.list()[0]!.id],
-      });
+    replayStack.client({ authorization: `Bearer ${token}` }).request(ReadCampaignsDocument, {
+      ids: [replayStack.sim.store.list()[0]!.id],
+    });
 
   it('accepts a token once and refuses it the second time', async () => {
     const token = await hsToken({ jti: 'one-use-1' });
@@ -299,7 +290,7 @@ describe('API keys', () => {
     expect(code).toBe('FORBIDDEN');
     const { campaigns } = await stack
       .client({ 'x-api-key': READER_KEY })
-      .request<{ campaigns: { results: unknown[] } }>(READ, { ids: [ids[1]] });
+      .request(ReadCampaignsDocument, { ids: [ids[1]!] });
     expect(campaigns.results).toHaveLength(1);
   });
 
@@ -354,7 +345,7 @@ describe('JWT bearer (JWKS)', () => {
     const id = jwksStack.sim.store.list()[0]!.id;
     const { updateCampaigns } = await jwksStack
       .client({ authorization: `Bearer ${await rsToken(['campaigns:write'])}` })
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+      .request(UpdateCampaignsDocument, {
         inputs: notesInputs([id], () => 'jwks'),
       });
     expect(updateCampaigns.numErrors).toBe(0);
@@ -366,11 +357,13 @@ describe('JWT bearer (JWKS)', () => {
     const wrongKey = await graphqlErrors(
       jwksStack
         .client({ authorization: `Bearer ${await rsToken(['campaigns:write'], other.privateKey)}` })
-        .request(READ, { ids: [] }),
+        .request(ReadCampaignsDocument, { ids: [] }),
     );
     expect(wrongKey.errors[0]!.extensions?.code).toBe('UNAUTHENTICATED');
     const hs = await graphqlErrors(
-      jwksStack.client({ authorization: `Bearer ${await hsToken()}` }).request(READ, { ids: [] }),
+      jwksStack
+        .client({ authorization: `Bearer ${await hsToken()}` })
+        .request(ReadCampaignsDocument, { ids: [] }),
     );
     expect(hs.errors[0]!.extensions?.code).toBe('UNAUTHENTICATED');
     expect(jwksStack.sim.stats().totalRequests).toBe(before);

@@ -1,7 +1,8 @@
 // Shutdown: in-flight mutations finish, new requests are turned away, and a grace period bounds
 // the wait by canceling what still runs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { notesInputs, startStack, UPDATE, until, type Stack, type UpdatePayload } from './stack.js';
+import { UpdateCampaignsDocument } from '@campaigns/graphql';
+import { notesInputs, startStack, until, type Stack } from './stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -18,7 +19,7 @@ describe('drain', () => {
       .map((c) => c.id)
       .slice(0, 3);
     s.sim.setLatency({ fixedMs: 300 });
-    const mutation = s.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+    const mutation = s.client().request(UpdateCampaignsDocument, {
       inputs: notesInputs(ids, () => 'during drain'),
     });
     await until(() => s.sim.stats().inFlight > 0, 'the mutation reached HubSpot');
@@ -57,7 +58,7 @@ describe('drain', () => {
       .map((c) => c.id)
       .slice(0, 2);
     s.sim.script({ kind: 'hang' });
-    const mutation = s.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+    const mutation = s.client().request(UpdateCampaignsDocument, {
       inputs: notesInputs(ids, () => 'never'),
     });
     await until(() => s.sim.stats().inFlight > 0, 'the mutation reached HubSpot');

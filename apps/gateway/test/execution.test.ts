@@ -5,9 +5,10 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { RateLimitBudget } from '@campaigns/core';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { HeaderMap } from '@apollo/server';
-import { execute, GraphQLError, parse, type ExecutionResult } from 'graphql';
+import { execute, GraphQLError, parse, print, type ExecutionResult } from 'graphql';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { UpdateCampaignsDocument } from '@campaigns/graphql';
 import { createApollo } from '../src/apollo.js';
 import { loadConfig } from '../src/config.js';
 import type { GatewayContext } from '../src/context.js';
@@ -19,7 +20,20 @@ import {
 } from '../src/execution.js';
 import { GatewayMetrics } from '../src/metrics.js';
 import { createResolvers } from '../src/resolvers.js';
-import { UPDATE } from './stack.js';
+import { compiled } from './jit-spy.js';
+
+vi.mock('graphql-jit', async (original) =>
+  (await import('./jit-spy.js')).countingJit(await original()),
+);
+
+/** The frontends' mutation as clients send it: a trusted document, the kind the gateway compiles. */
+const UPDATE = print(UpdateCampaignsDocument);
+/** Campaign.property, which no frontend operation selects, through the same executor. */
+const PROPERTIES = `mutation P($inputs: [CampaignUpdateInput!]!) {
+  updateCampaigns(inputs: $inputs) {
+    results { id name: property(name: "hs_name") notes: property(name: "hs_notes") }
+  }
+}`;
 
 const typeDefs = readFileSync(new URL('../src/schema.graphql', import.meta.url), 'utf8');
 const config = loadConfig({ AUTH_MODE: 'none', HUBSPOT_TOKEN: 'pat-na1-0123456789' });
@@ -113,17 +127,19 @@ const inputs = [{ id: campaign(1).id, properties: [{ name: 'hs_notes', value: 'x
 describe('compiled execution', () => {
   it('answers as graphql-js does, every field of the payload', async () => {
     const schema = schemaAnswering(() => outcome([campaign(1), campaign(2), campaign(3)]));
-    const reference = await execute({
-      schema,
-      document: parse(UPDATE),
-      variableValues: { inputs },
-      contextValue: context,
-    });
-    expect(reference.errors).toBeUndefined();
-    const { answers, executor } = await run(schema, UPDATE, { inputs }, COMPILE_AFTER_RUNS + 1);
-    expect(executor.lastPath).toBe('compiled');
-    expect(executor.compiledCount).toBe(1);
-    for (const answer of answers) expect(wire(answer)).toEqual(wire(reference));
+    for (const query of [UPDATE, PROPERTIES]) {
+      const reference = await execute({
+        schema,
+        document: parse(query),
+        variableValues: { inputs },
+        contextValue: context,
+      });
+      expect(reference.errors).toBeUndefined();
+      const { answers, executor } = await run(schema, query, { inputs }, COMPILE_AFTER_RUNS + 1);
+      expect(executor.lastPath).toBe('compiled');
+      expect(executor.compiledCount).toBe(1);
+      for (const answer of answers) expect(wire(answer)).toEqual(wire(reference));
+    }
   });
 
   it('runs an operation on graphql-js until its COMPILE_AFTER_RUNS-th run', async () => {
@@ -294,6 +310,7 @@ describe('compiled execution', () => {
       throw new TypeError('a bug with details');
     };
     const log = pino({ level: 'silent' });
+    const before = { ...compiled };
     const apollo = createApollo({
       typeDefs,
       resolvers: resolvers as Parameters<typeof createApollo>[0]['resolvers'],
@@ -302,22 +319,25 @@ describe('compiled execution', () => {
       metrics: new GatewayMetrics({ defaultMetrics: false }),
       currentRequest: () => ({ requestId: 'req-42', log }),
       secrets: () => [],
+      // A trusted document: compiled at its first run, as the gateway does.
+      trustedSources: new Set([UPDATE]),
     });
     await apollo.start();
     try {
-      const bodies: unknown[] = [];
-      for (let i = 0; i <= COMPILE_AFTER_RUNS; i++) {
+      const answer = async (query: string) => {
         const response = await apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: {
             method: 'POST',
             headers: new HeaderMap([['content-type', 'application/json']]),
             search: '',
-            body: { query: UPDATE, variables: { inputs } },
+            body: { query, variables: { inputs } },
           },
           context: async () => ({ ...context, log }),
         });
-        bodies.push(response.body.kind === 'complete' ? JSON.parse(response.body.string) : null);
-      }
+        return response.body.kind === 'complete'
+          ? (JSON.parse(response.body.string) as unknown)
+          : null;
+      };
       const expected = {
         data: null,
         errors: [
@@ -328,9 +348,16 @@ describe('compiled execution', () => {
           },
         ],
       };
-      // The first runs on graphql-js, the last compiled: the same answer.
-      expect(bodies[0]).toEqual(expected);
-      expect(bodies[COMPILE_AFTER_RUNS]).toEqual(expected);
+      // Another text of the same operation is not trusted: it runs on graphql-js.
+      expect(await answer(`${UPDATE}\n`)).toEqual(expected);
+      expect(compiled).toEqual(before);
+      // The trusted text runs compiled: the same answer.
+      expect(await answer(UPDATE)).toEqual(expected);
+      expect(await answer(UPDATE)).toEqual(expected);
+      expect(compiled).toEqual({
+        compilations: before.compilations + 1,
+        runs: before.runs + 2,
+      });
     } finally {
       await apollo.stop();
     }

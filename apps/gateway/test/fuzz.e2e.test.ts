@@ -3,9 +3,15 @@
 // valid result, never a 5xx or INTERNAL_SERVER_ERROR; no request may cost over 200 ms of CPU;
 // and a refused request sends nothing to HubSpot. Requests go one at a time, so the CPU this
 // process spends between sending one and reading its answer is that request's (client included).
+import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
 import fc from 'fast-check';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeyEntry, READ, startStack, UPDATE, type Stack } from './stack.js';
+import { apiKeyEntry, startStack, type Stack } from './stack.js';
+
+/** The frontends' operations as clients send them: the valid documents the fuzzer starts from. */
+const READ = print(ReadCampaignsDocument);
+const UPDATE = print(UpdateCampaignsDocument);
 
 const API_KEY = 'fuzz-test-key-0123456789abcdef';
 const MAX_CPU_MS = 200;
@@ -297,7 +303,7 @@ const request: fc.Arbitrary<FuzzRequest> = fc.record(
     variables,
     operationName: fc.oneof(
       fc.constant(undefined),
-      fc.constantFrom('Read', 'Update', 'A', 'B', 'Q'),
+      fc.constantFrom('ReadCampaigns', 'UpdateCampaigns', 'A', 'B', 'Q'),
       fc.integer(),
     ),
   },

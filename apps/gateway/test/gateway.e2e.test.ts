@@ -1,14 +1,15 @@
 // End to end: a GraphQL client → the gateway → the engine → the simulator, all over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
+import { print } from 'graphql';
 import {
+  graphqlBody,
   graphqlErrors,
   notesInputs,
-  READ,
+  propertyOf,
   startStack,
-  UPDATE,
-  type ReadPayload,
+  unchecked,
   type Stack,
-  type UpdatePayload,
 } from './stack.js';
 
 let stack: Stack;
@@ -20,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const update = (inputs: unknown) =>
-  stack.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs });
+  stack.client().request(UpdateCampaignsDocument, { inputs: unchecked(inputs) });
 const requestsSoFar = () => stack.sim.stats().totalRequests;
 
 describe('updateCampaigns', () => {
@@ -34,7 +35,7 @@ describe('updateCampaigns', () => {
     expect(payload.numErrors).toBe(0);
     expect(payload.errors).toEqual([]);
     expect(payload.results.map((r) => r.id)).toEqual(targets);
-    expect(payload.results.map((r) => r.notes)).toEqual([
+    expect(payload.results.map((r) => propertyOf(r, 'hs_notes'))).toEqual([
       'full success 0',
       'full success 1',
       'full success 2',
@@ -66,7 +67,7 @@ describe('updateCampaigns', () => {
       category: 'OBJECT_NOT_FOUND',
       httpStatus: 207,
     });
-    expect(payload.errors[0]!.context?.ids).toEqual([missing]);
+    expect(payload.errors[0]!.context).toMatchObject({ ids: [missing] });
   });
 
   it('sends 120 campaigns as 3 chunks of at most 50 and answers in input order', async () => {
@@ -77,7 +78,9 @@ describe('updateCampaigns', () => {
     expect(payload.status).toBe('COMPLETE');
     expect(payload.numErrors).toBe(0);
     expect(payload.results.map((r) => r.id)).toEqual(targets);
-    expect(payload.results.map((r) => r.notes)).toEqual(targets.map((_, i) => `bulk ${i}`));
+    expect(payload.results.map((r) => propertyOf(r, 'hs_notes'))).toEqual(
+      targets.map((_, i) => `bulk ${i}`),
+    );
     const stats = stack.sim.stats();
     expect(stats.byEndpoint['POST /batch/update']).toEqual({ '200': 3 });
     expect(stats.largestBatch).toBeLessThanOrEqual(50);
@@ -118,7 +121,7 @@ describe('updateCampaigns', () => {
       { id: ids[8]!, properties: [{ name: 'hs_notes', value: 'first' }] },
       { id: ids[8]!, properties: [{ name: 'hs_notes', value: 'second' }] },
     ]);
-    expect(payload.results.map((r) => r.notes)).toEqual(['second']);
+    expect(payload.results.map((r) => propertyOf(r, 'hs_notes'))).toEqual(['second']);
     expect(payload.coalesced).toEqual([{ id: ids[8], indices: [0, 1] }]);
   });
 
@@ -133,7 +136,7 @@ describe('updateCampaigns', () => {
     stack.sim.script({ status: 503 });
     const { updateCampaigns: payload } = await update(notesInputs([ids[10]!], () => 'after a 503'));
     expect(payload.numErrors).toBe(0);
-    expect(payload.results[0]!.notes).toBe('after a 503');
+    expect(propertyOf(payload.results[0]!, 'hs_notes')).toBe('after a 503');
     const metrics = await (await stack.http('/metrics')).text();
     expect(metrics).toMatch(/gateway_hubspot_retries_total\{operation="update"\} [1-9]/);
     expect(metrics).toMatch(/gateway_hubspot_requests_total\{operation="update",status="503"\} 1/);
@@ -205,7 +208,7 @@ describe('bad input', () => {
     const response = await stack.http('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: UPDATE, variables: { inputs: huge } }),
+      body: graphqlBody(UpdateCampaignsDocument, { inputs: huge }),
     });
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
@@ -228,10 +231,7 @@ describe('CSRF prevention', () => {
     const response = await stack.http('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
-      body: JSON.stringify({
-        query: UPDATE,
-        variables: { inputs: notesInputs([ids[0]!], () => 'csrf') },
-      }),
+      body: graphqlBody(UpdateCampaignsDocument, { inputs: notesInputs([ids[0]!], () => 'csrf') }),
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('Cross-Site Request Forgery');
@@ -249,12 +249,12 @@ describe('campaigns query', () => {
   it('reads back what a mutation changed, unknown ids as payload errors', async () => {
     await update(notesInputs(ids.slice(11, 13), (i) => `read back ${i}`));
     const missing = '11111111-1111-4111-8111-111111111111';
-    const { campaigns } = await stack.client().request<{ campaigns: ReadPayload }>(READ, {
-      ids: [ids[12], missing, ids[11]],
+    const { campaigns } = await stack.client().request(ReadCampaignsDocument, {
+      ids: [ids[12]!, missing, ids[11]!],
       properties: ['hs_name', 'hs_notes'],
     });
 
-    expect(campaigns.results.map((r) => [r.id, r.notes])).toEqual([
+    expect(campaigns.results.map((r) => [r.id, propertyOf(r, 'hs_notes')])).toEqual([
       [ids[12], 'read back 1'],
       [ids[11], 'read back 0'],
     ]);
@@ -357,7 +357,9 @@ describe('operations endpoints', () => {
   });
 
   it('logs one JSON line per request with its request id', async () => {
-    const response = await stack.client().rawRequest(READ, { ids: [ids[0]] });
+    const response = await stack
+      .client()
+      .rawRequest(print(ReadCampaignsDocument), { ids: [ids[0]] });
     const requestId = response.headers.get('x-request-id');
     const lines = stack.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)

@@ -3,9 +3,11 @@
 // setting.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { ReadCampaignsDocument } from '@campaigns/graphql';
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_VALIDATION_ERRORS } from '../src/limits.js';
-import { apiKeyEntry, READ, startStack, type Stack } from './stack.js';
+import { apiKeyEntry, startStack, type Stack } from './stack.js';
 
 const API_KEY = 'hostile-test-key-0123456789abcdef';
 const PRODUCTION = {
@@ -229,7 +231,7 @@ describe('hostile documents (production mode)', () => {
       .list()
       .slice(0, 2)
       .map((c: { id: string }) => c.id);
-    const answer = await post(stack, READ, { ids });
+    const answer = await post(stack, print(ReadCampaignsDocument), { ids });
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
   });

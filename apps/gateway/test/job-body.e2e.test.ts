@@ -2,11 +2,15 @@
 // is read, up to MAX_JOB_BODY_BYTES, for a caller holding the write scope (that declares its
 // length), MAX_JOB_BODIES_INFLIGHT at a time; anyone else's is still refused at MAX_BODY_BYTES.
 // Too many campaigns is one refusal, whichever check found it.
+import {
+  CancelCampaignUpdateDocument,
+  StartCampaignUpdateDocument,
+  type StartCampaignUpdateMutation,
+} from '@campaigns/graphql';
 import { DEFAULT_MAX_CAMPAIGNS_PER_JOB } from '@campaigns/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { CANCEL, START } from './jobs-helpers.js';
-import { apiKeyEntry, startStack, type Stack } from './stack.js';
+import { apiKeyEntry, graphqlBody, startStack, type Stack } from './stack.js';
 
 const WRITER = 'writer-key-0123456789';
 const READER = 'reader-key-0123456789';
@@ -34,7 +38,7 @@ function startBody(count: number): string {
     id: String(100_000_000 + i),
     properties: [{ name: 'hs_notes', value: `row ${i}` }],
   }));
-  return JSON.stringify({ query: START, variables: { inputs } });
+  return graphqlBody(StartCampaignUpdateDocument, { inputs });
 }
 
 const post = (body: string, key?: string) =>
@@ -53,7 +57,7 @@ describe('the body of a job', () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(loadConfig({}).limits.maxBodyBytes);
     const response = await post(body, WRITER);
     const answer = (await response.json()) as {
-      data?: { startCampaignUpdate: { id: string; total: number; status: string } };
+      data?: StartCampaignUpdateMutation;
       errors?: unknown;
     };
     expect(answer.errors).toBeUndefined();
@@ -64,7 +68,7 @@ describe('the body of a job', () => {
     // Stopped at once: this test is about the body, not the run.
     const canceled = await stack
       .client({ 'x-api-key': WRITER })
-      .request<{ cancelCampaignUpdate: { status: string } }>(CANCEL, {
+      .request(CancelCampaignUpdateDocument, {
         id: answer.data!.startCampaignUpdate.id,
       });
     expect(canceled.cancelCampaignUpdate.status).toBe('CANCELED');

@@ -1,34 +1,20 @@
 // The job API as a frontend calls it: the typed operations of @campaigns/graphql (the documents
 // of the gateway's trusted manifest), and polling and paging helpers.
 import {
-  CancelCampaignUpdateDocument,
   CampaignUpdateJobDocument,
   StartCampaignUpdateDocument,
-  type CampaignFieldsFragment,
-  type CampaignUpdateInput,
   type CampaignUpdateJobFieldsFragment,
   type CampaignUpdateJobQuery,
 } from '@campaigns/graphql';
-import { print } from 'graphql';
 import type { GraphQLClient } from 'graphql-request';
-
-/** The operations' text, as a client sends it (and as the manifest holds it). */
-export const START = print(StartCampaignUpdateDocument);
-export const CANCEL = print(CancelCampaignUpdateDocument);
-export const JOB = print(CampaignUpdateJobDocument);
+import { propertyOf, unchecked } from './stack.js';
 
 export type JobView = CampaignUpdateJobFieldsFragment;
 export type JobWithResults = NonNullable<CampaignUpdateJobQuery['campaignUpdateJob']>;
 
-/** One property of a campaign as the gateway returns it, or null when HubSpot did not. */
-export function propertyOf(campaign: CampaignFieldsFragment, name: string): string | null {
-  return campaign.properties.find((p) => p.name === name)?.value ?? null;
-}
-
 export async function startJob(client: GraphQLClient, inputs: unknown): Promise<JobView> {
   const { startCampaignUpdate } = await client.request(StartCampaignUpdateDocument, {
-    // Tests also send what the schema refuses.
-    inputs: inputs as CampaignUpdateInput[],
+    inputs: unchecked(inputs),
   });
   return startCampaignUpdate;
 }

@@ -8,14 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/server.js';
 import { allResults, readJob, startJob, untilEnded } from './jobs-helpers.js';
-import {
-  apiKeyEntry,
-  HUBSPOT_TOKEN,
-  notesInputs,
-  startStack,
-  UPDATE,
-  type Stack,
-} from './stack.js';
+import { UpdateCampaignsDocument } from '@campaigns/graphql';
+import { apiKeyEntry, HUBSPOT_TOKEN, notesInputs, startStack, type Stack } from './stack.js';
 import { GraphQLClient } from 'graphql-request';
 import { Redis } from 'ioredis';
 
@@ -90,9 +84,9 @@ describe.skipIf(!redis.available)('gateways on one Redis', () => {
     );
     expect(job.status).toBe('PENDING');
     // Meanwhile, on the api gateway: synchronous updates of 400 other campaigns.
-    const sync = await client(stack.gateway).request<{
-      updateCampaigns: { status: string; numErrors: number };
-    }>(UPDATE, { inputs: notesInputs(ids.slice(400, 800), (i) => `sync ${i}`) });
+    const sync = await client(stack.gateway).request(UpdateCampaignsDocument, {
+      inputs: notesInputs(ids.slice(400, 800), (i) => `sync ${i}`),
+    });
     expect(sync.updateCampaigns).toMatchObject({ status: 'COMPLETE', numErrors: 0 });
 
     const ended = await untilEnded(client(stack.gateway), job.id);
@@ -133,7 +127,7 @@ describe.skipIf(!redis.available)('gateways on one Redis', () => {
       stack.sim.resetStats();
       await Promise.all(
         own.map((gateway, g) =>
-          new GraphQLClient(gateway.url).request(UPDATE, {
+          new GraphQLClient(gateway.url).request(UpdateCampaignsDocument, {
             inputs: notesInputs(ids.slice(g * 400, g * 400 + 400)),
           }),
         ),

@@ -4,23 +4,9 @@
 // cancel with every id accounted for; both limits; the progress subscription to the end.
 import { parse, subscribe, type ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  apiKeyEntry,
-  graphqlErrors,
-  notesInputs,
-  startStack,
-  UPDATE,
-  type Stack,
-} from './stack.js';
-import {
-  allResults,
-  CANCEL,
-  readJob,
-  startJob,
-  untilEnded,
-  type JobView,
-  type JobWithResults,
-} from './jobs-helpers.js';
+import { CancelCampaignUpdateDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
+import { apiKeyEntry, graphqlErrors, notesInputs, startStack, type Stack } from './stack.js';
+import { allResults, readJob, startJob, untilEnded, type JobWithResults } from './jobs-helpers.js';
 
 const KEYS = {
   alice: 'alice-key-0123456789',
@@ -116,7 +102,7 @@ describe('jobs without Redis (in this process)', () => {
     const before = await queued();
     const requests = stack.sim.stats().totalRequests;
     const job = await graphqlErrors(startJob(as('alice'), bad));
-    const sync = await graphqlErrors(as('alice').request(UPDATE, { inputs: bad }));
+    const sync = await graphqlErrors(as('alice').request(UpdateCampaignsDocument, { inputs: bad }));
     expect(job.errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     expect(job.errors[0]!.message).toBe(sync.errors[0]!.message);
     expect(job.errors[0]!.extensions).toEqual(sync.errors[0]!.extensions);
@@ -144,7 +130,7 @@ describe('jobs without Redis (in this process)', () => {
 
     for (const attempt of [
       readJob(as('bob'), job.id),
-      as('bob').request(CANCEL, { id: job.id }),
+      as('bob').request(CancelCampaignUpdateDocument, { id: job.id }),
       readJob(as('bob'), 'AAAAAAAAAAAAAAAAAAAAAA'),
     ]) {
       const { errors } = await graphqlErrors(attempt);
@@ -179,9 +165,10 @@ describe('jobs without Redis (in this process)', () => {
       });
       expect(refused.errors[0]!.message).toContain('MAX_QUEUED_JOBS_PER_CALLER');
 
-      const { cancelCampaignUpdate: canceled } = await as('root').request<{
-        cancelCampaignUpdate: JobView;
-      }>(CANCEL, { id: first.id });
+      const { cancelCampaignUpdate: canceled } = await as('root').request(
+        CancelCampaignUpdateDocument,
+        { id: first.id },
+      );
       expect(canceled).toMatchObject({ status: 'CANCELED', stopReason: 'ABORTED', total: 400 });
       expect(canceled.done).toBe(400);
       expect(canceled.succeeded + canceled.failed).toBe(400);
@@ -254,7 +241,7 @@ describe('jobs without Redis (in this process)', () => {
   });
 
   it('reports jobs on /readyz (ready without Redis) and /metrics', async () => {
-    await as('alice').request(UPDATE, { inputs: notesInputs(ids.slice(0, 2)) });
+    await as('alice').request(UpdateCampaignsDocument, { inputs: notesInputs(ids.slice(0, 2)) });
     const ready = await stack.http('/readyz');
     expect(ready.status).toBe(200);
     const text = await (await stack.http('/metrics')).text();

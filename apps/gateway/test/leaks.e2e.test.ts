@@ -4,15 +4,13 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
 import {
   graphqlErrors,
   malformedUpdateAnswer,
   notesInputs,
-  READ,
   startStack,
-  UPDATE,
   type Stack,
-  type UpdatePayload,
 } from './stack.js';
 
 let stack: Stack | undefined;
@@ -80,7 +78,9 @@ describe('names a caller gives never reach Object.prototype', () => {
           ],
         },
       ];
-      const { errors } = await graphqlErrors(stack.client().request(UPDATE, { inputs }));
+      const { errors } = await graphqlErrors(
+        stack.client().request(UpdateCampaignsDocument, { inputs }),
+      );
       expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(errors[0]?.extensions?.problems).toEqual([
         expect.objectContaining({ index: 1, id: b, field: 'properties[1].name' }),
@@ -96,7 +96,9 @@ describe('names a caller gives never reach Object.prototype', () => {
     stack = await startStack();
     const id = stack.sim.store.list()[0]!.id;
     const { errors } = await graphqlErrors(
-      stack.client().request(READ, { ids: [id], properties: ['hs_name', 'constructor'] }),
+      stack
+        .client()
+        .request(ReadCampaignsDocument, { ids: [id], properties: ['hs_name', 'constructor'] }),
     );
     expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors[0]?.extensions?.problems).toEqual([
@@ -115,7 +117,7 @@ describe('payload errors name no upstream address, path or page', () => {
     const id = stack.sim.store.list()[0]!.id;
     const { updateCampaigns } = await stack
       .client({ 'x-request-id': 'leak-unreachable-1' })
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs: notesInputs([id]) });
+      .request(UpdateCampaignsDocument, { inputs: notesInputs([id]) });
 
     expect(updateCampaigns.numErrors).toBe(1);
     const [error] = updateCampaigns.errors;
@@ -144,7 +146,7 @@ describe('payload errors name no upstream address, path or page', () => {
       stack.sim.script({ status });
       const { updateCampaigns } = await stack
         .client({ 'x-request-id': `leak-html-${status}` })
-        .request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs: notesInputs([id]) });
+        .request(UpdateCampaignsDocument, { inputs: notesInputs([id]) });
 
       const [error] = updateCampaigns.errors;
       expect(error).toMatchObject({
@@ -164,11 +166,9 @@ describe('payload errors name no upstream address, path or page', () => {
   it("keeps HubSpot's own JSON messages", async () => {
     stack = await startStack();
     const [id] = stack.sim.store.list().map((c) => c.id);
-    const { updateCampaigns } = await stack
-      .client()
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-        inputs: [{ id: id!, properties: [{ name: 'hs_campaign_status', value: 'nope' }] }],
-      });
+    const { updateCampaigns } = await stack.client().request(UpdateCampaignsDocument, {
+      inputs: [{ id: id!, properties: [{ name: 'hs_campaign_status', value: 'nope' }] }],
+    });
     expect(updateCampaigns.errors[0]?.message).toMatch(/hs_campaign_status/);
   });
 });
@@ -184,7 +184,7 @@ describe('log lines carry no stack trace unless LOG_STACKS=true', () => {
     const { errors } = await graphqlErrors(
       stack
         .client({ 'x-request-id': 'stack-test-1' })
-        .request(UPDATE, { inputs: notesInputs([id]) }),
+        .request(UpdateCampaignsDocument, { inputs: notesInputs([id]) }),
     );
     expect(errors[0]).toMatchObject({
       message: 'Internal server error',

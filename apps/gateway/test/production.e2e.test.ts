@@ -1,12 +1,12 @@
 // NODE_ENV=production: no introspection, no landing page, internal errors masked.
 import { describe, expect, it } from 'vitest';
+import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
 import {
+  graphqlBody,
   graphqlErrors,
   malformedUpdateAnswer,
   notesInputs,
-  READ,
   startStack,
-  UPDATE,
 } from './stack.js';
 
 /** A JWKS URL nobody listens on: verifying any token fails on our side (503, not the caller's fault). */
@@ -61,7 +61,7 @@ describe('production', () => {
     try {
       const id = stack.sim.store.list()[0]!.id;
       const { errors } = await graphqlErrors(
-        stack.client().request(UPDATE, { inputs: notesInputs([id]) }),
+        stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs([id]) }),
       );
       expect(errors).toHaveLength(1);
       expect(errors[0]!.message).toBe('Internal server error');
@@ -85,7 +85,7 @@ describe('production', () => {
     try {
       const id = stack.sim.store.list()[0]!.id;
       const { errors } = await graphqlErrors(
-        stack.client().request(UPDATE, { inputs: notesInputs([id]) }),
+        stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs([id]) }),
       );
       expect(errors[0]!.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       expect(errors[0]!.message).not.toBe('Internal server error');
@@ -101,7 +101,7 @@ describe('production', () => {
       const response = await stack.http('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${SOME_JWT}` },
-        body: JSON.stringify({ query: READ, variables: { ids: [] } }),
+        body: graphqlBody(ReadCampaignsDocument, { ids: [] }),
       });
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');

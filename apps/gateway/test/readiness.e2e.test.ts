@@ -4,7 +4,8 @@
 import { startHubSpotSim, type HubSpotSim } from '@campaigns/hubspot-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CredentialProvider } from '../src/credentials.js';
-import { ALL_SCOPES, HUBSPOT_TOKEN, READ, startStack, until, type Stack } from './stack.js';
+import { ReadCampaignsDocument } from '@campaigns/graphql';
+import { ALL_SCOPES, HUBSPOT_TOKEN, startStack, until, type Stack } from './stack.js';
 
 const HEALTH_ENV = {
   HUBSPOT_FAILURES_TO_DOWN: '2',
@@ -28,7 +29,7 @@ async function readyz(stack: Stack): Promise<{ status: number; body: { reason?: 
 async function read(stack: Stack, id: string): Promise<void> {
   await stack
     .client()
-    .request(READ, { ids: [id] })
+    .request(ReadCampaignsDocument, { ids: [id] })
     .catch(() => {});
 }
 

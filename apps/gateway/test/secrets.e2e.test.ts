@@ -2,16 +2,14 @@
 // debug level), response bodies and metrics are captured and scanned for every secret value.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeTokenEndpoint, type FakeTokenEndpoint } from './fake-oauth.js';
+import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
 import {
   ALL_SCOPES,
   graphqlErrors,
   HUBSPOT_TOKEN,
   notesInputs,
-  READ,
   startStack,
-  UPDATE,
   type Stack,
-  type UpdatePayload,
 } from './stack.js';
 
 const OAUTH_CLIENT_SECRET = 'oauth-client-secret-5e6f7a8b9c0d1e2f';
@@ -44,23 +42,25 @@ function expectAbsent(haystack: string, secrets: readonly string[]) {
 async function exercise(stack: Stack): Promise<void> {
   const ids = stack.sim.store.list().map((c) => c.id);
   const client = stack.client({ 'x-request-id': 'scan' });
-  await client.request(UPDATE, { inputs: notesInputs(ids.slice(0, 60)) }); // 2 chunks
-  await client.request(UPDATE, {
+  await client.request(UpdateCampaignsDocument, { inputs: notesInputs(ids.slice(0, 60)) }); // 2 chunks
+  await client.request(UpdateCampaignsDocument, {
     inputs: [
       ...notesInputs(ids.slice(0, 1)),
       ...notesInputs(['00000000-0000-4000-8000-00000000dead']),
     ],
   }); // 207
-  await client.request(UPDATE, {
+  await client.request(UpdateCampaignsDocument, {
     inputs: [{ id: ids[1]!, properties: [{ name: 'hs_currency_code', value: 'NOPE' }] }],
   }); // 400
   stack.sim.script(
     { status: 429, policyName: 'TEN_SECONDLY_ROLLING', retryAfterSeconds: 0 },
     { status: 503 },
   );
-  await client.request(UPDATE, { inputs: notesInputs(ids.slice(2, 3)) }); // 429 then 503 then 200
-  await client.request(READ, { ids: ids.slice(0, 3) });
-  await graphqlErrors(client.request(UPDATE, { inputs: [{ id: '', properties: [] }] })); // bad input
+  await client.request(UpdateCampaignsDocument, { inputs: notesInputs(ids.slice(2, 3)) }); // 429 then 503 then 200
+  await client.request(ReadCampaignsDocument, { ids: ids.slice(0, 3) });
+  await graphqlErrors(
+    client.request(UpdateCampaignsDocument, { inputs: [{ id: '', properties: [] }] }),
+  ); // bad input
   await stack.http('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'text/plain' },
@@ -86,11 +86,9 @@ describe('the HubSpot token never appears in logs, responses or metrics', () => 
     const stack = await startStack({ env: { HUBSPOT_TOKEN: wrong } });
     cleanup.push(() => stack.close());
     const ids = stack.sim.store.list().map((c) => c.id);
-    const { updateCampaigns } = await stack
-      .client()
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-        inputs: notesInputs(ids.slice(0, 2)),
-      });
+    const { updateCampaigns } = await stack.client().request(UpdateCampaignsDocument, {
+      inputs: notesInputs(ids.slice(0, 2)),
+    });
     expect(updateCampaigns.status).toBe('CANCELED');
     expect(updateCampaigns.stopReason).toBe('AUTH');
     expect(updateCampaigns.errors[0]!.httpStatus).toBe(401);
@@ -120,11 +118,9 @@ describe('the HubSpot token never appears in logs, responses or metrics', () => 
     });
     cleanup.push(() => stack.close());
     const ids = stack.sim.store.list().map((c) => c.id);
-    const { updateCampaigns } = await stack
-      .client()
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-        inputs: notesInputs(ids.slice(0, 2)),
-      });
+    const { updateCampaigns } = await stack.client().request(UpdateCampaignsDocument, {
+      inputs: notesInputs(ids.slice(0, 2)),
+    });
     expect(updateCampaigns.stopReason).toBe('AUTH');
     expect(updateCampaigns.errors[0]!.message).toContain('The token [REDACTED] is not valid');
     const seen = await everythingSeen(stack);
@@ -160,7 +156,7 @@ describe('the HubSpot token never appears in logs, responses or metrics', () => 
 
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          stack.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
+          stack.client().request(UpdateCampaignsDocument, {
             inputs: notesInputs(ids.slice(i * 5, i * 5 + 5)),
           }),
         ),
@@ -204,11 +200,9 @@ describe('the HubSpot token never appears in logs, responses or metrics', () => 
       expect((await stack.http('/readyz')).status).toBe(503);
       const ids = stack.sim.store.list().map((c) => c.id);
       const before = stack.sim.stats().totalRequests;
-      const { updateCampaigns } = await stack
-        .client()
-        .request<{ updateCampaigns: UpdatePayload }>(UPDATE, {
-          inputs: notesInputs(ids.slice(0, 2)),
-        });
+      const { updateCampaigns } = await stack.client().request(UpdateCampaignsDocument, {
+        inputs: notesInputs(ids.slice(0, 2)),
+      });
       expect(updateCampaigns.results).toEqual([]);
       expect(updateCampaigns.errors[0]!.ids).toEqual(ids.slice(0, 2));
       expect(updateCampaigns.errors[0]!.message).toContain('OAuth token refresh failed: HTTP 400');

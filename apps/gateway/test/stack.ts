@@ -1,11 +1,20 @@
 // A gateway in front of a real simulator, both on 127.0.0.1, called over HTTP with a real
 // GraphQL client. Every log line and every response body is captured for the token scans.
+// Requests send the typed operations of @campaigns/graphql (what frontends send, and what the
+// gateway's trusted documents manifest holds): `client().request(Document, variables)` checks the
+// variables and types the answer. Hand-written documents are for tests about other documents.
 import {
   CAMPAIGN_SCOPES,
   startHubSpotSim,
   type HubSpotSim,
   type HubSpotSimOptions,
 } from '@campaigns/hubspot-sim';
+import type {
+  CampaignFieldsFragment,
+  CampaignUpdateInput,
+  TypedDocumentNode,
+} from '@campaigns/graphql';
+import { print } from 'graphql';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { hashApiKey } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
@@ -131,124 +140,34 @@ export async function graphqlErrors(promise: Promise<unknown>): Promise<{
   throw new Error('expected the request to fail with GraphQL errors');
 }
 
-export const UPDATE = /* GraphQL */ `
-  mutation Update($inputs: [CampaignUpdateInput!]!) {
-    updateCampaigns(inputs: $inputs) {
-      status
-      requestedAt
-      startedAt
-      completedAt
-      numErrors
-      links
-      stopReason
-      results {
-        id
-        properties {
-          name
-          value
-        }
-        name: property(name: "hs_name")
-        notes: property(name: "hs_notes")
-        businessUnits {
-          id
-        }
-        createdAt
-        updatedAt
-      }
-      errors {
-        ids
-        category
-        subCategory
-        message
-        status
-        context
-        httpStatus
-        details {
-          message
-          code
-          in
-          subCategory
-          context
-        }
-      }
-      coalesced {
-        id
-        indices
-      }
-    }
-  }
-`;
-
-export const READ = /* GraphQL */ `
-  query Read($ids: [ID!]!, $properties: [String!]) {
-    campaigns(ids: $ids, properties: $properties) {
-      status
-      numErrors
-      results {
-        id
-        name: property(name: "hs_name")
-        notes: property(name: "hs_notes")
-        businessUnits {
-          id
-        }
-      }
-      errors {
-        ids
-        category
-        message
-      }
-    }
-  }
-`;
-
-export interface UpdatePayload {
-  status: string;
-  requestedAt: string | null;
-  startedAt: string;
-  completedAt: string;
-  numErrors: number;
-  links: unknown;
-  stopReason: string | null;
-  results: Array<{
-    id: string;
-    properties: Array<{ name: string; value: string | null }>;
-    name: string | null;
-    notes: string | null;
-    businessUnits: Array<{ id: string }>;
-    createdAt: string;
-    updatedAt: string;
-  }>;
-  errors: Array<{
-    ids: string[];
-    category: string;
-    subCategory: string | null;
-    message: string;
-    status: string;
-    context: Record<string, string[]> | null;
-    httpStatus: number | null;
-    details: Array<{ message: string; code: string | null; in: string | null }>;
-  }>;
-  coalesced: Array<{ id: string; indices: number[] }>;
+/**
+ * The body of a POST to /graphql that sends `document` as a client does (its printed text, the
+ * text the trusted documents manifest holds), its variables checked against the operation's.
+ */
+export function graphqlBody<TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+): string {
+  return JSON.stringify({ query: print(document), variables });
 }
 
-export interface ReadPayload {
-  status: string;
-  numErrors: number;
-  results: Array<{
-    id: string;
-    name: string | null;
-    notes: string | null;
-    businessUnits: Array<{ id: string }>;
-  }>;
-  errors: Array<{ ids: string[]; category: string; message: string }>;
+/** One property of a campaign as the gateway returns it, or null when HubSpot did not. */
+export function propertyOf(campaign: CampaignFieldsFragment, name: string): string | null {
+  return campaign.properties.find((p) => p.name === name)?.value ?? null;
 }
 
-export type Input = { id: string; properties: Array<{ name: string; value: string }> };
+/**
+ * Inputs as the schema types them, from a value that may not fit: tests also send what the schema
+ * (or the gateway's own checks) must refuse.
+ */
+export function unchecked(inputs: unknown): CampaignUpdateInput[] {
+  return inputs as CampaignUpdateInput[];
+}
 
 export function notesInputs(
   ids: readonly string[],
   note: (i: number) => string = (i) => `note ${i}`,
-): Input[] {
+): CampaignUpdateInput[] {
   return ids.map((id, i) => ({ id, properties: [{ name: 'hs_notes', value: note(i) }] }));
 }
 

@@ -3,11 +3,16 @@
 // progress to COMPLETE with graphql-sse's own client; ownership; and every rule of POST /graphql
 // applied to it (credentials, caps, trusted documents in production, document limits, secrets),
 // plus the end of every stream when the gateway shuts down.
+import {
+  CampaignUpdateJobProgressDocument,
+  type CampaignUpdateJobProgressSubscription,
+} from '@campaigns/graphql';
+import { print } from 'graphql';
 import { createClient, type ExecutionResult } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, DEFAULT_TRUSTED_DOCUMENTS_FILE } from '../src/documents.js';
 import { STREAM_PATH } from '../src/stream/handler.js';
-import { readJob, startJob, type JobView } from './jobs-helpers.js';
+import { readJob, startJob } from './jobs-helpers.js';
 import { apiKeyEntry, HUBSPOT_TOKEN, notesInputs, startStack, type Stack } from './stack.js';
 import { allEvents, openStream, streamErrors, type OpenedStream } from './stream-helpers.js';
 
@@ -18,19 +23,11 @@ const API_KEYS = {
 };
 const as = (who: keyof typeof KEYS) => ({ 'x-api-key': KEYS[who] });
 
-const PROGRESS = /* GraphQL */ `
-  subscription Progress($id: ID!) {
-    campaignUpdateJobProgress(id: $id) {
-      id
-      status
-      total
-      done
-      succeeded
-      failed
-    }
-  }
-`;
-type Progress = Pick<JobView, 'id' | 'status' | 'total' | 'done' | 'succeeded' | 'failed'>;
+/** The frontends' progress subscription, as a client sends it. */
+const PROGRESS = print(CampaignUpdateJobProgressDocument);
+/** A subscription no manifest holds: for the refusals of a gateway that allows only trusted ones. */
+const UNTRUSTED_PROGRESS =
+  'subscription Progress($id: ID!) { campaignUpdateJobProgress(id: $id) { id status } }';
 
 /** HubSpot's batch updates held while closed (the job stays PROCESSING), let through when open. */
 function hubspotGate() {
@@ -103,9 +100,9 @@ describe('the progress stream', () => {
       headers: as('alice'),
       retryAttempts: 0,
     });
-    const seen: Array<ExecutionResult<{ campaignUpdateJobProgress: Progress }, unknown>> = [];
+    const seen: Array<ExecutionResult<CampaignUpdateJobProgressSubscription, unknown>> = [];
     try {
-      for await (const result of client.iterate<{ campaignUpdateJobProgress: Progress }>({
+      for await (const result of client.iterate<CampaignUpdateJobProgressSubscription>({
         query: PROGRESS,
         variables: { id: job.id },
       })) {
@@ -301,7 +298,7 @@ describe('the progress stream in production', () => {
   it('runs only trusted documents: by documentId, or their text; any other is refused', async () => {
     const origin = stack.gateway.origin;
     const [untrusted] = await streamErrors(
-      await openStream(origin, { query: PROGRESS, variables: { id: 'x' } }, as('alice')),
+      await openStream(origin, { query: UNTRUSTED_PROGRESS, variables: { id: 'x' } }, as('alice')),
     );
     expect(untrusted!.extensions).toMatchObject({
       code: 'TRUSTED_DOCUMENT_REQUIRED',

@@ -10,15 +10,8 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  graphqlErrors,
-  HUBSPOT_TOKEN,
-  notesInputs,
-  startStack,
-  UPDATE,
-  type Stack,
-  type UpdatePayload,
-} from './stack.js';
+import { UpdateCampaignsDocument } from '@campaigns/graphql';
+import { graphqlErrors, HUBSPOT_TOKEN, notesInputs, startStack, type Stack } from './stack.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN_ID = '00f067aa0ba902b7';
@@ -76,7 +69,7 @@ describe('tracing', () => {
 
     const { updateCampaigns: payload } = await stack
       .client({ traceparent: TRACEPARENT, tracestate: 'vendor=abc', 'x-request-id': 'trace-req-1' })
-      .request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs: notesInputs(ids) });
+      .request(UpdateCampaignsDocument, { inputs: notesInputs(ids) });
     expect(payload.status).toBe('COMPLETE');
     expect(payload.numErrors).toBe(0);
 
@@ -84,13 +77,13 @@ describe('tracing', () => {
     // One trace: the caller's.
     expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([TRACE_ID]));
 
-    const operations = named(spans, 'mutation Update');
+    const operations = named(spans, 'mutation UpdateCampaigns');
     expect(operations).toHaveLength(1);
     const operation = operations[0]!;
     expect(parentId(operation)).toBe(CALLER_SPAN_ID);
     expect(operation.attributes).toMatchObject({
       'graphql.operation.type': 'mutation',
-      'graphql.operation.name': 'Update',
+      'graphql.operation.name': 'UpdateCampaigns',
       'enduser.id': 'anonymous',
       'gateway.request_id': 'trace-req-1',
       'http.response.status_code': 200,
@@ -162,11 +155,11 @@ describe('tracing', () => {
     const { errors } = await graphqlErrors(
       stack
         .client({ traceparent: '00-not-a-trace-01' })
-        .request(UPDATE, { inputs: [{ id: 'has spaces', properties: [] }] }),
+        .request(UpdateCampaignsDocument, { inputs: [{ id: 'has spaces', properties: [] }] }),
     );
     expect(errors[0]!.extensions?.code).toBe('BAD_USER_INPUT');
     expect(sent).toHaveLength(0);
-    const [operation] = named(exporter.getFinishedSpans(), 'mutation Update');
+    const [operation] = named(exporter.getFinishedSpans(), 'mutation UpdateCampaigns');
     expect(operation).toBeDefined();
     expect(operation!.parentSpanContext).toBeUndefined();
     expect(operation!.status.code).toBe(2);
@@ -187,7 +180,7 @@ describe('tracing', () => {
       .map((c) => c.id);
     await stack
       .client({ traceparent: TRACEPARENT, 'x-request-id': 'untraced-1' })
-      .request(UPDATE, { inputs: notesInputs(ids) });
+      .request(UpdateCampaignsDocument, { inputs: notesInputs(ids) });
     const batchCalls = sent.filter((s) => s.url.includes('/batch/update'));
     expect(batchCalls).toHaveLength(1);
     expect(batchCalls[0]).toMatchObject({ traceparent: null, requestId: 'untraced-1' });
@@ -222,7 +215,7 @@ describe('tracing', () => {
       .list()
       .slice(0, 2)
       .map((c) => c.id);
-    await stack.client().request(UPDATE, { inputs: notesInputs(ids) });
+    await stack.client().request(UpdateCampaignsDocument, { inputs: notesInputs(ids) });
     await stack.close(); // flushes the BatchSpanProcessor
     stack = undefined;
 
@@ -231,7 +224,7 @@ describe('tracing', () => {
     expect(received[0]!.type).toContain('application/json');
     const all = received.map((r) => r.body).join('\n');
     expect(all).toContain('campaigns-gateway-test');
-    for (const name of ['mutation Update', 'campaigns.update', 'campaigns.update chunk'])
+    for (const name of ['mutation UpdateCampaigns', 'campaigns.update', 'campaigns.update chunk'])
       expect(all).toContain(`"${name}"`);
     expect(all).toContain('POST /marketing/v3/campaigns/batch/update');
     expect(all).not.toContain(HUBSPOT_TOKEN);

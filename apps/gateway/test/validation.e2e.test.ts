@@ -4,16 +4,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as validate from '../../../packages/campaigns-core/src/validate.ts';
 import {
-  graphqlErrors,
-  notesInputs,
-  READ,
-  startStack,
-  UPDATE,
-  type Input,
-  type ReadPayload,
-  type Stack,
-  type UpdatePayload,
-} from './stack.js';
+  ReadCampaignsDocument,
+  UpdateCampaignsDocument,
+  type CampaignUpdateInput,
+} from '@campaigns/graphql';
+import { graphqlErrors, notesInputs, startStack, type Stack } from './stack.js';
 
 type Validate = typeof validate;
 
@@ -61,8 +56,8 @@ beforeEach(() => {
   calls.checkId = 0;
 });
 
-const update = (inputs: Input[]) =>
-  stack.client().request<{ updateCampaigns: UpdatePayload }>(UPDATE, { inputs });
+const update = (inputs: CampaignUpdateInput[]) =>
+  stack.client().request(UpdateCampaignsDocument, { inputs });
 const requestsSoFar = () => stack.sim.stats().totalRequests;
 
 describe('validation runs once', () => {
@@ -113,7 +108,7 @@ describe('validation runs once', () => {
   it('checks each id of a read once, in the engine', async () => {
     const { campaigns } = await stack
       .client()
-      .request<{ campaigns: ReadPayload }>(READ, { ids: ids.slice(0, 2) });
+      .request(ReadCampaignsDocument, { ids: ids.slice(0, 2) });
     expect(campaigns.status).toBe('COMPLETE');
     expect(calls.checkId).toBe(2);
   });
@@ -121,7 +116,7 @@ describe('validation runs once', () => {
   it('refuses a read id the engine refuses, naming the ids field', async () => {
     const before = requestsSoFar();
     const { errors } = await graphqlErrors(
-      stack.client().request(READ, { ids: [ids[0]!, 'has space'] }),
+      stack.client().request(ReadCampaignsDocument, { ids: [ids[0]!, 'has space'] }),
     );
     expect(errors[0]!.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',

@@ -3,7 +3,6 @@
 // spec's generated types), `StandardError` inside 207s, and the 429 body.
 import { randomUUID } from 'node:crypto';
 import type { ErrorDetail, HubSpotError, StandardError } from '@campaigns/hubspot-client';
-import { BATCH_INPUT_LIMIT } from '@campaigns/hubspot-client';
 import type { PropertyViolation } from './properties.js';
 import type { RateLimitPolicyName } from './rate-limit.js';
 
@@ -40,9 +39,6 @@ export type ErrorCategory =
   | 'NOT_IMPLEMENTED'
   | 'INTERNAL_ERROR'
   | 'SERVICE_UNAVAILABLE';
-
-/** HubSpot's limit for every Campaigns batch endpoint: the spec's `maxItems`. */
-export const MAX_BATCH_INPUTS: number = BATCH_INPUT_LIMIT;
 
 // Error bodies.
 
@@ -236,17 +232,18 @@ export function validationFailed(message: string, errors: ErrorDetail[]): ApiAns
 // The operations' own refusals and batch results.
 
 /**
- * The spec's `maxItems` already refuses more than the limit; this keeps it even if the schema
- * check is loosened. An empty batch is refused too: it is always a caller's bug.
+ * The spec's `maxItems` (`maxInputs`, of the spec being served) already refuses more than the
+ * limit; this keeps it even if the schema check is loosened. An empty batch is refused too: it is
+ * always a caller's bug.
  */
-export function batchSizeProblem(count: number): ApiAnswer | undefined {
+export function batchSizeProblem(count: number, maxInputs?: number): ApiAnswer | undefined {
   if (count === 0) {
     return validationFailed('inputs must not be empty', [
       { message: 'inputs must not be empty', code: 'MIN_ITEMS', in: 'inputs' },
     ]);
   }
-  if (count > MAX_BATCH_INPUTS) {
-    const message = `Batch of ${count} inputs is too large: at most ${MAX_BATCH_INPUTS} inputs are allowed per request`;
+  if (maxInputs !== undefined && count > maxInputs) {
+    const message = `Batch of ${count} inputs is too large: at most ${maxInputs} inputs are allowed per request`;
     return validationFailed(message, [{ message, code: 'MAX_ITEMS', in: 'inputs' }]);
   }
   return undefined;

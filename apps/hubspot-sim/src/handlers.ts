@@ -1,5 +1,5 @@
 // What each Campaigns endpoint does to the store, with HubSpot's business rules on top of the
-// spec's schemas: 50 inputs at most, no duplicate ids, one bad property fails the whole request.
+// spec's schemas: the spec's maxItems inputs at most, no duplicate ids, one bad property fails the whole request.
 // The answers themselves (refusals, 207s) are built in answers.ts.
 import type {
   BatchInputPublicCampaignBatchUpdateItem,
@@ -36,6 +36,8 @@ export interface ApiCall {
   url: URL;
   /** When the call arrived, ms since the epoch. */
   arrivedAt: number;
+  /** The operation's batch limit in the spec being served (its `maxItems`), if it has one. */
+  maxInputs?: number;
 }
 
 export interface HandlerContext {
@@ -92,6 +94,8 @@ function listCampaigns(call: ApiCall, { store }: HandlerContext): ApiAnswer {
 
   const offset = Number(after);
   const limit = (call.query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE;
+  // HubSpot's spec leaves `limit` unbounded; a page of none or fewer is always a caller's bug.
+  if (limit < 1) return invalidParameter('limit', 'limit must be a positive integer');
   const properties = propertiesParam(call);
   const page = matching.slice(offset, offset + limit).map((c) => withProperties(c, properties));
   const body: Record<string, unknown> = { total: matching.length, results: page };
@@ -115,7 +119,10 @@ function createCampaign(call: ApiCall, { store }: HandlerContext): ApiAnswer {
     in: `properties.${violation.propertyName}`,
   }));
   if (violations.length > 0) return invalidProperties(violations);
-  return { status: 201, body: store.create(properties) };
+  const created = store.create(properties);
+  // The spec declares a `Location` header on this 201: the new campaign's URL.
+  const location = new URL(`${call.url.pathname.replace(/\/+$/, '')}/${created.id}`, call.url);
+  return { status: 201, body: created, headers: { Location: location.toString() } };
 }
 
 function readCampaign(call: ApiCall, { store }: HandlerContext): ApiAnswer {
@@ -149,7 +156,7 @@ function deleteCampaign(call: ApiCall, { store }: HandlerContext): ApiAnswer {
 
 function batchRead(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {
   const { inputs } = call.body as BatchInputPublicCampaignReadInput;
-  const tooManyOrNone = batchSizeProblem(inputs.length);
+  const tooManyOrNone = batchSizeProblem(inputs.length, call.maxInputs);
   if (tooManyOrNone) return tooManyOrNone;
   // HubSpot documents that batch read ignores duplicate ids.
   const ids = [...new Set(inputs.map((input) => input.id))];
@@ -167,7 +174,7 @@ function batchUpdate(
   { store, order, validationErrorsNameIds, refusals }: HandlerContext,
 ): ApiAnswer {
   const { inputs } = call.body as BatchInputPublicCampaignBatchUpdateItem;
-  const tooManyOrNone = batchSizeProblem(inputs.length);
+  const tooManyOrNone = batchSizeProblem(inputs.length, call.maxInputs);
   if (tooManyOrNone) return tooManyOrNone;
 
   const duplicates = [
@@ -202,7 +209,7 @@ function batchUpdate(
 
 function batchCreate(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {
   const { inputs } = call.body as BatchInputPublicCampaignInput;
-  const tooManyOrNone = batchSizeProblem(inputs.length);
+  const tooManyOrNone = batchSizeProblem(inputs.length, call.maxInputs);
   if (tooManyOrNone) return tooManyOrNone;
   const violations = inputs.flatMap((input, index) =>
     findPropertyViolations(input.properties, 'create').map((violation) => ({
@@ -217,7 +224,7 @@ function batchCreate(call: ApiCall, { store, order }: HandlerContext): ApiAnswer
 
 function batchArchive(call: ApiCall, { store }: HandlerContext): ApiAnswer {
   const { inputs } = call.body as BatchInputPublicCampaignDeleteInput;
-  const tooManyOrNone = batchSizeProblem(inputs.length);
+  const tooManyOrNone = batchSizeProblem(inputs.length, call.maxInputs);
   if (tooManyOrNone) return tooManyOrNone;
   for (const { id } of inputs) store.delete(id);
   return { status: 204 };

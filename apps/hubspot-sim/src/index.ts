@@ -16,7 +16,6 @@ export type { SimStats } from './stats.js';
 export { CampaignStore } from './store.js';
 export { DEFAULT_RATE_LIMIT } from './rate-limit.js';
 export type { RateLimitPolicyName, RateLimitSettings } from './rate-limit.js';
-export { MAX_BATCH_INPUTS } from './answers.js';
 export type { HubSpotErrorBody, RateLimitErrorBody } from './answers.js';
 export {
   CAMPAIGN_STATUS_OPTIONS,
@@ -24,7 +23,7 @@ export {
   WRITABLE_PROPERTY_NAMES,
 } from './properties.js';
 export { DEMO_BUSINESS_UNIT_IDS } from './seed.js';
-export { DEFAULT_SPEC_URL, loadCampaignsSpec } from './spec.js';
+export { DEFAULT_API_VERSION, DEFAULT_SPEC_URL, loadCampaignsSpec } from './spec.js';
 export type { CampaignsSpec, OperationSpec } from './spec.js';
 export { createSpecValidator } from './validation.js';
 export type { SpecValidator } from './validation.js';

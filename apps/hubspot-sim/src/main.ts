@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SIM_TOKEN } from './auth.js';
 import { startHubSpotSim } from './server.js';
+import { DEFAULT_API_VERSION } from './spec.js';
 
 const { values } = parseArgs({
   options: {
@@ -11,10 +12,14 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     campaigns: { type: 'string' },
     spec: { type: 'string' },
+    'api-version': { type: 'string' },
   },
 });
 
 const spec = values.spec ?? process.env.HUBSPOT_SIM_SPEC;
+const apiVersion = spec
+  ? undefined
+  : (values['api-version'] ?? process.env.HUBSPOT_SIM_API_VERSION);
 
 const sim = await startHubSpotSim({
   port: integer('port', values.port ?? process.env.HUBSPOT_SIM_PORT ?? '4010'),
@@ -22,11 +27,14 @@ const sim = await startHubSpotSim({
   ...(values.seed === undefined ? {} : { seed: integer('seed', values.seed) }),
   ...(values.campaigns === undefined ? {} : { campaigns: integer('campaigns', values.campaigns) }),
   ...(spec ? { spec } : {}),
+  ...(apiVersion ? { apiVersion } : {}),
 });
 
 console.log(`HubSpot simulator listening on ${sim.url}`);
 console.log(`  API root  ${sim.url}/marketing/v3/campaigns (or /marketing/campaigns/2026-03)`);
-console.log(`  spec      ${spec ?? 'openapi/campaigns.yaml'}`);
+console.log(
+  `  spec      ${spec ?? `openapi/${apiVersion ?? DEFAULT_API_VERSION}/ (+ openapi/overlay.yaml)`}`,
+);
 if (sim.notImplemented.length > 0)
   console.log(`  501       ${sim.notImplemented.join(', ')} (declared, not modelled)`);
 console.log(`  token     ${DEFAULT_SIM_TOKEN}`);

@@ -3,6 +3,7 @@
 // loudly with the setting's name instead of quietly running a different simulation. The types
 // are derived from the schemas.
 import { z } from 'zod';
+import { isApiVersion } from '@campaigns/hubspot-client/version';
 import { DEFAULT_TOKENS } from './auth.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './rate-limit.js';
 
@@ -186,12 +187,20 @@ const positiveInteger = () =>
 export const hubSpotSimOptionsSchema = z.object({
   /**
    * The OpenAPI file to serve: a path (relative to the working directory) or a file URL.
-   * Default `openapi/campaigns.yaml` (through `@campaigns/openapi`).
+   * Default: the spec of `apiVersion` in `@campaigns/openapi` (`openapi/<version>/campaigns.yaml`).
    */
   spec: z
     .union([z.string().min(1), z.instanceof(URL)], {
       error: 'must be a file path or a file URL',
     })
+    .optional(),
+  /**
+   * Which version folder of `@campaigns/openapi` to serve when `spec` is not given: `v3` (the
+   * default), `YYYY-MM` or `YYYY-MM-beta`. Every version's paths are routed whatever the spec.
+   */
+  apiVersion: z
+    .string({ error: 'must be "v3", "YYYY-MM" or "YYYY-MM-beta"' })
+    .refine(isApiVersion, { error: 'must be "v3", "YYYY-MM" or "YYYY-MM-beta"' })
     .optional(),
   /** Interface to listen on. Default `127.0.0.1`. */
   host: z.string().default(DEFAULT_HOST),

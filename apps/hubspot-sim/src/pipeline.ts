@@ -163,7 +163,14 @@ function handle(
   const handler = OPERATION_HANDLERS[match.routeKey];
   if (!handler) return notImplemented(match.routeKey, operation.operationId);
   return handler(
-    { params: match.params, query: query.values, body: bodyValue, url, arrivedAt },
+    {
+      params: match.params,
+      query: query.values,
+      body: bodyValue,
+      url,
+      arrivedAt,
+      ...(operation.maxInputs === undefined ? {} : { maxInputs: operation.maxInputs }),
+    },
     parts.handlerContext,
   );
 }

@@ -60,7 +60,10 @@ export const MAX_SEED_COUNT = 1_000_000;
 
 export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<HubSpotSim> {
   const settings = resolveSimOptions(options);
-  const { spec, validator } = compiledContract(specUrl(settings.spec));
+  if (settings.spec !== undefined && settings.apiVersion !== undefined) {
+    throw new SimConfigError('give spec or apiVersion, not both: spec is the file to serve');
+  }
+  const { spec, validator } = compiledContract(specOf(settings));
   const notImplemented = spec.operations
     .map((o) => routeKeyOf(o.method, o.path))
     .filter((key) => !OPERATION_HANDLERS[key]);
@@ -148,6 +151,15 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
     }));
 
   return { ...sim, url: `http://${host}:${port}`, close };
+}
+
+/** The spec file to serve; a version without a folder in `@campaigns/openapi` is a config error. */
+function specOf(settings: { spec?: string | URL; apiVersion?: string }): URL {
+  try {
+    return specUrl(settings.spec, settings.apiVersion);
+  } catch (error) {
+    throw new SimConfigError(`apiVersion: ${(error as Error).message}`);
+  }
 }
 
 const contracts = new Map<string, { spec: CampaignsSpec; validator: SpecValidator }>();

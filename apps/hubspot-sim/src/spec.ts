@@ -1,26 +1,32 @@
-// The OpenAPI document is the contract the sim enforces: routes, scopes, request schemas and
-// query parameters are read from it at start, so the sim and the client share one source. Any
-// spec in either of HubSpot's layouts will do: paths relative to the API root (root in `servers`)
-// or written in full (`/marketing/v3/campaigns/batch/update`, `/marketing/campaigns/2026-09-beta/...`).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// The OpenAPI document is the contract the sim enforces: routes, scopes, request schemas, query
+// parameters and batch limits are read from it at start, so the sim and the client share one
+// source. Any spec in either of HubSpot's layouts will do: paths relative to the API root (root in
+// `servers`) or written in full (`/marketing/v3/campaigns/batch/update`,
+// `/marketing/campaigns/2026-09-beta/...`). It is read through `@campaigns/openapi`, which applies
+// the project's overlay (429 answers, rate-limit headers, `maxItems`) as the codegen does.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { specPathRelativeToApiRoot } from '@campaigns/hubspot-client/version';
-import { parse } from 'yaml';
+import { batchInputLimits, readSpecDocument, specFileOf } from '@campaigns/openapi';
+
+/** The API version served when options name neither a spec nor a version. */
+export const DEFAULT_API_VERSION = 'v3';
 
 /**
- * `campaigns.yaml` of the `@campaigns/openapi` package (the workspace's `openapi/` folder), found
- * by Node's module resolution: the simulator runs wherever its dependencies are installed, from
- * src/ or dist/, in the repository or not.
+ * The v3 spec of the `@campaigns/openapi` package (the workspace's `openapi/v3/`), found by
+ * Node's module resolution: the simulator runs wherever its dependencies are installed, from src/
+ * or dist/, in the repository or not.
  */
-export const DEFAULT_SPEC_URL = pathToFileURL(
-  createRequire(import.meta.url).resolve('@campaigns/openapi/campaigns.yaml'),
-);
+export const DEFAULT_SPEC_URL: URL = specFileOf(DEFAULT_API_VERSION);
 
-/** A spec location as options give it: a URL, or a file path (relative to the working directory). */
-export function specUrl(location: string | URL | undefined): URL {
-  if (location === undefined) return DEFAULT_SPEC_URL;
+/**
+ * A spec location as options give it: a URL, or a file path (relative to the working directory);
+ * without one, the spec of `apiVersion`'s folder in `@campaigns/openapi` (default v3).
+ */
+export function specUrl(location: string | URL | undefined, apiVersion?: string): URL {
+  if (location === undefined) {
+    return apiVersion === undefined ? DEFAULT_SPEC_URL : specFileOf(apiVersion);
+  }
   if (location instanceof URL) return location;
   return pathToFileURL(path.resolve(location));
 }
@@ -48,6 +54,8 @@ export interface OperationSpec {
   queryParameters: QueryParameterSpec[];
   /** JSON Schema of each JSON response, by status code or `default`. */
   responses: Record<string, JsonSchema>;
+  /** For a batch operation (a body with an `inputs` list): the most inputs, its `maxItems`. */
+  maxInputs?: number;
 }
 
 export interface CampaignsSpec {
@@ -60,10 +68,14 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 
 type OpenApiNode = { [key: string]: unknown };
 
-/** Reads an OpenAPI 3.0 document (YAML or JSON) and turns what the sim needs into JSON Schema. */
+/**
+ * Reads an OpenAPI 3 document (YAML or JSON), with the overlay applied, and turns what the sim
+ * needs into JSON Schema.
+ */
 export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
-  // YAML is a superset of JSON: one parser reads both.
-  const document = asNode(parse(readFileSync(url, 'utf8')), 'the OpenAPI document');
+  const read = readSpecDocument(url);
+  const limits = batchInputLimits(read);
+  const document = asNode(read, 'the OpenAPI document');
   const components = asNode(document.components ?? {}, 'components');
   const resolve = (node: unknown, what: string): OpenApiNode => {
     const object = asNode(node, what);
@@ -101,6 +113,7 @@ export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
           ? undefined
           : resolve(operation.requestBody, `${what} body`);
       const bodySchema = body && jsonContentSchema(body);
+      const maxInputs = limits[`${method.toUpperCase()} ${specPath}`];
       operations.push({
         method: method.toUpperCase(),
         path: relativePath,
@@ -124,6 +137,7 @@ export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
             },
           ),
         ),
+        ...(maxInputs === undefined ? {} : { maxInputs }),
       });
     }
   }

@@ -79,13 +79,29 @@ export function statusMessage(status: number): string {
   return `the gateway answered HTTP ${status} without a GraphQL result`;
 }
 
+/**
+ * What a fetch that got no answer at all means, for people. The browser does not tell a page why
+ * (a gateway down and a CORS refusal look the same), so both causes are named.
+ */
+export function unreachableMessage(endpoint: string): string {
+  const page = typeof location === 'undefined' ? undefined : location;
+  const url = page ? new URL(endpoint, page.href).href : endpoint;
+  const origin = page ? ` (${page.origin})` : '';
+  return `the gateway at ${url} could not be reached: it is down, or it does not allow this page's origin${origin}, which its CORS_ORIGINS must list`;
+}
+
+/** What a refused sign-in (UNAUTHENTICATED) means, for people, with the gateway's reason. */
+export function signInRefusedMessage(reason: string): string {
+  return `the gateway refused the sign-in: ${reason}. Sign in again, or ask the host app for a new token`;
+}
+
 /** Throws the first GraphQL error (or the HTTP status) of a response. */
 function check<Result>(body: GraphQLResponse<Result> | undefined, status: number): Result {
   const first = body?.errors?.[0];
   if (first) {
     const code = first.extensions?.code;
     throw new GatewayError(
-      first.message,
+      code === 'UNAUTHENTICATED' ? signInRefusedMessage(first.message) : first.message,
       typeof code === 'string' ? code : undefined,
       status,
       first.extensions,
@@ -105,17 +121,25 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     async request(document, variables, signal) {
       // Content-Type application/json makes this a request no form or simple cross-site
       // request can forge, which is what the gateway's CSRF prevention asks for.
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(await authHeaders(options.getAccessToken)),
-        },
-        body: requestBody(document, variables),
-        credentials: 'same-origin',
-        ...(signal ? { signal } : {}),
-      });
+      const credentials = await authHeaders(options.getAccessToken);
+      let response: Response;
+      try {
+        response = await fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json, application/json',
+            ...credentials,
+          },
+          body: requestBody(document, variables),
+          credentials: 'same-origin',
+          ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        // An abort is the caller's; anything else is a request that got no answer it may read.
+        if (signal?.aborted) throw error;
+        throw new GatewayError(unreachableMessage(endpoint), 'GATEWAY_UNREACHABLE', 0);
+      }
       let body: GraphQLResponse<never> | undefined;
       try {
         body = (await response.json()) as GraphQLResponse<never>;

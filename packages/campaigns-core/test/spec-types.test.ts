@@ -33,10 +33,10 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-/** The specs of openapi/ (YAML), as documents to edit. */
+/** The specs of openapi/'s version folders (YAML), as documents to edit: `v3/campaigns.yaml`. */
 async function specFiles(): Promise<string[]> {
-  const names = await readdir(specDir);
-  return names.filter((name) => /\.ya?ml$/.test(name));
+  const entries = await readdir(specDir, { recursive: true });
+  return entries.filter((name) => /^[^/\\]+[/\\]campaigns\.ya?ml$/.test(name));
 }
 
 /** The schema (as a YAML map) that `$ref` names, e.g. `#/components/schemas/X`. */
@@ -105,10 +105,15 @@ async function typecheckCoreAgainst(
   const client = path.join(dir, 'hubspot-client');
   await mkdir(specs, { recursive: true });
   let edited = false;
+  // The overlay and each version's meta.json go along: the codegen applies and checks them.
+  await cp(path.join(specDir, 'overlay.yaml'), path.join(specs, 'overlay.yaml'));
   for (const file of await specFiles()) {
     const doc = parseDocument(await readFile(path.join(specDir, file), 'utf8'));
     if (edit(doc)) edited = true;
+    await mkdir(path.join(specs, path.dirname(file)), { recursive: true });
     await writeFile(path.join(specs, file), doc.toString());
+    const meta = path.join(path.dirname(file), 'meta.json');
+    await cp(path.join(specDir, meta), path.join(specs, meta));
   }
   if (name !== 'unchanged') expect(edited, `${name}: no spec had the field`).toBe(true);
   await cp(path.join(clientDir, 'src'), path.join(client, 'src'), {

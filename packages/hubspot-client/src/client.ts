@@ -8,8 +8,14 @@ import createClient, {
   defaultPathSerializer,
   type Client,
 } from 'openapi-fetch';
-import { Agent, type Dispatcher } from 'undici';
-import type { paths } from './generated/campaigns.js';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { paths } from './generated/v3.js';
 import {
   HubSpotApiError,
   HubSpotNetworkError,
@@ -54,8 +60,8 @@ export interface HubSpotClientOptions {
   /** `v3` (default) or a date version such as `2026-03`; changes the path prefix only. */
   apiVersion?: ApiVersion;
   /**
-   * fetch implementation. Default: the client's own lean transport (undici's dispatcher over a
-   * keep-alive connection pool, the answer read once; a batch POST goes out without a `Request`),
+   * fetch implementation. Default: the client's own lean transport (Node's `http`/`https` over
+   * a keep-alive connection pool, the answer read once; a batch POST goes out without a `Request`),
    * which allocates a fraction of what WHATWG `fetch` does per call. Any `fetch` given here is
    * used as it is.
    */
@@ -380,10 +386,45 @@ function headerRecord(headers: Headers): Record<string, string> {
   return record;
 }
 
-let sharedAgent: Agent | undefined;
-/** One keep-alive connection pool for every client on the default transport, made on first use. */
-function defaultDispatcher(): Dispatcher {
-  return (sharedAgent ??= new Agent({ keepAliveTimeout: 4_000 }));
+/**
+ * One keep-alive connection pool per protocol for every client on the default transport, made on
+ * first use. Node's own HTTP client, not undici's: its parser is native code, where undici's is a
+ * WebAssembly module whose optimising compile alone takes about 36 MB of memory the first time
+ * answers arrive, and it reads every socket into one reused buffer. A connection idle for 4 s is
+ * closed (sooner if the server says so in its `Keep-Alive` header).
+ */
+const agents: { http?: HttpAgent; https?: HttpsAgent } = {};
+function agentFor(protocol: string): HttpAgent {
+  return protocol === 'https:'
+    ? (agents.https ??= new HttpsAgent({ keepAlive: true, timeout: 4_000 }))
+    : (agents.http ??= new HttpAgent({ keepAlive: true, timeout: 4_000 }));
+}
+
+/** Where requests to an origin go, parsed once per origin. */
+interface Target {
+  request: typeof httpRequest;
+  agent: HttpAgent;
+  hostname: string;
+  port: string;
+}
+const targets = new Map<string, Target>();
+function targetOf(origin: string): Target {
+  let target = targets.get(origin);
+  if (!target) {
+    const url = new URL(origin);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`unsupported protocol ${url.protocol}`);
+    target = {
+      request: url.protocol === 'https:' ? httpsRequest : httpRequest,
+      agent: agentFor(url.protocol),
+      // `[::1]` in a URL, `::1` to connect to.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port,
+    };
+    if (targets.size >= 64) targets.clear();
+    targets.set(origin, target);
+  }
+  return target;
 }
 
 /** A request as the default transport sends it. */
@@ -415,21 +456,43 @@ async function leanFetch(request: Request): Promise<Response> {
 }
 
 /**
- * Sends `out` through undici's dispatcher on the shared keep-alive pool and reads the answer into
- * memory as it arrives: no response stream, no consume promise, no second copy. The answer's text
- * is decoded once, when its last byte is in (so the request's signal, and with it the timeout,
- * bounds the body too), and is held by nothing but the {@link BufferedResponse} it goes into:
- * undici's own body reader keeps a read body reachable until the stream's deferred clean-up
- * runs, which under load outlived a young-generation collection or two.
+ * Sends `out` on the shared keep-alive pool and reads the answer into memory as it arrives. The
+ * body goes out as a string, in one write with the headers (no Buffer of it is made here). The
+ * answer's text is decoded once, when its last byte is in (so the request's signal, and with it
+ * the timeout, bounds the body too), and is held by nothing but the {@link BufferedResponse} it
+ * goes into; the chunks it came in are let go of at once.
  */
 function sendBuffered(out: Outgoing): Promise<BufferedResponse> {
   const { signal } = out;
   if (signal?.aborted) return Promise.reject(signal.reason);
+  let outgoing: ClientRequest;
+  try {
+    const target = targetOf(out.origin);
+    outgoing = target.request({
+      hostname: target.hostname,
+      port: target.port,
+      path: out.path,
+      method: out.method,
+      headers: out.headers,
+      agent: target.agent,
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // `out` (the body above all) is used here only, never by the handlers below: they keep the
+  // exchange, not what was sent.
+  const answer = receive(outgoing, signal);
+  outgoing.end(out.body);
+  return answer;
+}
+
+/** The answer to `outgoing`, read in full; `signal` aborting it rejects with its reason. */
+function receive(
+  outgoing: ClientRequest,
+  signal: AbortSignal | undefined,
+): Promise<BufferedResponse> {
   return new Promise<BufferedResponse>((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
     let settled = false;
-    let status = 0;
-    let headers: Record<string, string | string[] | undefined> = {};
     let chunks: Buffer[] = [];
     let length = 0;
     const finish = (error: unknown, response?: BufferedResponse) => {
@@ -437,66 +500,73 @@ function sendBuffered(out: Outgoing): Promise<BufferedResponse> {
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       chunks = [];
-      if (response) resolve(response);
-      else reject(error);
+      if (response) return resolve(response);
+      // Whatever is left of the exchange goes (a connection cut mid-answer is not reused).
+      outgoing.destroy();
+      reject(error);
     };
-    // Aborted before the pool gives the request a connection: it rejects now, and is dropped
-    // unsent when its turn comes.
-    const onAbort = () => {
-      controller?.abort(signal!.reason);
-      finish(signal!.reason);
-    };
+    const onAbort = () => finish(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    defaultDispatcher().dispatch(
-      {
-        origin: out.origin,
-        path: out.path,
-        method: out.method as Dispatcher.HttpMethod,
-        headers: out.headers,
-        body: out.body,
-      },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (settled || signal?.aborted) c.abort(signal?.reason ?? new Error('request settled'));
-        },
-        onResponseStart(_c, statusCode, responseHeaders) {
-          // 1xx informational answers come first; the final answer's headers replace them.
-          if (statusCode < 200) return;
-          status = statusCode;
-          headers = responseHeaders;
-        },
-        onResponseData(_c, chunk) {
-          chunks.push(chunk);
-          length += chunk.length;
-        },
-        onResponseEnd() {
-          const text = decodeUtf8(chunks, length);
-          finish(undefined, new BufferedResponse(text, status, toHeaders(headers)));
-        },
-        onResponseError(_c, error) {
-          finish(error);
-        },
-      },
-    );
+    outgoing.on('error', (error) => finish(error));
+    // 1xx informational answers are Node's to skip: this is the final answer.
+    outgoing.on('response', (incoming: IncomingMessage) => {
+      incoming.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        length += chunk.length;
+      });
+      incoming.on('error', (error) => finish(error));
+      incoming.on('close', () => {
+        if (!incoming.complete) finish(new ResponseCutError());
+      });
+      incoming.on('end', () => {
+        const text = decodeUtf8(chunks, length);
+        chunks = [];
+        finish(
+          undefined,
+          new BufferedResponse(text, incoming.statusCode ?? 0, toHeaders(incoming.rawHeaders)),
+        );
+      });
+    });
   });
 }
+
+/** An answer whose connection closed before its last byte. */
+class ResponseCutError extends Error {
+  readonly code = 'ECONNRESET';
+  constructor() {
+    super('the connection closed before the answer was complete');
+    this.name = 'ResponseCutError';
+  }
+}
+
+/**
+ * Where the chunks of an answer are put together before they are decoded (synchronously, so one
+ * buffer serves every answer), instead of a new buffer per answer. An answer larger than this is
+ * put together in a buffer of its own.
+ */
+const JOIN_BUFFER_SIZE = 256 * 1024;
+let joinBuffer: Buffer | undefined;
 
 /** UTF-8 as `Body.text()` decodes it: one pass over the whole body, a leading BOM dropped. */
 function decodeUtf8(chunks: readonly Buffer[], length: number): string {
   if (length === 0) return '';
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  let bytes: Buffer;
+  if (chunks.length === 1) bytes = chunks[0]!;
+  else if (length <= JOIN_BUFFER_SIZE) {
+    joinBuffer ??= Buffer.allocUnsafeSlow(JOIN_BUFFER_SIZE);
+    let at = 0;
+    for (const chunk of chunks) at += chunk.copy(joinBuffer, at);
+    bytes = joinBuffer.subarray(0, length);
+  } else bytes = Buffer.concat(chunks, length);
   const start =
     bytes.length > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   return bytes.toString('utf8', start);
 }
 
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+/** An answer's headers as Node read them (name, value, name, value…), repeats kept. */
+function toHeaders(raw: readonly string[]): Headers {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
-  }
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
 }
 

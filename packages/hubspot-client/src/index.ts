@@ -36,6 +36,6 @@ export {
   isApiVersion,
   DEFAULT_BASE_URL,
 } from './version.js';
-export { BATCH_INPUT_LIMIT, BATCH_INPUT_LIMITS } from './generated/campaigns.limits.js';
+export { BATCH_INPUT_LIMIT, BATCH_INPUT_LIMITS } from './generated/v3.limits.js';
 export type { ApiVersion } from './version.js';
 export type * from './types.js';

@@ -1,6 +1,6 @@
 // Friendly names for the generated schema types; only names HubSpot itself publishes are used,
 // so HubSpot's own spec file can replace ours without breaking these aliases.
-import type { components, operations, paths } from './generated/campaigns.js';
+import type { components, operations, paths } from './generated/v3.js';
 
 type Schemas = components['schemas'];
 

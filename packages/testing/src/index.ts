@@ -12,3 +12,5 @@ export type {
   RedisServerSearch,
   StartRedisOptions,
 } from './redis-server.js';
+export { JWKS_PATH, signRs256, startJwtIssuer } from './jwt-issuer.js';
+export type { JwtIssuer, JwtIssuerOptions } from './jwt-issuer.js';

@@ -1,66 +1,94 @@
-// Turns every OpenAPI file in a folder into a TypeScript module of types (and one of its batch
-// limits), and checks that committed output still matches its spec (the CI drift check).
+// Turns the spec of every API version folder (`openapi/<version>/campaigns.yaml` or `.json`) into
+// a TypeScript module of types and one of its batch limits, after applying `openapi/overlay.yaml`
+// and normalising HubSpot's quirks, and checks that committed output still matches (the CI drift
+// check).
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import openapiTS, { astToString } from 'openapi-typescript';
-import { parse as parseYaml } from 'yaml';
+import { fileURLToPath } from 'node:url';
 import {
-  assertOpenApi3,
-  dropNullExamples,
-  normalizeApiPaths,
+  batchInputLimits,
+  readOverlay,
+  readSpecDocument,
+  SPEC_FILE_NAMES,
+  specFileOf,
+  specVersions,
   type OpenApiDocument,
-} from './normalize.js';
+  type OverlayDocument,
+} from '@campaigns/openapi';
+import { isApiVersion } from '@campaigns/hubspot-client/version';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { checkSpecMeta, readSpecMeta, type SpecMeta } from './meta.js';
+import { dropNullExamples, normalizeApiPaths } from './normalize.js';
 import { describeTypesChange, diffGeneratedTypes } from './structure.js';
 
-const SPEC_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
-/** Tooling files that may sit beside the specs (the folder is an Nx project). */
-const NOT_SPECS = new Set(['project.json', 'package.json']);
+/** The overlay's file name in a spec folder. */
+export const OVERLAY_FILE = 'overlay.yaml';
 
 export interface SpecFile {
   /** Absolute path of the spec. */
   file: string;
-  /** Output module name: the spec's file name without extension, e.g. `campaigns`. */
+  /** The API version its folder is named after (`v3`, `2026-03`): the output module's name. */
   name: string;
+  /** What `meta.json` beside it says. */
+  meta: SpecMeta;
+  /** The overlay applied to it (the spec folder's `overlay.yaml`), or false when there is none. */
+  overlay: OverlayDocument | false;
+  /** How messages and generated headers name the files, e.g. `v3/campaigns.yaml + overlay.yaml`. */
+  displayName: string;
 }
 
-/** Lists the specs in a folder, one output module per spec; two specs may not share a name. */
+/**
+ * Lists the version folders of a spec folder, one output module per version. Folder names follow
+ * the client's one version rule (`isApiVersion`); each folder holds one spec and its `meta.json`.
+ */
 export async function findSpecs(specDir: string): Promise<SpecFile[]> {
-  const entries = await readdir(specDir, { withFileTypes: true });
+  const loose = SPEC_FILE_NAMES.filter((name) => existsSync(path.join(specDir, name)));
+  if (loose.length > 0) {
+    throw new Error(
+      `${loose.join(', ')} in ${specDir}: a spec lives in its version's folder, e.g. v3/${loose[0]}`,
+    );
+  }
+  const overlayFile = path.join(specDir, OVERLAY_FILE);
+  const overlay = existsSync(overlayFile) ? readOverlay(overlayFile) : false;
   const specs: SpecFile[] = [];
-  const byName = new Map<string, string>();
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const ext = path.extname(entry.name).toLowerCase();
-    if (!entry.isFile() || !SPEC_EXTENSIONS.has(ext) || NOT_SPECS.has(entry.name)) continue;
-    const name = path.basename(entry.name, path.extname(entry.name));
-    if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) {
-      throw new Error(`${entry.name}: spec file names must be letters, digits, ".", "_" or "-"`);
-    }
-    const clash = byName.get(name);
-    if (clash) {
+  for (const version of specVersions(specDir)) {
+    if (!isApiVersion(version)) {
       throw new Error(
-        `${clash} and ${entry.name} would both generate ${name}.ts: keep one of them in ${specDir}`,
+        `${version}/: a version folder is named "v3" or a date version like "2026-03" or "2026-09-beta"`,
       );
     }
-    byName.set(name, entry.name);
-    specs.push({ file: path.join(specDir, entry.name), name });
+    const file = fileURLToPath(specFileOf(version, specDir));
+    const specName = `${version}/${path.basename(file)}`;
+    const meta = await readSpecMeta(path.join(specDir, version));
+    specs.push({
+      file,
+      name: version,
+      meta,
+      overlay,
+      displayName: overlay ? `${specName} + ${OVERLAY_FILE}` : specName,
+    });
   }
   return specs;
 }
 
-/** Reads, checks and normalizes one spec file: what every generated module is made from. */
+export interface LoadOptions {
+  /** How messages name the spec. Default its file name. */
+  displayName?: string;
+  /** The overlay to apply first; default the repository's `openapi/overlay.yaml`; false: none. */
+  overlay?: OverlayDocument | false;
+}
+
+/** Reads, checks, overlays and normalizes one spec file: what every generated module is made from. */
 export async function loadSpec(
   specFile: string,
-  displayName = path.basename(specFile),
+  { displayName = path.basename(specFile), overlay }: LoadOptions = {},
 ): Promise<OpenApiDocument> {
-  const text = await readFile(specFile, 'utf8');
-  let doc: unknown;
-  try {
-    doc = specFile.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new Error(`${displayName}: cannot parse: ${(error as Error).message}`);
-  }
-  assertOpenApi3(doc, displayName);
+  const doc = readSpecDocument(specFile, {
+    name: displayName,
+    ...(overlay === undefined ? {} : { overlay }),
+  });
   return normalizeApiPaths(dropNullExamples(doc));
 }
 
@@ -75,47 +103,42 @@ function header(displayName: string, what: string): string {
 }
 
 /** Generates the TypeScript types for one spec file. Output is deterministic (no timestamps). */
-export async function generateTypes(
-  specFile: string,
-  displayName = path.basename(specFile),
-): Promise<string> {
-  const normalized = await loadSpec(specFile, displayName);
+export async function generateTypes(specFile: string, options: LoadOptions = {}): Promise<string> {
+  const normalized = await loadSpec(specFile, options);
   const ast = await openapiTS(normalized as unknown as Parameters<typeof openapiTS>[0], {
     silent: true,
     // HubSpot's files mark optional fields by leaving them out of `required`; keep that meaning.
     alphabetize: false,
   });
-  return `${header(displayName, 'openapi-typescript')}\n${astToString(ast)}`;
+  return `${header(options.displayName ?? path.basename(specFile), 'openapi-typescript')}\n${astToString(ast)}`;
 }
 
 /**
- * HubSpot's documented limit for every batch endpoint, used only for a batch operation whose spec
- * declares no `maxItems` (HubSpot's own files do not; ours does, and then the spec decides).
- */
-export const DOCUMENTED_BATCH_LIMIT = 50;
-
-/**
- * The limits module of one spec file: each batch operation's `maxItems` on `inputs`, so the
- * client, the core and the simulator take the batch limit from the spec instead of repeating
- * it. Undefined when the spec has no batch operation.
+ * The limits module of one spec file: each batch operation's `maxItems` on `inputs` (the spec's,
+ * or the overlay's where the spec has none), so the client, the core and the simulator take the
+ * batch limit from the spec instead of repeating it. Undefined when the spec has no batch
+ * operation; an error when a batch operation still has no `maxItems`.
  */
 export async function generateLimits(
   specFile: string,
-  displayName = path.basename(specFile),
+  options: LoadOptions = {},
 ): Promise<string | undefined> {
-  const entries = Object.entries(batchInputLimits(await loadSpec(specFile, displayName)));
+  const displayName = options.displayName ?? path.basename(specFile);
+  const entries = Object.entries(batchInputLimits(await loadSpec(specFile, options)));
   if (entries.length === 0) return undefined;
-  const limits = entries.map(([route, max]) => [route, max ?? DOCUMENTED_BATCH_LIMIT] as const);
+  const unbounded = entries.filter(([, max]) => max === undefined).map(([route]) => route);
+  if (unbounded.length > 0) {
+    throw new Error(
+      `${displayName}: no maxItems on the inputs of ${unbounded.join(', ')}, even after the overlay: declare it in the spec or extend openapi/overlay.yaml`,
+    );
+  }
+  const limits = entries as Array<[string, number]>;
   const smallest = Math.min(...limits.map(([, max]) => max));
   return [
     header(displayName, "the batch operations' maxItems"),
     "/** Most `inputs` each batch operation takes, by route: the spec's `maxItems`. */",
     'export const BATCH_INPUT_LIMITS = {',
-    ...entries.map(([route, max]) =>
-      max === undefined
-        ? `  '${route}': ${DOCUMENTED_BATCH_LIMIT}, // no maxItems in the spec: HubSpot's documented limit`
-        : `  '${route}': ${max},`,
-    ),
+    ...limits.map(([route, max]) => `  '${route}': ${max},`),
     '} as const;',
     '',
     '/** Most `inputs` every batch operation takes: the smallest of `BATCH_INPUT_LIMITS`. */',
@@ -124,55 +147,13 @@ export async function generateLimits(
   ].join('\n');
 }
 
-const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
-
-/**
- * `maxItems` of the `inputs` array of every operation whose JSON body has one (HubSpot's batch
- * shape), by route key (`POST /batch/update`), in path order; undefined where the spec declares
- * none.
- */
-export function batchInputLimits(doc: OpenApiDocument): Record<string, number | undefined> {
-  const limits: Record<string, number | undefined> = {};
-  for (const [route, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of METHODS) {
-      const operation = record(record(item)?.[method]);
-      const requestBody = resolve(doc, operation?.requestBody);
-      const content = record(record(requestBody)?.content);
-      const schema = resolve(doc, record(content?.['application/json'])?.schema);
-      const inputs = record(resolve(doc, record(record(schema)?.properties)?.inputs));
-      if (inputs?.type !== 'array') continue;
-      const { maxItems } = inputs;
-      limits[`${method.toUpperCase()} ${route}`] =
-        typeof maxItems === 'number' && Number.isInteger(maxItems) && maxItems >= 1
-          ? maxItems
-          : undefined;
-    }
-  }
-  return limits;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-/** Follows local `$ref`s (`#/components/...`); other values come back as they are. */
-function resolve(doc: OpenApiDocument, value: unknown, seen = new Set<string>()): unknown {
-  const ref = record(value)?.$ref;
-  if (typeof ref !== 'string') return value;
-  if (!ref.startsWith('#/') || seen.has(ref)) return undefined;
-  seen.add(ref);
-  let target: unknown = doc;
-  for (const part of ref.slice(2).split('/'))
-    target = record(target)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return resolve(doc, target, seen);
-}
-
 /** The modules one spec generates, by file name: `<name>.ts`, and `<name>.limits.ts` if it has batches. */
 export async function generateModules(spec: SpecFile): Promise<Map<string, string>> {
-  const modules = new Map([[`${spec.name}.ts`, await generateTypes(spec.file)]]);
-  const limits = await generateLimits(spec.file);
+  const raw = readSpecDocument(spec.file, { name: spec.displayName, overlay: false });
+  checkSpecMeta(spec.meta, spec.name, raw);
+  const options = { displayName: spec.displayName, overlay: spec.overlay };
+  const modules = new Map([[`${spec.name}.ts`, await generateTypes(spec.file, options)]]);
+  const limits = await generateLimits(spec.file, options);
   if (limits !== undefined) modules.set(`${spec.name}.limits.ts`, limits);
   return modules;
 }
@@ -184,7 +165,9 @@ export interface CodegenResult {
 /** Regenerates every spec in `specDir` into `outDir`, removing modules whose spec is gone. */
 export async function writeGenerated(specDir: string, outDir: string): Promise<CodegenResult> {
   const specs = await findSpecs(specDir);
-  if (specs.length === 0) throw new Error(`no OpenAPI files (.json, .yaml, .yml) in ${specDir}`);
+  if (specs.length === 0) {
+    throw new Error(`no version folder with a ${SPEC_FILE_NAMES.join(' / ')} in ${specDir}`);
+  }
   await mkdir(outDir, { recursive: true });
   const expected = new Map<string, string>();
   const written: string[] = [];

@@ -5,13 +5,10 @@
 // Which prefixes are an API root (v3, a date version with or without `-beta`, a `{version}`
 // template) is the client's one definition, shared with the simulator.
 import { specPathRelativeToApiRoot } from '@campaigns/hubspot-client/version';
+import type { OpenApiDocument } from '@campaigns/openapi';
 
-export interface OpenApiDocument {
-  openapi?: string;
-  swagger?: string;
-  paths?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+export type { OpenApiDocument } from '@campaigns/openapi';
+export { assertOpenApi3 } from '@campaigns/openapi';
 
 /** Rewrites path keys to be relative to the Campaigns API root; other keys stay as they are. */
 export function normalizeApiPaths<T extends OpenApiDocument>(doc: T): T {
@@ -42,17 +39,4 @@ export function dropNullExamples<T>(node: T): T {
     return out as T;
   }
   return node;
-}
-
-/** Rejects documents openapi-typescript cannot turn into the types the client relies on. */
-export function assertOpenApi3(doc: unknown, file: string): asserts doc is OpenApiDocument {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new Error(`${file}: not an OpenAPI document (expected a YAML or JSON object)`);
-  }
-  const version = (doc as OpenApiDocument).openapi;
-  if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
-    throw new Error(
-      `${file}: expected "openapi: 3.0.x" or "3.1.x", found ${JSON.stringify(version ?? (doc as OpenApiDocument).swagger ?? null)}`,
-    );
-  }
 }

@@ -1,53 +1,55 @@
-// The batch limit has one source, the spec's `maxItems`: the codegen turns it into
-// packages/hubspot-client/src/generated/campaigns.limits.ts, which the client exports and the
-// core and the simulator import. Changing the spec changes the constant, and the drift check
-// catches a committed module that was not regenerated.
+// The batch limit has one source, the spec's `maxItems` (or, where the spec has none, the
+// overlay's): the codegen turns it into packages/hubspot-client/src/generated/<version>.limits.ts,
+// which the client exports and the core imports (the simulator reads the same maxItems from the
+// spec it serves). Changing the spec changes the constant, and the drift check catches a committed
+// module that was not regenerated.
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  batchInputLimits,
-  checkGenerated,
-  generateLimits,
-  writeGenerated,
-} from '../src/generate.js';
+import { checkGenerated, generateLimits, writeGenerated } from '../src/generate.js';
+import { batchInputLimits } from '../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoSpec = path.resolve(here, '../../../openapi/campaigns.yaml');
+const repoSpecs = path.resolve(here, '../../../openapi');
 
 let dir = '';
 let specFile = '';
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'codegen-limits-'));
   await mkdir(path.join(dir, 'openapi'));
-  specFile = path.join(dir, 'openapi', 'campaigns.yaml');
-  await cp(repoSpec, specFile);
+  await cp(path.join(repoSpecs, 'v3'), path.join(dir, 'openapi/v3'), { recursive: true });
+  await cp(path.join(repoSpecs, 'overlay.yaml'), path.join(dir, 'openapi/overlay.yaml'));
+  specFile = path.join(dir, 'openapi/v3/campaigns.yaml');
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Sets `maxItems` of one batch input schema in the scratch spec. */
+/** Declares `maxItems` on the inputs of one batch input schema in the scratch spec. */
 async function setMaxItems(schema: string, maxItems: number): Promise<void> {
   const text = await readFile(specFile, 'utf8');
   const start = text.indexOf(`    ${schema}:\n`);
-  const at = text.indexOf('maxItems: 50', start);
+  const at = text.indexOf('          type: array\n', start) + '          type: array\n'.length;
   expect(start).toBeGreaterThan(0);
-  await writeFile(specFile, `${text.slice(0, at)}maxItems: ${maxItems}${text.slice(at + 12)}`);
+  await writeFile(
+    specFile,
+    `${text.slice(0, at)}          maxItems: ${maxItems}\n${text.slice(at)}`,
+  );
 }
 
 describe('the batch limit generated from the spec', () => {
-  it("is what the repository's spec declares (`npm run codegen:check` compares the committed module)", async () => {
-    const generated = await generateLimits(specFile, 'campaigns.yaml');
+  it("is the overlay's 50 for the repository's spec, which declares none (`npm run codegen:check` compares the committed module)", async () => {
+    expect(await readFile(specFile, 'utf8')).not.toContain('maxItems');
+    const generated = await generateLimits(specFile);
     expect(generated).toContain("'POST /batch/update': 50,");
     expect(generated).toContain('export const BATCH_INPUT_LIMIT = 50;');
   });
 
-  it('follows a change of maxItems in the spec, per operation and as the smallest', async () => {
+  it('follows a maxItems the spec declares, per operation and as the smallest', async () => {
     await setMaxItems('BatchInputPublicCampaignBatchUpdateItem', 25);
-    const generated = await generateLimits(specFile, 'campaigns.yaml');
+    const generated = await generateLimits(specFile);
     expect(generated).toContain("'POST /batch/update': 25,");
     expect(generated).toContain("'POST /batch/read': 50,");
     expect(generated).toContain('export const BATCH_INPUT_LIMIT = 25;');
@@ -60,10 +62,16 @@ describe('the batch limit generated from the spec', () => {
     const drifts = await checkGenerated(path.join(dir, 'openapi'), outDir);
     expect(drifts).toHaveLength(1);
     expect(drifts[0]).toMatchObject({
-      file: path.join(outDir, 'campaigns.limits.ts'),
+      file: path.join(outDir, 'v3.limits.ts'),
       reason: 'differs',
       generated: "  'POST /batch/read': 100,",
     });
+  });
+
+  it('refuses a batch operation with no maxItems at all (spec without one, no overlay)', async () => {
+    await expect(generateLimits(specFile, { overlay: false })).rejects.toThrow(
+      /no maxItems on the inputs of POST \/batch\/read, POST \/batch\/update, POST \/batch\/create, POST \/batch\/archive, even after the overlay/,
+    );
   });
 
   it('resolves $refs and leaves out operations whose body has no inputs list', () => {

@@ -1,5 +1,5 @@
 /**
- * Generated from openapi/campaigns.yaml by tools/codegen (openapi-typescript).
+ * Generated from openapi/v3/campaigns.yaml + overlay.yaml by tools/codegen (openapi-typescript).
  * Do not edit: change the spec and run `npm run codegen`.
  */
 
@@ -208,7 +208,7 @@ export interface components {
             properties: {
                 [key: string]: string;
             };
-            businessUnits?: components["schemas"]["PublicBusinessUnit"][];
+            businessUnits: components["schemas"]["PublicBusinessUnit"][];
             /** @description Assets by asset type. */
             assets: {
                 [key: string]: components["schemas"]["CollectionResponsePublicCampaignAsset"];
@@ -218,10 +218,9 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @enum {string} */
-        BatchStatus: "PENDING" | "PROCESSING" | "CANCELED" | "COMPLETE";
         BatchResponsePublicCampaign: {
-            status: components["schemas"]["BatchStatus"];
+            /** @enum {string} */
+            status: "CANCELED" | "COMPLETE" | "PENDING" | "PROCESSING";
             results: components["schemas"]["PublicCampaign"][];
             /** Format: date-time */
             requestedAt?: string;
@@ -234,7 +233,8 @@ export interface components {
             };
         };
         BatchResponsePublicCampaignWithErrors: {
-            status: components["schemas"]["BatchStatus"];
+            /** @enum {string} */
+            status: "CANCELED" | "COMPLETE" | "PENDING" | "PROCESSING";
             results: components["schemas"]["PublicCampaign"][];
             errors?: components["schemas"]["StandardError"][];
             /** Format: int32 */
@@ -250,7 +250,8 @@ export interface components {
             };
         };
         BatchResponsePublicCampaignWithAssets: {
-            status: components["schemas"]["BatchStatus"];
+            /** @enum {string} */
+            status: "CANCELED" | "COMPLETE" | "PENDING" | "PROCESSING";
             results: components["schemas"]["PublicCampaignWithAssets"][];
             /** Format: date-time */
             requestedAt?: string;
@@ -263,7 +264,8 @@ export interface components {
             };
         };
         BatchResponsePublicCampaignWithAssetsWithErrors: {
-            status: components["schemas"]["BatchStatus"];
+            /** @enum {string} */
+            status: "CANCELED" | "COMPLETE" | "PENDING" | "PROCESSING";
             results: components["schemas"]["PublicCampaignWithAssets"][];
             errors?: components["schemas"]["StandardError"][];
             /** Format: int32 */
@@ -304,21 +306,6 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description The body of a 429. Not one of HubSpot's published component names: the client reads it through its own hand-written type, so HubSpot's spec file can still replace this one. */
-        RateLimitError: {
-            /** @example error */
-            status: string;
-            message: string;
-            /** @enum {string} */
-            errorType: "RATE_LIMIT";
-            /** Format: uuid */
-            correlationId?: string;
-            /**
-             * @description Which limit was hit.
-             * @enum {string}
-             */
-            policyName: "TEN_SECONDLY_ROLLING" | "SECONDLY" | "DAILY";
-        };
         /** @description A whole-request failure (400, 401, 403, 404, 5xx). */
         Error: {
             /** @description For example VALIDATION_ERROR, INVALID_AUTHENTICATION, MISSING_SCOPES. */
@@ -355,6 +342,21 @@ export interface components {
             total: number;
             results: components["schemas"]["PublicCampaign"][];
             paging?: components["schemas"]["ForwardPaging"];
+        };
+        /** @description The body of a 429. The client and the simulator read it through their own hand-written types, so nothing breaks when a spec lacks it. */
+        RateLimitError: {
+            /** @example error */
+            status: string;
+            message: string;
+            /** @enum {string} */
+            errorType: "RATE_LIMIT";
+            /** Format: uuid */
+            correlationId?: string;
+            /**
+             * @description Which limit was hit.
+             * @enum {string}
+             */
+            policyName: "TEN_SECONDLY_ROLLING" | "SECONDLY" | "DAILY";
         };
     };
     responses: {
@@ -416,7 +418,7 @@ export interface operations {
                 sort?: string;
                 /** @description Paging cursor from `paging.next.after` of the previous page. */
                 after?: components["parameters"]["After"];
-                /** @description Page size, 1 to 100. Default 50. */
+                /** @description Page size. Default 50. */
                 limit?: number;
                 /** @description Only campaigns whose name contains this text. */
                 name?: string;
@@ -434,6 +436,9 @@ export interface operations {
                 headers: {
                     "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
                     "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -460,6 +465,13 @@ export interface operations {
             /** @description successful operation */
             201: {
                 headers: {
+                    /** @description The URL of the new campaign. */
+                    Location?: string;
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -492,6 +504,11 @@ export interface operations {
             /** @description successful operation */
             200: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -517,6 +534,11 @@ export interface operations {
             /** @description No content */
             204: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -544,6 +566,11 @@ export interface operations {
             /** @description successful operation */
             200: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -577,6 +604,11 @@ export interface operations {
             /** @description successful operation */
             200: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -586,6 +618,11 @@ export interface operations {
             /** @description multiple statuses */
             207: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -626,6 +663,11 @@ export interface operations {
             /** @description multiple statuses */
             207: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -652,6 +694,11 @@ export interface operations {
             /** @description successful operation */
             201: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -661,6 +708,11 @@ export interface operations {
             /** @description multiple statuses */
             207: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -687,6 +739,11 @@ export interface operations {
             /** @description No content */
             204: {
                 headers: {
+                    "X-HubSpot-RateLimit-Max": components["headers"]["RateLimitMax"];
+                    "X-HubSpot-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": components["headers"]["RateLimitInterval"];
+                    "X-HubSpot-RateLimit-Daily": components["headers"]["RateLimitDaily"];
+                    "X-HubSpot-RateLimit-Daily-Remaining": components["headers"]["RateLimitDailyRemaining"];
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -1,5 +1,5 @@
 /**
- * Generated from openapi/campaigns.yaml by tools/codegen (the batch operations' maxItems).
+ * Generated from openapi/v3/campaigns.yaml + overlay.yaml by tools/codegen (the batch operations' maxItems).
  * Do not edit: change the spec and run `npm run codegen`.
  */
 

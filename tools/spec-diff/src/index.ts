@@ -1,0 +1,18 @@
+export { diffSpecs, prepare } from './diff.js';
+export type { SpecChange, SpecDiff, ChangeKind } from './diff.js';
+export { formatReport } from './report.js';
+export type { ReportLabels } from './report.js';
+export {
+  checkSpecs,
+  updateSpec,
+  reportFiles,
+  readSpec,
+  versionSpecFile,
+  specVersions,
+  writeAccepted,
+  npmRunner,
+  findWorkspaceRoot,
+  UsageError,
+  ACCEPTED_DIR,
+} from './workspace.js';
+export type { Workspace, ScriptRunner, Outcome, UpdateOptions, CheckOptions } from './workspace.js';

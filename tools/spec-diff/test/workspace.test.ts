@@ -1,0 +1,221 @@
+// spec:update and spec:check in a temporary workspace, with the npm scripts replaced by stubs:
+// what the commands write, which scripts they run, and that a breaking change the code does not
+// handle (typecheck failing) fails them with the report in their output. That renaming a field
+// the core reads does make the core's typecheck fail is tested once, for real, by
+// packages/campaigns-core/test/spec-types.test.ts.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkSpecs, updateSpec, UsageError, type Workspace } from '../src/index.js';
+import { baseSpec, edited, renameField, ROOT, schemas, type Spec } from './fixture.js';
+
+let root: string;
+let output: string[];
+let ran: string[];
+/** Exit code of each stubbed script; 0 unless a test says otherwise. */
+let exitCodes: Record<string, number>;
+
+function workspace(): Workspace {
+  return {
+    root,
+    log: (text) => output.push(text),
+    run: async (script) => {
+      ran.push(script);
+      return exitCodes[script] ?? 0;
+    },
+  };
+}
+
+const VERSION = '2026-09-beta';
+
+async function supply(name: string, spec: Spec): Promise<string> {
+  const file = path.join(root, 'incoming', name);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(spec, null, 2));
+  return file;
+}
+
+/** A workspace whose 2026-09-beta spec is the base fixture, accepted. */
+async function acceptedBase(): Promise<void> {
+  const result = await updateSpec(workspace(), {
+    version: VERSION,
+    from: await supply('base.json', baseSpec()),
+    docsDate: '2026-11-01',
+  });
+  expect(result.exitCode).toBe(0);
+  output = [];
+  ran = [];
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'spec-diff-'));
+  await writeFile(path.join(root, 'nx.json'), '{}');
+  output = [];
+  ran = [];
+  exitCodes = {};
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('spec:update', () => {
+  it('adds a new version: copies the file, writes meta.json, regenerates, typechecks, accepts', async () => {
+    const from = await supply('hubspot.json', baseSpec());
+    const result = await updateSpec(workspace(), {
+      version: VERSION,
+      from,
+      docsDate: '2026-11-01',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(ran).toEqual(['codegen', 'typecheck']);
+    const dir = path.join(root, 'openapi', VERSION);
+    expect(JSON.parse(await readFile(path.join(dir, 'campaigns.json'), 'utf8'))).toEqual(
+      baseSpec(),
+    );
+    expect(JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8'))).toMatchObject({
+      hubspotVersion: VERSION,
+      documentationDate: '2026-11-01',
+      origin: "HubSpot's published file",
+      pathRoot: ROOT,
+    });
+    expect(existsSync(path.join(root, 'tools/spec-diff/accepted', `${VERSION}.json`))).toBe(true);
+    expect(result.report).toContain(`none (new version ${VERSION}) → incoming/hubspot.json`);
+    expect(result.report).toContain('`POST /batch/update`: operation added');
+  });
+
+  it('refuses a bad version string, a missing meta date, and a file that is not OpenAPI 3', async () => {
+    const from = await supply('hubspot.json', baseSpec());
+    await expect(updateSpec(workspace(), { version: '2026-13', from })).rejects.toThrow(UsageError);
+    await expect(updateSpec(workspace(), { version: VERSION, from })).rejects.toThrow(
+      /--docs-date/,
+    );
+    const swagger = await supply('old.json', { swagger: '2.0', paths: {} });
+    await expect(
+      updateSpec(workspace(), { version: VERSION, from: swagger, docsDate: '2026-11-01' }),
+    ).rejects.toThrow(/openapi: 3\.0/);
+    expect(ran).toEqual([]);
+    expect(existsSync(path.join(root, 'openapi'))).toBe(false);
+  });
+
+  it('--dry-run reports against the accepted spec and changes nothing', async () => {
+    await acceptedBase();
+    const from = await supply(
+      'next.json',
+      edited((spec) => delete spec.paths[`${ROOT}/batch/archive`]),
+    );
+    const reportFile = path.join(root, 'report.md');
+    const result = await updateSpec(workspace(), {
+      version: VERSION,
+      from,
+      dryRun: true,
+      reportFile,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(ran).toEqual([]);
+    expect(await readFile(reportFile, 'utf8')).toBe(result.report);
+    expect(result.report).toContain(`openapi/${VERSION} (accepted) → incoming/next.json`);
+    expect(result.report).toContain('`POST /batch/archive`: operation removed');
+    const current = JSON.parse(
+      await readFile(path.join(root, 'openapi', VERSION, 'campaigns.json'), 'utf8'),
+    );
+    expect(current).toEqual(baseSpec());
+  });
+
+  it('field renamed and typecheck failing: exits 1 with the report naming the field', async () => {
+    await acceptedBase();
+    exitCodes.typecheck = 2;
+    const from = await supply(
+      'renamed.json',
+      edited((spec) => renameField(spec, 'BatchResponseCampaign', 'results', 'items')),
+    );
+    const result = await updateSpec(workspace(), { version: VERSION, from });
+    expect(result.exitCode).toBe(1);
+    expect(ran).toEqual(['codegen', 'typecheck']);
+    const log = output.join('\n');
+    expect(log).toMatch(
+      /## Breaking[\s\S]*`POST \/batch\/update` response 200 \(application\/json\) `results`: renamed to `items`/,
+    );
+    expect(log).toMatch(/breaking change\(s\) \(above\) that the code does not handle/);
+    // Not accepted: the snapshot is still the old spec, so CI reports the same change.
+    const accepted = await readFile(
+      path.join(root, 'tools/spec-diff/accepted', `${VERSION}.json`),
+      'utf8',
+    );
+    expect(accepted).toContain('"results"');
+  });
+
+  it('a field added, typecheck passing: accepted, and the report says it is not breaking', async () => {
+    await acceptedBase();
+    const from = await supply(
+      'added.json',
+      edited((spec) => (schemas(spec).Campaign.properties.campaignOwner = { type: 'string' })),
+    );
+    const result = await updateSpec(workspace(), { version: VERSION, from });
+    expect(result.exitCode).toBe(0);
+    expect(result.report).toContain('**0 breaking**');
+    expect(result.report).toContain('schema `Campaign` `campaignOwner`: field added');
+    expect(output.at(-1)).toMatch(/accepted as tools\/spec-diff\/accepted\/2026-09-beta\.json/);
+  });
+});
+
+describe('spec:check (CI)', () => {
+  /** Replaces the version's spec in place, as a hand edit would. */
+  async function editInPlace(edit: (spec: Spec) => void): Promise<void> {
+    const file = path.join(root, 'openapi', VERSION, 'campaigns.json');
+    await writeFile(file, JSON.stringify(edited(edit), null, 2));
+  }
+
+  it('passes without running anything when every spec matches its accepted snapshot', async () => {
+    await acceptedBase();
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0]);
+    expect(ran).toEqual([]);
+  });
+
+  it('endpoint added: prints the report and passes without a typecheck', async () => {
+    await acceptedBase();
+    await editInPlace((spec) => {
+      spec.paths[`${ROOT}/batch/upsert`] = structuredClone(spec.paths[`${ROOT}/batch/update`]);
+    });
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0]);
+    expect(ran).toEqual([]);
+    expect(output.join('\n')).toContain('`POST /batch/upsert`: operation added');
+  });
+
+  it('endpoint removed and the code no longer compiling: fails with the report last', async () => {
+    await acceptedBase();
+    await editInPlace((spec) => delete spec.paths[`${ROOT}/batch/archive`]);
+    exitCodes.typecheck = 1;
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([1]);
+    expect(ran).toEqual(['typecheck']);
+    expect(output.slice(-2).join('\n')).toMatch(
+      /## Breaking\n\n- `POST \/batch\/archive`: operation removed[\s\S]*FAILED: openapi\/2026-09-beta has 1 breaking change/,
+    );
+  });
+
+  it('maxItems lowered but handled (typecheck passes): passes, saying it is breaking', async () => {
+    await acceptedBase();
+    await editInPlace((spec) => {
+      schemas(spec).BatchInputCampaignUpdateItem.properties.inputs.maxItems = 10;
+    });
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0]);
+    expect(ran).toEqual(['typecheck']);
+    expect(output.join('\n')).toContain('`inputs`: maxItems 50 → 10');
+    expect(output.at(-1)).toMatch(/breaking, but the code compiles against it/);
+  });
+
+  it('--accept records the current specs; a version without a snapshot fails', async () => {
+    await acceptedBase();
+    await rm(path.join(root, 'tools/spec-diff/accepted'), { recursive: true });
+    expect((await checkSpecs(workspace())).map((o) => o.exitCode)).toEqual([1]);
+    expect(output.at(-1)).toMatch(/no accepted snapshot/);
+    await checkSpecs(workspace(), { accept: true });
+    expect((await checkSpecs(workspace())).map((o) => o.exitCode)).toEqual([0]);
+  });
+});
