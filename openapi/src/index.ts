@@ -10,7 +10,8 @@ export {
   readDataFile,
   readOverlay,
   readSpecDocument,
+  requireBatchInputLimits,
   specFileOf,
   specVersions,
 } from './spec.js';
-export type { OpenApiDocument, ReadSpecOptions } from './spec.js';
+export type { OpenApiDocument, ReadSpecOptions, VersionRule } from './spec.js';

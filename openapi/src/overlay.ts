@@ -57,18 +57,27 @@ export function assertOverlay(value: unknown, name = 'overlay'): asserts value i
 
 /**
  * Applies `overlay` to a copy of `document`, action by action: `remove: true` deletes each
- * selected node from its parent; otherwise `update` is merged into each selected object
- * (recursively: objects merge, any other value replaces) or appended to each selected array.
- * A target that is not valid JSONPath, or an update aimed at a scalar, throws.
+ * selected node from its parent; otherwise `update` is merged into each selected object or
+ * appended to each selected array. The merge follows the Overlay rules: object into object
+ * recurses, array into array concatenates, a primitive replaces a primitive, and any other pair
+ * throws naming the path. A node selected twice (`$.list[1,1]`) is acted on once. The copy is a
+ * JSON copy, so nodes a YAML alias shared in the input are separate nodes here. A target that is
+ * not valid JSONPath, or an update aimed at a scalar, throws.
  */
 export function applyOverlay<T>(document: T, overlay: OverlayDocument): OverlayResult<T> {
-  let root = structuredClone(document) as Json;
+  let root = jsonCopy(document as Json);
   const unmatched: OverlayAction[] = [];
   overlay.actions.forEach((action, i) => {
     const where = `overlay action ${i + 1} (${action.target})`;
     const selected: Array<Array<string | number>> = [];
+    const seen = new Set<string>();
     try {
-      exec(root, action.target, (_value, path) => selected.push([...path]));
+      exec(root, action.target, (_value, path) => {
+        const key = normalizedPath(path);
+        if (seen.has(key)) return;
+        seen.add(key);
+        selected.push([...path]);
+      });
     } catch (error) {
       throw new Error(`${where}: ${(error as Error).message}`);
     }
@@ -90,9 +99,9 @@ export function applyOverlay<T>(document: T, overlay: OverlayDocument): OverlayR
     for (const path of selected) {
       const target = nodeAt(root, path);
       let next: Json;
-      if (Array.isArray(target)) next = [...target, structuredClone(action.update as Json)];
+      if (Array.isArray(target)) next = [...target, jsonCopy(action.update as Json)];
       else if (isObject(target) && isObject(action.update))
-        next = merge(target, action.update as Json);
+        next = merge(target, action.update as Json, path, where);
       else {
         throw new Error(
           `${where}: update needs an object or array target and an object update, found ${describe(target)} and ${describe(action.update)}`,
@@ -108,13 +117,40 @@ export function applyOverlay<T>(document: T, overlay: OverlayDocument): OverlayR
   return { document: root as T, unmatched };
 }
 
-function merge(target: Json, update: Json): Json {
-  if (!isObject(target) || !isObject(update)) return structuredClone(update);
-  const out: { [key: string]: Json } = { ...target };
-  for (const [key, value] of Object.entries(update)) {
-    out[key] = key in out ? merge(out[key]!, value) : structuredClone(value);
+/** The Overlay merge of `update` into the node at `path`; throws when their kinds do not fit. */
+function merge(
+  target: Json,
+  update: Json,
+  path: ReadonlyArray<string | number>,
+  where: string,
+): Json {
+  if (isObject(target) && isObject(update)) {
+    const out: { [key: string]: Json } = { ...target };
+    for (const [key, value] of Object.entries(update)) {
+      out[key] = Object.hasOwn(out, key)
+        ? merge(out[key]!, value, [...path, key], where)
+        : jsonCopy(value);
+    }
+    return out;
   }
-  return out;
+  if (Array.isArray(target) && Array.isArray(update)) return [...target, ...jsonCopy(update)];
+  const primitive = (value: Json) => value === null || typeof value !== 'object';
+  if (primitive(target) && primitive(update)) return update;
+  throw new Error(
+    `${where}: cannot merge ${describe(update)} into ${describe(target)} at ${normalizedPath(path)}`,
+  );
+}
+
+/** A deep copy through JSON: no node of the copy is shared, whatever the input shared. */
+function jsonCopy<T extends Json>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** RFC 9535's normalized path of a node: `$['paths']['/a'][0]`. */
+function normalizedPath(path: ReadonlyArray<string | number>): string {
+  const quote = (name: string) =>
+    `'${JSON.stringify(name).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+  return `$${path.map((key) => `[${typeof key === 'number' ? key : quote(key)}]`).join('')}`;
 }
 
 function nodeAt(root: Json, path: ReadonlyArray<string | number>): Json {

@@ -35,7 +35,10 @@ function filePath(location: Location): string {
   return location instanceof URL ? fileURLToPath(location) : path.resolve(location);
 }
 
-/** Parses a YAML or JSON file (by its extension) into a value. */
+/**
+ * Parses a YAML or JSON file (by its extension) into a value. A YAML alias becomes a copy of its
+ * anchor's node, not the same object, so changing one place of the result never changes another.
+ */
 export function readDataFile(
   location: Location,
   name = path.basename(filePath(location)),
@@ -43,7 +46,9 @@ export function readDataFile(
   const file = filePath(location);
   const text = readFileSync(file, 'utf8');
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (/\.json$/i.test(file)) return JSON.parse(text);
+    const value: unknown = parseYaml(text);
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   } catch (error) {
     throw new Error(`${name}: cannot parse: ${(error as Error).message}`);
   }
@@ -106,21 +111,50 @@ export function findSpecFile(version: string, dir: Location = OPENAPI_DIR): URL 
   return found[0] && pathToFileURL(path.join(folder, found[0]));
 }
 
-/** The spec file of a version; throws naming the versions there are when it has none. */
-export function specFileOf(version: string, dir: Location = OPENAPI_DIR): URL {
-  const file = /^[A-Za-z0-9][\w.-]*$/.test(version) ? findSpecFile(version, dir) : undefined;
+/**
+ * Which folder names are API versions. The rule is the client's `isApiVersion`
+ * (`@campaigns/hubspot-client/version`); this package cannot import it (the client is generated
+ * from this package), so callers that need it pass it in.
+ */
+export type VersionRule = (name: string) => boolean;
+
+/** One folder name, nothing that leaves `dir` (`..`, separators): a path rule, not a version rule. */
+function isFolderName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[/\\]/.test(name);
+}
+
+/**
+ * The spec file of a version; throws naming the versions there are when it has none (or when
+ * `isVersion` is given and the name is not a version).
+ */
+export function specFileOf(
+  version: string,
+  dir: Location = OPENAPI_DIR,
+  isVersion?: VersionRule,
+): URL {
+  const allowed = isFolderName(version) && (isVersion?.(version) ?? true);
+  const file = allowed ? findSpecFile(version, dir) : undefined;
   if (!file) {
     throw new Error(
-      `no spec for API version ${JSON.stringify(version)} in ${filePath(dir)} (versions there: ${specVersions(dir).join(', ') || 'none'})`,
+      `no spec for API version ${JSON.stringify(version)} in ${filePath(dir)} (versions there: ${specVersions(dir, isVersion).join(', ') || 'none'})`,
     );
   }
   return file;
 }
 
-/** Names of the folders under `dir` that hold a spec file, sorted. */
-export function specVersions(dir: Location = OPENAPI_DIR): string[] {
+/**
+ * Names of the folders under `dir` that hold a spec file, sorted; with `isVersion`, only those
+ * named as a version. A missing `dir` has none.
+ */
+export function specVersions(dir: Location = OPENAPI_DIR, isVersion?: VersionRule): string[] {
+  if (!existsSync(filePath(dir))) return [];
   return readdirSync(filePath(dir), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && findSpecFile(entry.name, dir) !== undefined)
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        (isVersion?.(entry.name) ?? true) &&
+        findSpecFile(entry.name, dir) !== undefined,
+    )
     .map((entry) => entry.name)
     .sort();
 }
@@ -150,6 +184,24 @@ export function batchInputLimits(doc: OpenApiDocument): Record<string, number | 
     }
   }
   return limits;
+}
+
+/**
+ * `batchInputLimits`, refusing a batch operation that has none even after the overlay: it would
+ * take batches of any size. The codegen and the simulator both refuse such a spec.
+ */
+export function requireBatchInputLimits(
+  doc: OpenApiDocument,
+  name: string,
+): Record<string, number> {
+  const limits = batchInputLimits(doc);
+  const unbounded = Object.keys(limits).filter((route) => limits[route] === undefined);
+  if (unbounded.length > 0) {
+    throw new Error(
+      `${name}: no maxItems on the inputs of ${unbounded.join(', ')}, even after the overlay: declare it in the spec or extend openapi/overlay.yaml`,
+    );
+  }
+  return limits as Record<string, number>;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {

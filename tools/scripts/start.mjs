@@ -44,6 +44,8 @@ if (!process.execArgv.includes(SOURCE_CONDITION)) {
       const sim = await startHubSpotSim({
         campaigns: config.simulator.campaigns,
         seed: config.simulator.seed,
+        // The spec of the version the gateway's client speaks (HUBSPOT_API_VERSION).
+        apiVersion: config.hubspot.apiVersion,
       });
       return {
         baseUrl: sim.url,

@@ -67,12 +67,13 @@ export async function connect(options: ConnectionOptions, io: CliIo): Promise<Co
       await import('@campaigns/hubspot-sim');
     const campaigns =
       options.simCampaigns === undefined ? DEFAULT_CAMPAIGN_COUNT : Number(options.simCampaigns);
-    // Always the same seed: an export and a later update on --sim see the same campaigns.
-    const sim = await startHubSpotSim({ campaigns, seed: DEFAULT_SEED });
+    // Always the same seed: an export and a later update on --sim see the same campaigns. The
+    // simulator speaks the version the client asks for (its spec from openapi/<version>/).
+    const sim = await startHubSpotSim({ campaigns, seed: DEFAULT_SEED, apiVersion });
     return {
       client: createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url, apiVersion }),
       secrets: [DEFAULT_SIM_TOKEN],
-      target: `the embedded simulator (${campaigns} campaigns, seed ${DEFAULT_SEED}; changes vanish when the command ends)`,
+      target: `the embedded simulator (${apiVersion}, ${campaigns} campaigns, seed ${DEFAULT_SEED}; changes vanish when the command ends)`,
       close: () => sim.close(),
     };
   }

@@ -3,7 +3,7 @@
 // on; the caller decides what to keep.
 import type { Readable } from 'node:stream';
 import { checkIdValue, checkPropertyName } from '@campaigns/core';
-import { parse } from 'csv-parse';
+import { csvRecords, CsvSyntaxError } from './csv-records.js';
 import { UsageError } from './io.js';
 import { readLines } from './spool.js';
 
@@ -52,6 +52,8 @@ export function formatOf(file: string, given: string | undefined): FileFormat {
 /**
  * The file's rows, in order, a parsed chunk of the file at a time (about a thousand rows):
  * handing them over one by one through an async generator would cost more than parsing them.
+ * A CSV row's strings may be slices of its chunk's text and keep that text alive: a caller that
+ * keeps a few of a chunk's strings for long should copy them (as `IdRows` does).
  */
 export function readRows(source: Readable, options: ReadOptions): AsyncGenerator<RowItem[]> {
   return options.format === 'csv'
@@ -141,22 +143,13 @@ function isResetMarker(cell: string): boolean {
 }
 
 async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGenerator<RowItem[]> {
-  const parser = parse({
-    bom: true,
-    // Rows with a different number of cells are reported here, with their row and line.
-    relax_column_count: true,
-    // Empty lines are rows of a spreadsheet too: kept (and skipped below) so that row numbers
-    // stay the spreadsheet's, and lines are counted here (csv-parse's on_record would tell the
-    // line, at twice the parsing time).
-    skip_empty_lines: false,
-  });
-  let failure: unknown;
-  parser.on('error', (error) => (failure ??= error));
   let header: ReturnType<typeof readHeader> | undefined;
   let row = 0;
   let lastLine = 0;
   let items: RowItem[] = [];
 
+  // Empty lines are rows of a spreadsheet too: they come as records (and are skipped here) so
+  // that row numbers stay the spreadsheet's; lines are counted here.
   const take = (cells: string[]) => {
     row++;
     const line = lastLine + 1;
@@ -195,36 +188,22 @@ async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGen
     }
     items.push({ row, id, properties });
   };
-  /** Takes every record parsed so far (the parser works synchronously on each write). */
-  const drain = () => {
-    let record: string[] | null;
-    while ((record = parser.read() as string[] | null) !== null) take(record);
-    if (failure !== undefined) throw failure;
-  };
 
   try {
-    for await (const chunk of source) {
-      parser.write(chunk);
-      drain();
+    for await (const records of csvRecords(source)) {
+      for (const cells of records) take(cells);
       if (items.length > 0) {
         yield items;
         items = [];
       }
     }
-    parser.end();
-    for await (const record of parser as AsyncIterable<string[]>) take(record);
-    drain();
-    if (items.length > 0) yield items;
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('CSV_'))
+    // Every record before the one at fault has been taken: the next row is the one.
+    if (error instanceof CsvSyntaxError)
       throw new UsageError(
-        `not a readable CSV file after row ${row} (line ${lastLine}): ${(error as Error).message}`,
+        `not a readable CSV file at row ${row + 1} (line ${lastLine + 1}): ${error.message} [${error.code}]`,
       );
     throw error;
-  } finally {
-    parser.destroy();
   }
   if (!header) throw new UsageError('the file is empty: the first row must name the columns');
 }

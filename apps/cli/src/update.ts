@@ -4,7 +4,9 @@
 //
 // Memory: rows are never all held. The first pass keeps only the ids (to find duplicates) and
 // writes the checked rows to a temporary file (spool.ts); the second reads them back and holds
-// at most three batches of `batchRows` rows (two being sent, one being read).
+// at most three batches of `batchRows` rows (two being sent, one being read). Two batches
+// overlap only while the first has its last few chunks out, and together never have more
+// requests in flight than the core's own single run would.
 // Every batch draws from one RateLimitBudget, so the whole file runs under one rate budget.
 import path from 'node:path';
 import {
@@ -17,6 +19,7 @@ import {
 } from '@campaigns/core';
 import type { PublicCampaign } from '@campaigns/hubspot-client';
 import { connect, checkConnectionOptions, type ConnectionOptions } from './connection.js';
+import { IdRows } from './ids.js';
 import { openInput, type InputFile } from './input.js';
 import { Spool } from './spool.js';
 import { count, EXIT, plural, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
@@ -31,7 +34,15 @@ import {
   type RowProblem,
 } from './rows.js';
 
-export const DEFAULT_BATCH_ROWS = 5_000;
+export const DEFAULT_BATCH_ROWS = 1_000;
+/**
+ * A batch's chunks still to be sent or answered when the next batch may start. The next batch
+ * fills the pipe meanwhile; with each batch running at most `BATCH_CONCURRENCY` requests, two
+ * together never have more in flight than one run of the core (`DEFAULT_MAX_CONCURRENCY`), and
+ * every request in flight holds its body and answer in memory.
+ */
+const TAIL_CHUNKS = 10;
+const BATCH_CONCURRENCY = DEFAULT_MAX_CONCURRENCY - TAIL_CHUNKS;
 /** Problems listed when a file is refused (all are counted). */
 const MAX_PROBLEMS_SHOWN = 20;
 /** Failed ids listed in the summary when there is no report to look them up in. */
@@ -126,7 +137,7 @@ async function scanFile(plan: Plan, io: CliIo): Promise<Scan> {
   const scan: Scan = { rows: 0, toSend: 0, resumed: 0, unchanged: 0 };
   const problems: RowProblem[] = [];
   let problemCount = 0;
-  const firstRowOf = new Map<string, number>();
+  const firstRows = new IdRows();
   const report = (problem: RowProblem) => {
     problemCount++;
     if (problems.length < MAX_PROBLEMS_SHOWN) problems.push(problem);
@@ -146,7 +157,7 @@ async function scanFile(plan: Plan, io: CliIo): Promise<Scan> {
   /** Whether the row is fine so far (a duplicate is not). */
   function check(row: InputRow): boolean {
     scan.rows++;
-    const first = firstRowOf.get(row.id);
+    const first = firstRows.firstRow(row.id, row.row);
     if (first !== undefined) {
       report({
         where: `${unit(plan.format)} ${row.row}`,
@@ -154,7 +165,6 @@ async function scanFile(plan: Plan, io: CliIo): Promise<Scan> {
       });
       return false;
     }
-    firstRowOf.set(row.id, row.row);
     if (plan.resumedOk.has(row.id)) scan.resumed++;
     else if (isEmpty(row.properties)) scan.unchanged++;
     else scan.toSend++;
@@ -332,6 +342,7 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
       budget,
       signal: io.signal,
       keepResults: false,
+      maxConcurrency: BATCH_CONCURRENCY,
       onResults: (results: PublicCampaign[]) => {
         tally.ok += results.length;
         if (!report.enabled) return;
@@ -348,9 +359,8 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
       onProgress: (p) => {
         batch.idsDone = p.idsDone;
         batch.failed = p.failed;
-        // What is left fits in the requests this run may have in flight: nothing of it waits
-        // for a request slot any more, so the next batch may start filling the pipe.
-        if (p.chunksTotal - p.chunksDone <= DEFAULT_MAX_CONCURRENCY) batch.enterTail();
+        // Little is left of this batch: the next may start filling the pipe.
+        if (p.chunksTotal - p.chunksDone <= TAIL_CHUNKS) batch.enterTail();
         showProgress();
       },
       onEvent: (event) => {

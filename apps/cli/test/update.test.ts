@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_MAX_CONCURRENCY } from '@campaigns/core';
 import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/index.js';
@@ -395,5 +396,44 @@ describe('credentials, options and stops', () => {
     expect([byOutcome('ok'), byOutcome('CANCELED_IN_FLIGHT'), byOutcome('CANCELED')]).toEqual([
       10, 10, 20,
     ]);
+  });
+});
+
+describe('update of a large file', () => {
+  it('refuses a file whose last row cannot be read, after many batches were checked, and sends nothing', async () => {
+    const s = await sim({ campaigns: 3_000 });
+    const dir = scratch();
+    const ids = s.store.list().map((x) => x.id);
+    // About 150 KB: read in several pieces, spooled in several chunks, 30 batches of 100.
+    const text = `${csv([['id', 'hs_notes'], ...ids.map((id, i) => [id, `"note ${i}, long enough to fill the pieces of the file"`])])}${ids[0]},"never closed\n`;
+    writeFileSync(path.join(dir, 'late.csv'), text);
+    const result = await run(['update', '--file', 'late.csv', '--batch-rows', '100'], {
+      cwd: dir,
+      url: s.url,
+    });
+    expect(result.code).toBe(EXIT.BAD_INPUT);
+    expect(result.stderr).toContain(`not a readable CSV file at row ${ids.length + 2}`);
+    expect(s.stats().totalRequests).toBe(0);
+  });
+
+  it('never has more requests in flight than one run of the core, across batch boundaries', async () => {
+    // Batches of 60 chunks, each answered after 20 ms: every batch fills the pipe, and the next
+    // starts while the previous still has requests out.
+    const s = await sim({ campaigns: 9_000, latency: { fixedMs: 20 } });
+    const dir = scratch();
+    const ids = s.store.list().map((x) => x.id);
+    writeFileSync(
+      path.join(dir, 'all.csv'),
+      csv([['id', 'hs_notes'], ...ids.map((id, i) => [id, `n${i}`])]),
+    );
+    const result = await run(['update', '--file', 'all.csv', '--batch-rows', '3000'], {
+      cwd: dir,
+      url: s.url,
+    });
+    expect(result.code).toBe(EXIT.OK);
+    expect(s.store.get(ids[8_999]!)!.properties.hs_notes).toBe('n8999');
+    expect(s.stats().totalRequests).toBe(180);
+    expect(s.stats().peakInFlight).toBeLessThanOrEqual(DEFAULT_MAX_CONCURRENCY);
+    expect(s.stats().peakInFlight).toBeGreaterThan(DEFAULT_MAX_CONCURRENCY / 2);
   });
 });

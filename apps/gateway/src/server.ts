@@ -140,7 +140,7 @@ export async function createGateway(
     apiVersion: config.hubspot.apiVersion,
     timeoutMs: config.hubspot.timeoutMs,
     onRateLimit: metrics.onRateLimit,
-    // Without an injected fetch, the client's own lean transport (undici, the answer read once).
+    // Without an injected fetch, the client's own lean transport (Node's http, keep-alive, the answer read once).
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     onCall: upstream.observeCall,
     ...(tracing ? { tracer: tracing.tracer } : {}),

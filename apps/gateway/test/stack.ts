@@ -3,8 +3,12 @@
 // Requests send the typed operations of @campaigns/graphql (what frontends send, and what the
 // gateway's trusted documents manifest holds): `client().request(Document, variables)` checks the
 // variables and types the answer. Hand-written documents are for tests about other documents.
+import type { ApiVersion } from '@campaigns/hubspot-client';
 import {
   CAMPAIGN_SCOPES,
+  loadCampaignsSpec,
+  servedApiVersions,
+  specUrl,
   startHubSpotSim,
   type HubSpotSim,
   type HubSpotSimOptions,
@@ -47,18 +51,40 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The API versions of openapi/'s folders: the HubSpot-facing e2e tests run on each. */
+export const API_VERSIONS: ApiVersion[] = servedApiVersions();
+
+/** What a version's spec says of the answers the e2e tests check. */
+export function specFacts(version: ApiVersion): {
+  /** The status of a batch answer naming item errors: 207 if the spec declares one, else 200. */
+  partialStatus: number;
+  businessUnitIdFormat: string | undefined;
+} {
+  const spec = loadCampaignsSpec(specUrl(undefined, version));
+  const update = spec.operations.find((o) => o.method === 'POST' && o.path === '/batch/update');
+  return {
+    partialStatus: update?.responses['207'] ? 207 : 200,
+    businessUnitIdFormat: spec.businessUnitIdFormat,
+  };
+}
+
 export interface StackOptions {
-  /** Settings on top of the test defaults (AUTH_MODE=none, ALLOW_ARBITRARY_DOCUMENTS=true, the sim's URL and HUBSPOT_TOKEN). */
+  /**
+   * Settings on top of the test defaults (AUTH_MODE=none, ALLOW_ARBITRARY_DOCUMENTS=true, the
+   * sim's URL and HUBSPOT_TOKEN). HUBSPOT_API_VERSION also picks the spec the sim serves.
+   */
   env?: Record<string, string | undefined>;
   sim?: HubSpotSimOptions;
   deps?: GatewayDeps;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const apiVersion = options.env?.HUBSPOT_API_VERSION;
   const sim = await startHubSpotSim({
     campaigns: 150,
     seed: 7,
     tokens: [{ token: HUBSPOT_TOKEN, scopes: ALL_SCOPES }],
+    ...(apiVersion && options.sim?.spec === undefined ? { apiVersion } : {}),
     ...options.sim,
   });
   const logs: string[] = [];

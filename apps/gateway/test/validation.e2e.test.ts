@@ -8,7 +8,7 @@ import {
   UpdateCampaignsDocument,
   type CampaignUpdateInput,
 } from '@campaigns/graphql';
-import { graphqlErrors, notesInputs, startStack, type Stack } from './stack.js';
+import { API_VERSIONS, graphqlErrors, notesInputs, startStack, type Stack } from './stack.js';
 
 type Validate = typeof validate;
 
@@ -43,14 +43,6 @@ vi.mock('../../../packages/campaigns-core/src/validate.ts', async (importOrigina
 
 let stack: Stack;
 let ids: string[];
-beforeAll(async () => {
-  stack = await startStack({ env: { MAX_PROPERTY_VALUE_LENGTH: '20' } });
-  ids = stack.sim.store
-    .list()
-    .slice(0, 3)
-    .map((c) => c.id);
-});
-afterAll(() => stack.close());
 beforeEach(() => {
   calls.checkUpdateInput = 0;
   calls.checkId = 0;
@@ -60,69 +52,86 @@ const update = (inputs: CampaignUpdateInput[]) =>
   stack.client().request(UpdateCampaignsDocument, { inputs });
 const requestsSoFar = () => stack.sim.stats().totalRequests;
 
-describe('validation runs once', () => {
-  it('checks each input of an accepted mutation once, in the engine', async () => {
-    const { updateCampaigns } = await update(notesInputs(ids));
-    expect(updateCampaigns.status).toBe('COMPLETE');
-    expect(calls.checkUpdateInput).toBe(3);
-  });
-
-  it('checks each input once when the engine refuses it, and sends nothing', async () => {
-    const before = requestsSoFar();
-    const { errors } = await graphqlErrors(
-      update([
-        { id: ids[0]!, properties: [{ name: 'hs_notes', value: 'fine' }] },
-        { id: ids[1]!, properties: [{ name: '__proto__', value: 'x' }] },
-      ]),
-    );
-    expect(errors[0]!.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      problems: [{ index: 1, id: ids[1], field: 'properties[0].name' }],
+// On each API version in openapi/: the gateway and the simulator both speak it.
+describe.each(API_VERSIONS)('on HubSpot API %s', (version) => {
+  beforeAll(async () => {
+    stack = await startStack({
+      env: { MAX_PROPERTY_VALUE_LENGTH: '20', HUBSPOT_API_VERSION: version },
     });
-    expect(calls.checkUpdateInput).toBe(2);
-    expect(requestsSoFar()).toBe(before);
+    ids = stack.sim.store
+      .list()
+      .slice(0, 3)
+      .map((c) => c.id);
   });
+  afterAll(() => stack.close());
 
-  it('checks each input once when the gateway refuses first: the engine does not run', async () => {
-    const before = requestsSoFar();
-    const { errors } = await graphqlErrors(
-      update([
-        { id: ids[0]!, properties: [{ name: 'hs_notes', value: 'longer than twenty characters' }] },
-        { id: ids[1]!, properties: [{ name: 'Bad', value: 'x' }] },
-      ]),
-    );
-    // Both the gateway's limit and the engine's rule are listed.
-    expect(
-      (errors[0]!.extensions!.problems as Array<{ index: number; field: string }>).map((p) => [
-        p.index,
-        p.field,
-      ]),
-    ).toEqual([
-      [0, 'properties[0].value'],
-      [1, 'properties[0].name'],
-    ]);
-    expect(calls.checkUpdateInput).toBe(2);
-    expect(requestsSoFar()).toBe(before);
-  });
-
-  it('checks each id of a read once, in the engine', async () => {
-    const { campaigns } = await stack
-      .client()
-      .request(ReadCampaignsDocument, { ids: ids.slice(0, 2) });
-    expect(campaigns.status).toBe('COMPLETE');
-    expect(calls.checkId).toBe(2);
-  });
-
-  it('refuses a read id the engine refuses, naming the ids field', async () => {
-    const before = requestsSoFar();
-    const { errors } = await graphqlErrors(
-      stack.client().request(ReadCampaignsDocument, { ids: [ids[0]!, 'has space'] }),
-    );
-    expect(errors[0]!.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      problems: [{ index: 1, id: 'has space', field: 'ids' }],
+  describe('validation runs once', () => {
+    it('checks each input of an accepted mutation once, in the engine', async () => {
+      const { updateCampaigns } = await update(notesInputs(ids));
+      expect(updateCampaigns.status).toBe('COMPLETE');
+      expect(calls.checkUpdateInput).toBe(3);
     });
-    expect(calls.checkId).toBe(2);
-    expect(requestsSoFar()).toBe(before);
+
+    it('checks each input once when the engine refuses it, and sends nothing', async () => {
+      const before = requestsSoFar();
+      const { errors } = await graphqlErrors(
+        update([
+          { id: ids[0]!, properties: [{ name: 'hs_notes', value: 'fine' }] },
+          { id: ids[1]!, properties: [{ name: '__proto__', value: 'x' }] },
+        ]),
+      );
+      expect(errors[0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        problems: [{ index: 1, id: ids[1], field: 'properties[0].name' }],
+      });
+      expect(calls.checkUpdateInput).toBe(2);
+      expect(requestsSoFar()).toBe(before);
+    });
+
+    it('checks each input once when the gateway refuses first: the engine does not run', async () => {
+      const before = requestsSoFar();
+      const { errors } = await graphqlErrors(
+        update([
+          {
+            id: ids[0]!,
+            properties: [{ name: 'hs_notes', value: 'longer than twenty characters' }],
+          },
+          { id: ids[1]!, properties: [{ name: 'Bad', value: 'x' }] },
+        ]),
+      );
+      // Both the gateway's limit and the engine's rule are listed.
+      expect(
+        (errors[0]!.extensions!.problems as Array<{ index: number; field: string }>).map((p) => [
+          p.index,
+          p.field,
+        ]),
+      ).toEqual([
+        [0, 'properties[0].value'],
+        [1, 'properties[0].name'],
+      ]);
+      expect(calls.checkUpdateInput).toBe(2);
+      expect(requestsSoFar()).toBe(before);
+    });
+
+    it('checks each id of a read once, in the engine', async () => {
+      const { campaigns } = await stack
+        .client()
+        .request(ReadCampaignsDocument, { ids: ids.slice(0, 2) });
+      expect(campaigns.status).toBe('COMPLETE');
+      expect(calls.checkId).toBe(2);
+    });
+
+    it('refuses a read id the engine refuses, naming the ids field', async () => {
+      const before = requestsSoFar();
+      const { errors } = await graphqlErrors(
+        stack.client().request(ReadCampaignsDocument, { ids: [ids[0]!, 'has space'] }),
+      );
+      expect(errors[0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        problems: [{ index: 1, id: 'has space', field: 'ids' }],
+      });
+      expect(calls.checkId).toBe(2);
+      expect(requestsSoFar()).toBe(before);
+    });
   });
 });

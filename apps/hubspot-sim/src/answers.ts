@@ -1,6 +1,6 @@
 // Every answer the simulator sends that is not a success, built in one place so each failure has
 // the shape the client and the core parse: HubSpot's `Error` for whole requests (typed by the
-// spec's generated types), `StandardError` inside 207s, and the 429 body.
+// spec's generated types), `StandardError` inside 207s (or folded into a 200), and the 429 body.
 import { randomUUID } from 'node:crypto';
 import type { ErrorDetail, HubSpotError, StandardError } from '@campaigns/hubspot-client';
 import type { PropertyViolation } from './properties.js';
@@ -260,12 +260,16 @@ export function duplicateIds(duplicates: readonly string[]): ApiAnswer {
   );
 }
 
-/** 200/201 when every id was found, else 207 with one `OBJECT_NOT_FOUND` error naming them all. */
+/**
+ * 200/201 when every id was found. Else one `OBJECT_NOT_FOUND` error naming them all (and the
+ * item errors given), in a 207 where the operation declares one, or folded into the 200/201 as
+ * `errors` and `numErrors` where it does not (`multiStatus`, from the spec served).
+ */
 export function batchAnswer(
+  { arrivedAt, multiStatus }: { arrivedAt: number; multiStatus: boolean },
   okStatus: number,
   results: unknown[],
   missingIds: string[],
-  arrivedAt: number,
   itemErrors: readonly StandardError[] = [],
 ): ApiAnswer {
   const times = {
@@ -280,7 +284,7 @@ export function batchAnswer(
     ...itemErrors,
   ];
   return {
-    status: 207,
+    status: multiStatus ? 207 : okStatus,
     body: { status: 'COMPLETE', results, numErrors: errors.length, errors, ...times },
   };
 }

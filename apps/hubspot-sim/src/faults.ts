@@ -89,7 +89,8 @@ export class FaultPlan {
 
 /**
  * Campaigns HubSpot refuses to update (`sim.refuse`): a batch update naming one answers 207 with
- * an item error for it and applies the rest. A refusal with `times` is used up by that many
+ * an item error for it (200 with the error folded in, for a spec that declares no 207) and
+ * applies the rest. A refusal with `times` is used up by that many
  * batches naming the id; then the id is accepted again, as a retry would be.
  */
 export class Refusals {

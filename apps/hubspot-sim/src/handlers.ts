@@ -38,6 +38,12 @@ export interface ApiCall {
   arrivedAt: number;
   /** The operation's batch limit in the spec being served (its `maxItems`), if it has one. */
   maxInputs?: number;
+  /**
+   * Whether the operation declares a 207 in the spec being served. A batch answer naming item
+   * errors is a 207 where it does (v3), else its success status with the errors folded in (as
+   * date versions such as 2026-03 answer).
+   */
+  multiStatus: boolean;
 }
 
 export interface HandlerContext {
@@ -166,7 +172,7 @@ function batchRead(call: ApiCall, { store, order }: HandlerContext): ApiAnswer {
   const results: PublicCampaignWithAssets[] = found.map((c) =>
     withAssets(withProperties(c, properties)),
   );
-  return batchAnswer(200, shuffleAwayFromInputOrder(results, order), missing, call.arrivedAt);
+  return batchAnswer(call, 200, shuffleAwayFromInputOrder(results, order), missing);
 }
 
 function batchUpdate(
@@ -199,10 +205,10 @@ function batchUpdate(
     .map((input) => input.id)
     .filter((id) => !updated.some((c) => c.id === id));
   return batchAnswer(
+    call,
     200,
     shuffleAwayFromInputOrder(updated, order),
     missing,
-    call.arrivedAt,
     refusedItems(refused),
   );
 }
@@ -219,7 +225,7 @@ function batchCreate(call: ApiCall, { store, order }: HandlerContext): ApiAnswer
   );
   if (violations.length > 0) return invalidProperties(violations);
   const created = inputs.map((input) => store.create(input.properties));
-  return batchAnswer(201, shuffleAwayFromInputOrder(created, order), [], call.arrivedAt);
+  return batchAnswer(call, 201, shuffleAwayFromInputOrder(created, order), []);
 }
 
 function batchArchive(call: ApiCall, { store }: HandlerContext): ApiAnswer {

@@ -22,8 +22,14 @@ export {
   READ_ONLY_PROPERTIES,
   WRITABLE_PROPERTY_NAMES,
 } from './properties.js';
-export { DEMO_BUSINESS_UNIT_IDS } from './seed.js';
-export { DEFAULT_API_VERSION, DEFAULT_SPEC_URL, loadCampaignsSpec } from './spec.js';
+export { DEMO_BUSINESS_UNIT_IDS, DEMO_INT32_BUSINESS_UNIT_IDS } from './seed.js';
+export {
+  DEFAULT_API_VERSION,
+  DEFAULT_SPEC_URL,
+  loadCampaignsSpec,
+  servedApiVersions,
+  specUrl,
+} from './spec.js';
 export type { CampaignsSpec, OperationSpec } from './spec.js';
 export { createSpecValidator } from './validation.js';
 export type { SpecValidator } from './validation.js';

@@ -170,6 +170,7 @@ function handle(
       url,
       arrivedAt,
       ...(operation.maxInputs === undefined ? {} : { maxInputs: operation.maxInputs }),
+      multiStatus: operation.responses['207'] !== undefined,
     },
     parts.handlerContext,
   );

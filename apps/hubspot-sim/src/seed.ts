@@ -11,6 +11,12 @@ export const DEMO_BUSINESS_UNIT_IDS: readonly number[] = [
   2_147_483_659, 4_294_967_311, 68_719_476_767,
 ];
 
+/**
+ * Business units of the demo account under a spec that types their ids `int32` (as date versions
+ * such as 2026-03 do): every id fits 32 bits.
+ */
+export const DEMO_INT32_BUSINESS_UNIT_IDS: readonly number[] = [1_048_583, 16_777_259, 536_870_923];
+
 /** The demo account's users; `hs_owner` and `hs_created_by_user_id` take these. */
 export const DEMO_USER_IDS: readonly string[] = ['75412309', '75412310', '81200457', '90311822'];
 
@@ -59,7 +65,11 @@ const DAY_MS = 86_400_000;
 const DEMO_EPOCH = Date.UTC(2025, 0, 6, 9, 0, 0);
 
 /** Campaign number `index` (0-based) of the demo account, drawn from `random`. */
-export function demoCampaign(index: number, random: SeededRandom): DemoCampaign {
+export function demoCampaign(
+  index: number,
+  random: SeededRandom,
+  businessUnitIds: readonly number[] = DEMO_BUSINESS_UNIT_IDS,
+): DemoCampaign {
   const createdAt = DEMO_EPOCH + random.integer(0, 300) * DAY_MS + random.integer(0, DAY_MS - 1);
   const updatedAt = createdAt + random.integer(0, 30) * DAY_MS + random.integer(1, DAY_MS - 1);
   const start = new Date(createdAt + random.integer(7, 60) * DAY_MS);
@@ -87,7 +97,7 @@ export function demoCampaign(index: number, random: SeededRandom): DemoCampaign 
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '');
-  return { properties, businessUnitId: random.pick(DEMO_BUSINESS_UNIT_IDS), createdAt, updatedAt };
+  return { properties, businessUnitId: random.pick(businessUnitIds), createdAt, updatedAt };
 }
 
 function toDate(date: Date): string {

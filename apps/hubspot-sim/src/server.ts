@@ -19,6 +19,7 @@ import {
 } from './options.js';
 import { answerApiCall, type PipelineParts } from './pipeline.js';
 import { createSeededRandom, deriveSeed } from './random.js';
+import { DEMO_BUSINESS_UNIT_IDS, DEMO_INT32_BUSINESS_UNIT_IDS } from './seed.js';
 import { RateLimiter } from './rate-limit.js';
 import { routeKeyOf } from './routes.js';
 import { loadCampaignsSpec, specUrl, type CampaignsSpec } from './spec.js';
@@ -42,8 +43,8 @@ export interface HubSpotSim {
   /** Adds `n` demo campaigns and returns their ids. */
   seedCampaigns(n: number): string[];
   /**
-   * Batch updates naming any of `ids` answer 207 with an item error `{ category, message }` for
-   * them and apply the rest; after `times` such batches (default: never) an id is accepted.
+   * Batch updates naming any of `ids` answer 207 (200 with errors folded in, for a spec without a
+   * 207) with an item error `{ category, message }` for them and apply the rest; after `times` such batches (default: never) an id is accepted.
    */
   refuse(ids: readonly string[], refusal: SimRefusal): void;
   /** Forgets every refusal. */
@@ -70,6 +71,9 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
 
   const store = new CampaignStore({
     random: createSeededRandom(deriveSeed(settings.seed, 'data')),
+    // Business-unit ids that fit the spec served: HubSpot's v3 ids pass 2^31, int32 ones cannot.
+    businessUnitIds:
+      spec.businessUnitIdFormat === 'int32' ? DEMO_INT32_BUSINESS_UNIT_IDS : DEMO_BUSINESS_UNIT_IDS,
   });
   store.seed(settings.campaigns);
   const faults = new FaultPlan(

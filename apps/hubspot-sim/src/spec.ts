@@ -6,8 +6,17 @@
 // the project's overlay (429 answers, rate-limit headers, `maxItems`) as the codegen does.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { specPathRelativeToApiRoot } from '@campaigns/hubspot-client/version';
-import { batchInputLimits, readSpecDocument, specFileOf } from '@campaigns/openapi';
+import {
+  isApiVersion,
+  specPathRelativeToApiRoot,
+  type ApiVersion,
+} from '@campaigns/hubspot-client/version';
+import {
+  readSpecDocument,
+  requireBatchInputLimits,
+  specFileOf,
+  specVersions,
+} from '@campaigns/openapi';
 
 /** The API version served when options name neither a spec nor a version. */
 export const DEFAULT_API_VERSION = 'v3';
@@ -18,6 +27,11 @@ export const DEFAULT_API_VERSION = 'v3';
  * or dist/, in the repository or not.
  */
 export const DEFAULT_SPEC_URL: URL = specFileOf(DEFAULT_API_VERSION);
+
+/** The versions `apiVersion` can name: the version folders of `@campaigns/openapi`, sorted. */
+export function servedApiVersions(): ApiVersion[] {
+  return specVersions().filter(isApiVersion);
+}
 
 /**
  * A spec location as options give it: a URL, or a file path (relative to the working directory);
@@ -62,6 +76,11 @@ export interface CampaignsSpec {
   operations: OperationSpec[];
   /** Component schemas as JSON Schema, by name. */
   schemas: Record<string, JsonSchema>;
+  /**
+   * The `format` the spec gives business-unit ids (`id` of the schema a `businessUnits` array
+   * holds): `int64` in v3, `int32` in date versions such as 2026-03; undefined when none is given.
+   */
+  businessUnitIdFormat?: string;
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -74,7 +93,8 @@ type OpenApiNode = { [key: string]: unknown };
  */
 export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
   const read = readSpecDocument(url);
-  const limits = batchInputLimits(read);
+  // A batch operation without maxItems is refused here, as the codegen refuses it.
+  const limits = requireBatchInputLimits(read, `OpenAPI ${url.href}`);
   const document = asNode(read, 'the OpenAPI document');
   const components = asNode(document.components ?? {}, 'components');
   const resolve = (node: unknown, what: string): OpenApiNode => {
@@ -141,7 +161,25 @@ export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
       });
     }
   }
-  return { operations, schemas };
+  const businessUnitIdFormat = businessUnitIdFormatOf(schemas);
+  return { operations, schemas, ...(businessUnitIdFormat ? { businessUnitIdFormat } : {}) };
+}
+
+/** The first `format` of a business unit's `id`, found through any schema's `businessUnits`. */
+function businessUnitIdFormatOf(schemas: Record<string, JsonSchema>): string | undefined {
+  for (const schema of Object.values(schemas)) {
+    const items = (schema.properties as OpenApiNode | undefined)?.businessUnits as
+      OpenApiNode | undefined;
+    const item = items?.items as OpenApiNode | undefined;
+    const unit =
+      typeof item?.$ref === 'string' && item.$ref.startsWith(SCHEMA_ID_BASE)
+        ? schemas[item.$ref.slice(SCHEMA_ID_BASE.length)]
+        : item;
+    const format = ((unit?.properties as OpenApiNode | undefined)?.id as OpenApiNode | undefined)
+      ?.format;
+    if (typeof format === 'string') return format;
+  }
+  return undefined;
 }
 
 /**

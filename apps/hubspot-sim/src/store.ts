@@ -18,18 +18,22 @@ export interface CampaignStoreOptions {
   random: SeededRandom;
   /** Clock for `createdAt`/`updatedAt`. Default `Date.now`. */
   now?: () => number;
+  /** The business units campaigns belong to. Default `DEMO_BUSINESS_UNIT_IDS`. */
+  businessUnitIds?: readonly number[];
 }
 
 export class CampaignStore {
   readonly #campaigns = new Map<string, StoredCampaign>();
   readonly #random: SeededRandom;
   readonly #now: () => number;
+  readonly #businessUnitIds: readonly number[];
   #seededCount = 0;
   #nextObjectId = 100_000_000;
 
   constructor(options: CampaignStoreOptions) {
     this.#random = options.random;
     this.#now = options.now ?? Date.now;
+    this.#businessUnitIds = options.businessUnitIds ?? DEMO_BUSINESS_UNIT_IDS;
   }
 
   get size(): number {
@@ -57,7 +61,7 @@ export class CampaignStore {
     const stored: StoredCampaign = {
       id: this.#newId(),
       properties: {},
-      businessUnitIds: [DEMO_BUSINESS_UNIT_IDS[0]!],
+      businessUnitIds: [this.#businessUnitIds[0]!],
       createdAt: at,
       updatedAt: at,
     };
@@ -89,7 +93,7 @@ export class CampaignStore {
   seed(count: number): string[] {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const demo = demoCampaign(this.#seededCount++, this.#random);
+      const demo = demoCampaign(this.#seededCount++, this.#random, this.#businessUnitIds);
       const stored: StoredCampaign = {
         id: this.#newId(),
         properties: demo.properties,

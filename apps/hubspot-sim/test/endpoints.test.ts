@@ -5,7 +5,13 @@ import type {
   PublicCampaign,
   PublicCampaignWithAssets,
 } from '@campaigns/hubspot-client';
-import { createSpecValidator, loadCampaignsSpec } from '../src/index.js';
+import { apiRootPath } from '@campaigns/hubspot-client';
+import {
+  createSpecValidator,
+  loadCampaignsSpec,
+  servedApiVersions,
+  specUrl,
+} from '../src/index.js';
 import { call, campaignIds, closeSims, DATED, startSim, UUID, V3 } from './sim-helpers.js';
 
 afterEach(closeSims);
@@ -326,11 +332,18 @@ describe('batch create', () => {
   });
 });
 
-describe('conformance', () => {
+// Every version folder of openapi/, each served as `apiVersion` and called under its own root.
+describe.each(servedApiVersions())('conformance of %s', (version) => {
   it('answers every operation with a body that matches the spec', async () => {
-    const sim = await startSim();
-    const spec = loadCampaignsSpec();
+    const sim = await startSim({ apiVersion: version });
+    const spec = loadCampaignsSpec(specUrl(undefined, version));
     const validator = createSpecValidator(spec);
+    const root = apiRootPath(version);
+    const operationOf = (method: string, template: string) =>
+      spec.operations.find((o) => o.method === method && o.path === template)!;
+    // A batch answer naming item errors: 207 where the spec declares one, else the plain 200.
+    const partial = (template: string) =>
+      operationOf('POST', template).responses['207'] === undefined ? 200 : 207;
     const [id, other] = campaignIds(sim, 2);
     const cases: Array<[method: string, template: string, path: string, body?: unknown]> = [
       ['GET', '/', '/?limit=3&properties=hs_name'],
@@ -371,8 +384,8 @@ describe('conformance', () => {
     ];
     const statuses = [];
     for (const [method, template, path, body] of cases) {
-      const answer = await call(sim, method, path, { body });
-      const operation = spec.operations.find((o) => o.method === method && o.path === template)!;
+      const answer = await call(sim, method, path, { body, root });
+      const operation = operationOf(method, template);
       expect({
         method,
         path,
@@ -380,14 +393,69 @@ describe('conformance', () => {
       }).toEqual({ method, path, problems: [] });
       statuses.push(answer.status);
     }
-    expect(statuses).toEqual([200, 201, 200, 404, 200, 207, 200, 207, 400, 201]);
+    expect(statuses).toEqual([
+      200,
+      201,
+      200,
+      404,
+      200,
+      partial('/batch/read'),
+      200,
+      partial('/batch/update'),
+      400,
+      201,
+    ]);
 
     sim.script({ status: 429, policyName: 'TEN_SECONDLY_ROLLING', retryAfterSeconds: 1 });
     const limited = await call(sim, 'POST', '/batch/update', {
       body: { inputs: [{ id, properties: { hs_notes: 'n' } }] },
+      root,
     });
-    const update = spec.operations.find((o) => o.method === 'POST' && o.path === '/batch/update')!;
+    const update = operationOf('POST', '/batch/update');
     expect(limited.status).toBe(429);
     expect(validator.responseBody(update, 429, limited.body)).toEqual([]);
+  });
+});
+
+describe('a spec that declares no 207 (2026-03)', () => {
+  it('folds item errors into the 200 of a batch update and read, as errors and numErrors', async () => {
+    const sim = await startSim({ apiVersion: '2026-03' });
+    const [id, refused] = campaignIds(sim, 2);
+    sim.refuse([refused!], { category: 'VALIDATION_ERROR', message: 'refused' });
+    const root = apiRootPath('2026-03');
+    const update = await call<BatchResponsePublicCampaignWithAssetsWithErrors>(
+      sim,
+      'POST',
+      '/batch/update',
+      {
+        root,
+        body: {
+          inputs: [
+            { id, properties: { hs_notes: 'a' } },
+            { id: refused, properties: { hs_notes: 'b' } },
+            { id: 'missing', properties: { hs_notes: 'c' } },
+          ],
+        },
+      },
+    );
+    expect(update.status).toBe(200);
+    expect(update.body.results.map((c) => c.id)).toEqual([id]);
+    expect(update.body.numErrors).toBe(2);
+    expect(update.body.errors).toEqual([
+      expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['missing'] } }),
+      expect.objectContaining({ category: 'VALIDATION_ERROR', context: { ids: [refused] } }),
+    ]);
+
+    const read = await call<BatchResponsePublicCampaignWithAssetsWithErrors>(
+      sim,
+      'POST',
+      '/batch/read',
+      { root, body: { inputs: [{ id }, { id: 'missing' }] } },
+    );
+    expect(read.status).toBe(200);
+    expect(read.body.errors).toEqual([
+      expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['missing'] } }),
+    ]);
+    expect(sim.stats().byEndpoint['POST /batch/update']).toEqual({ '200': 1 });
   });
 });

@@ -2,11 +2,23 @@
 // `paths` (openapi/ through tools/codegen) and nowhere else: renaming or retyping a field the core
 // reads in the spec fails the core's typecheck here or where the field is read, instead of
 // compiling against a shape of the core's own and failing at run time.
-import type { paths } from '@campaigns/hubspot-client';
+//
+// Every API version with generated types counts (`PathsByVersion`): an answer type is the union
+// of what each version answers (v3's 200 or 207, 2026-03's 200 with errors folded in), a request
+// type what every version accepts. So the core compiles against each version's `paths`, and a
+// client of any of them fits `CampaignsClient`.
+import type { AnyVersionPaths, PathsByVersion, TypedApiVersion } from '@campaigns/hubspot-client';
 
-/** The JSON body an operation takes. */
+type paths = AnyVersionPaths;
+
+/** The JSON body an operation takes (for a union of operations, one body per member). */
 type JsonRequest<Op> = Op extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
+  : never;
+
+/** A value of every member of `U` at once: a request body every version accepts. */
+type Every<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void
+  ? I
   : never;
 
 /** The 2xx statuses whose bodies are `data` of a resolved call (openapi-fetch's success). */
@@ -23,18 +35,19 @@ type JsonAnswer<Op> = Op extends { responses: infer Responses }
     }[keyof Responses]
   : never;
 
-type BatchPost<P extends keyof paths> = paths[P]['post'];
+/** The `POST` of a batch route, in every typed version (or in the `paths` given). */
+type BatchPost<P extends keyof paths, Paths extends paths = paths> = Paths[P]['post'];
 
-export type UpdateRequest = JsonRequest<BatchPost<'/batch/update'>>;
-export type ReadRequest = JsonRequest<BatchPost<'/batch/read'>>;
-export type CreateRequest = JsonRequest<BatchPost<'/batch/create'>>;
-export type ArchiveRequest = JsonRequest<BatchPost<'/batch/archive'>>;
+export type UpdateRequest = Every<JsonRequest<BatchPost<'/batch/update'>>>;
+export type ReadRequest = Every<JsonRequest<BatchPost<'/batch/read'>>>;
+export type CreateRequest = Every<JsonRequest<BatchPost<'/batch/create'>>>;
+export type ArchiveRequest = Every<JsonRequest<BatchPost<'/batch/archive'>>>;
 
-/** What `/batch/update` answers (200, or 207 naming errors). */
+/** What `/batch/update` answers (200, or 207 naming errors; or 200 with errors folded in). */
 export type UpdateAnswer = JsonAnswer<BatchPost<'/batch/update'>>;
-/** What `/batch/read` answers (200, or 207 naming errors). */
+/** What `/batch/read` answers (200, or 207 naming errors; or 200 with errors folded in). */
 export type ReadAnswer = JsonAnswer<BatchPost<'/batch/read'>>;
-/** What `/batch/create` answers (201, or 207 naming errors). */
+/** What `/batch/create` answers (201, or 207 naming errors; or 201 with errors folded in). */
 export type CreateAnswer = JsonAnswer<BatchPost<'/batch/create'>>;
 /** What the list (`GET /`) answers. */
 export type ListAnswer = JsonAnswer<paths['/']['get']>;
@@ -65,12 +78,13 @@ type Carries<A, K extends PropertyKey> = [FieldOf<A, K>] extends [never]
 type Assert<T extends true> = T;
 
 // `errors` is optional on every answer, so a spec that renamed it would still fit BatchAnswer and
-// the errors would be lost at run time (each failed id MISSING_FROM_RESPONSE): refuse that here.
-type _AnswersCarryErrors = [
-  Assert<Carries<UpdateAnswer, 'errors'>>,
-  Assert<Carries<ReadAnswer, 'errors'>>,
-  Assert<Carries<CreateAnswer, 'errors'>>,
-];
+// the errors would be lost at run time (each failed id MISSING_FROM_RESPONSE): refuse that here,
+// for each version on its own (v3 in its 207, 2026-03 folded into its 200).
+type CarriesErrors<V extends TypedApiVersion> =
+  | Carries<JsonAnswer<BatchPost<'/batch/update', PathsByVersion[V]>>, 'errors'>
+  | Carries<JsonAnswer<BatchPost<'/batch/read', PathsByVersion[V]>>, 'errors'>
+  | Carries<JsonAnswer<BatchPost<'/batch/create', PathsByVersion[V]>>, 'errors'>;
+type _AnswersCarryErrors = Assert<{ [V in TypedApiVersion]: CarriesErrors<V> }[TypedApiVersion]>;
 
 /**
  * One item error of a batch answer, as the spec types it on the answers that carry errors (the

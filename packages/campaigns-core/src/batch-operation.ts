@@ -28,6 +28,12 @@ export interface SentChunk<R> {
 export interface BatchOperation<P, R> {
   /** `update`, `read`, `create`, `archive`: used in events and messages. */
   name: string;
+  /**
+   * Whether sending a chunk twice leaves HubSpot as sending it once: an update sets the same
+   * values again, an archive archives what is archived, a read reads. A create would create the
+   * campaigns a second time, so a create that may have reached HubSpot is never sent again.
+   */
+  idempotent: boolean;
   /** Sends one chunk. Rejects (HubSpotApiError, HubSpotNetworkError, abort) when it failed. */
   send(payloads: P[], signal: AbortSignal): Promise<SentChunk<R>>;
   /** Pairs the results of a chunk with the keys of its items. */

@@ -7,14 +7,15 @@ import { backoffDelay, type RetryPolicy } from './backoff.js';
 import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 import type { RateBudget } from './budget.js';
 import { bisect } from './chunk.js';
-import { classifyFailure, describeFailure, type Failure } from './failure.js';
+import { classifyFailure, describeFailure, mayHaveBeenApplied, type Failure } from './failure.js';
 import { dropNamed } from './isolation.js';
 import type { RunChunk, RunLedger } from './ledger.js';
 import type { ChunkReport, ErrorPayload } from './merge.js';
-import type { StopReason } from './outcome.js';
+import { CoreCategory, type StopReason } from './outcome.js';
 import {
   apiErrorPayload,
   canceledPayload,
+  corePayload,
   dailyPayload,
   exhaustedPayload,
   inFlightPayload,
@@ -258,6 +259,8 @@ async function attempts<P, R>(
           return;
         continue; // the budget itself waits out the pause
       case 'transient': {
+        if (!op.idempotent && mayHaveBeenApplied(failure))
+          return ledger.fail(chunk, current, mayHaveBeenAppliedPayload(op, attempt, failure));
         const delayMs = backoffDelay(attempt, run.policy, run.random);
         if (
           !willRetry(run, chunk, current, attempt, failure, delayMs, lastFailure.detail, chunkTrace)
@@ -276,6 +279,20 @@ async function attempts<P, R>(
         return ledger.fail(chunk, current, unexpectedPayload(failure.error));
     }
   }
+}
+
+/** A request of an operation that is not idempotent, not sent again: it may have been applied. */
+function mayHaveBeenAppliedPayload<P, R>(
+  op: BatchOperation<P, R>,
+  attempt: number,
+  failure: Failure,
+): ErrorPayload {
+  const { summary, detail } = describeFailure(failure.error);
+  return corePayload(
+    CoreCategory.RETRIES_EXHAUSTED,
+    `not retried after attempt ${attempt}: HubSpot may have applied this ${op.name} before the request failed (${summary}); check HubSpot before sending it again`,
+    { detail, subCategory: 'NETWORK' },
+  );
 }
 
 /** Books items the run could not send: it stopped (or is canceled now). */

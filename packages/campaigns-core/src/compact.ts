@@ -2,7 +2,8 @@
 // carries its status, currency, owner and dates as strings of their own, its `createdAt` and
 // `updatedAt` again as `hs_createdate` and `hs_lastmodifieddate`, and its id, which the caller's
 // input already holds. JSON.parse makes a string for each; a 100,000-result outcome held them
-// all. Strings are values, so sharing one copy changes nothing a caller can see.
+// all. An update's answer also echoes each value the caller sent, which the caller's input holds
+// already. Strings are values, so sharing one copy changes nothing a caller can see.
 import type { UpdatedCampaign } from './api.js';
 
 /** Values a property has had, while they repeat enough to be worth one copy each. */
@@ -31,8 +32,15 @@ export type Compactable = Partial<
 export class ResultCompactor {
   private readonly pools = new Map<string, PropertyPool>();
 
-  /** Compacts `result` in place; `id`, when given, is the caller's own string for its id. */
-  compact<R extends Compactable>(result: R, id?: string): R {
+  /**
+   * Compacts `result` in place; `id`, when given, is the caller's own string for its id, and
+   * `sent` the properties the caller sent for it (a value HubSpot echoes becomes the caller's).
+   */
+  compact<R extends Compactable>(
+    result: R,
+    id?: string,
+    sent?: Readonly<Record<string, unknown>>,
+  ): R {
     const campaign: Compactable = result;
     if (typeof campaign !== 'object' || campaign === null) return result;
     if (id !== undefined && campaign.id === id) campaign.id = id;
@@ -40,7 +48,9 @@ export class ResultCompactor {
     if (typeof properties === 'object' && properties !== null) {
       for (const name of Object.keys(properties)) {
         const value = properties[name];
-        if (typeof value === 'string') properties[name] = this.share(name, value);
+        if (typeof value !== 'string') continue;
+        const own = sent && Object.hasOwn(sent, name) ? sent[name] : undefined;
+        properties[name] = own === value ? own : this.share(name, value);
       }
       // HubSpot's own mirrors of the two dates: one string each.
       if (typeof campaign.createdAt === 'string' && campaign.createdAt === properties.hs_createdate)

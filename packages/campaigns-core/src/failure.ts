@@ -41,6 +41,16 @@ export function classifyFailure(error: unknown, now: number = Date.now()): Failu
   return { kind: 'unexpected', error };
 }
 
+/**
+ * True for a failure after which HubSpot may have applied the request all the same: a network
+ * error the client flags `mayHaveBeenProcessed` (the request went out in full before it timed out
+ * or the connection failed, or an answer was cut). Sending it again is safe only where doing it
+ * twice does no more than once.
+ */
+export function mayHaveBeenApplied(failure: Failure): boolean {
+  return failure.error instanceof HubSpotNetworkError && failure.error.mayHaveBeenProcessed;
+}
+
 function msUntilUtcMidnight(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - now;

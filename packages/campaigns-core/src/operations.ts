@@ -65,6 +65,11 @@ export interface BulkOptions<R = unknown> extends Omit<RunOptions<R>, 'displayId
  * A 2xx answer of the HubSpot client as a SentChunk (non-2xx answers reject in the client). The
  * answer's type is the operation's own, from the generated `paths`: it must fit {@link BatchAnswer}.
  * HubSpot can still send anything: a missing body, `results` or `errors` counts as none.
+ *
+ * The one place where API versions' batch answers differ for the core: v3 names item errors in a
+ * 207, date versions such as 2026-03 fold `errors` into their plain 200/201. Both are read here by
+ * the answer's shape, whatever its status, so either is a partial success with its failed ids
+ * isolated (the status is kept as HubSpot sent it, the `httpStatus` of those item errors).
  */
 function toSentChunk<R>(answer: {
   data?: BatchAnswer<R> | undefined;
@@ -104,16 +109,24 @@ function prepare(
 
 /**
  * Pairs HubSpot's results with the items by id. Given a compactor (the run keeps its results),
- * each result is held compactly: its id the caller's own string, repeated values one copy.
+ * each result is held compactly: its id the caller's own string, repeated values one copy, and
+ * with `sentOf`, each value the caller sent (and HubSpot echoed) the caller's own string.
  */
-function byId<P, R extends { id: string } & Compactable>(compactor: ResultCompactor | undefined) {
+function byId<P, R extends { id: string } & Compactable>(
+  compactor: ResultCompactor | undefined,
+  sentOf?: (payload: P) => Readonly<Record<string, unknown>>,
+) {
   return (items: ReadonlyArray<RunnerItem<P>>, results: R[]): Array<[string, R]> => {
-    const keys = new Map<string, string>();
-    for (const item of items) keys.set(item.key, item.key);
+    const byKey = new Map<string, RunnerItem<P>>();
+    for (const item of items) byKey.set(item.key, item);
     const pairs: Array<[string, R]> = [];
     for (const result of results) {
-      const key = keys.get(result.id);
-      if (key !== undefined) pairs.push([key, compactor ? compactor.compact(result, key) : result]);
+      const item = byKey.get(result.id);
+      if (item === undefined) continue;
+      pairs.push([
+        item.key,
+        compactor ? compactor.compact(result, item.key, sentOf?.(item.payload)) : result,
+      ]);
     }
     return letGo(results, pairs);
   };
@@ -218,6 +231,7 @@ export async function updateCampaigns(
 
   const op: BatchOperation<UpdateInput, UpdatedCampaign> = {
     name: 'update',
+    idempotent: true,
     send: async (payloads, signal) => {
       // A fresh { id, properties } per item, made as the chunk goes out: nothing else the
       // caller's object carries goes to HubSpot, and a run holds no copy of its input.
@@ -226,7 +240,7 @@ export async function updateCampaigns(
       };
       return toSentChunk(await client.POST('/batch/update', { body, signal }));
     },
-    match: byId(compactorFor(options)),
+    match: byId(compactorFor(options), (update) => update.properties),
   };
   const items = updates.map((u) => ({ key: u.id, payload: u }));
   const outcome = await runBatch(op, items, budget, options);
@@ -249,6 +263,7 @@ export async function readCampaigns(
   const query = options.properties?.length ? { properties: options.properties } : undefined;
   const op: BatchOperation<{ id: string }, ReadCampaign> = {
     name: 'read',
+    idempotent: true,
     send: async (payloads, signal) =>
       toSentChunk(
         await client.POST('/batch/read', {
@@ -273,6 +288,7 @@ export async function archiveCampaigns(
   const { items, problems, coalesced } = prepareIds(ids, options);
   const op: BatchOperation<{ id: string }, { id: string }> = {
     name: 'archive',
+    idempotent: true,
     send: async (payloads, signal) => {
       // 204, no body: everything sent counts as archived.
       const { response } = await client.POST('/batch/archive', {
@@ -309,6 +325,7 @@ export async function createCampaigns(
       items.push({ key: `#${index}`, payload: { properties: inputs[index]!.properties } });
   const op: BatchOperation<CreateInput, CreatedCampaign> = {
     name: 'create',
+    idempotent: false,
     send: async (payloads, signal) =>
       toSentChunk(await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
     match: matchByProperties(compactorFor(options)),

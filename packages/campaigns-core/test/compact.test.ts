@@ -30,6 +30,28 @@ describe('ResultCompactor', () => {
     }
   });
 
+  it("takes the caller's value only where HubSpot echoed it unchanged", () => {
+    const compactor = new ResultCompactor();
+    const sent = Object.assign(Object.create(null) as Record<string, unknown>, {
+      hs_notes: 'as sent',
+      hs_goal: 'sent lower-case',
+      hs_budget_items_sum_amount: 17750,
+    });
+    const answer = {
+      id: 'a',
+      properties: {
+        hs_notes: 'as sent',
+        // HubSpot normalised this one: the answer's value stays.
+        hs_goal: 'Sent lower-case',
+        hs_budget_items_sum_amount: '17750',
+        // Not sent at all, though `toString` is a name every plain object inherits.
+        toString: 'x',
+      },
+    };
+    expect(compactor.compact(structuredClone(answer), 'a', sent)).toEqual(answer);
+    expect(compactor.compact(structuredClone(answer), 'a', { toString: 'y' })).toEqual(answer);
+  });
+
   it('leaves what is not a campaign alone', () => {
     const compactor = new ResultCompactor();
     expect(compactor.compact({ id: 'a' }, 'a')).toEqual({ id: 'a' });

@@ -175,6 +175,18 @@ describe('the core typechecks against the generated types', () => {
       ),
     );
     expect(output).toMatch(/error TS\d+/);
-    expect(output).toMatch(/'errors'/);
+    expect(output).toMatch(/["']errors["']/);
+  });
+  // 2026-03 folds item errors into its 200 (no 207): losing them there must fail too, even though
+  // v3's 207 still has them.
+  it('fails, naming the field, when `errors` folded into a 200 answer is renamed', async () => {
+    const output = await typecheckCoreAgainst('folded-errors-renamed', (doc) =>
+      updateAnswerSchemas(doc, ['200']).some((schema) =>
+        renameProperty(schema, 'errors', 'failures'),
+      ),
+    );
+    expect(output).toMatch(/error TS\d+/);
+    expect(output).toMatch(/["']errors["']/);
+    expect(output).toMatch(/2026-03/);
   });
 });

@@ -180,7 +180,12 @@ describe('tracing in the core', () => {
   it('traces runBatch for any operation, and records a run that throws', async () => {
     await expect(
       runBatch(
-        { name: 'custom', send: async () => Promise.reject(new Error('x')), match: () => [] },
+        {
+          name: 'custom',
+          idempotent: true,
+          send: async () => Promise.reject(new Error('x')),
+          match: () => [],
+        },
         [{ key: 'a', payload: 1 }],
         new RateLimitBudget(),
         { tracer, retry: { maxAttempts: 0 } },

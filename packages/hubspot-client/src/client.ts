@@ -15,8 +15,9 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { paths } from './generated/v3.js';
+import type { PathsOf } from './api-versions.js';
 import {
+  HubSpotAnswerTooLargeError,
   HubSpotApiError,
   HubSpotNetworkError,
   HubSpotTokenError,
@@ -52,13 +53,16 @@ export interface HubSpotCall {
   status?: number;
 }
 
-export interface HubSpotClientOptions {
+export interface HubSpotClientOptions<V extends ApiVersion = ApiVersion> {
   /** Private-app token or token provider. Never logged, never put in an error. */
   token: TokenProvider;
   /** API host. Default `https://api.hubapi.com`; point it at the simulator in tests. */
   baseUrl?: string;
-  /** `v3` (default) or a date version such as `2026-03`; changes the path prefix only. */
-  apiVersion?: ApiVersion;
+  /**
+   * `v3` (default) or a date version such as `2026-03`: the path prefix, and the generated types
+   * the client's answers are typed by (see `PathsOf`).
+   */
+  apiVersion?: V;
   /**
    * fetch implementation. Default: the client's own lean transport (Node's `http`/`https` over
    * a keep-alive connection pool, the answer read once; a batch POST goes out without a `Request`),
@@ -66,7 +70,11 @@ export interface HubSpotClientOptions {
    * used as it is.
    */
   fetch?: (request: Request) => Promise<Response>;
-  /** Per-request timeout in ms, from sending to the end of the answer. Default 30 000; 0 disables. */
+  /**
+   * Per-request timeout in ms, from sending to the end of the answer. Default 30 000. 0: no
+   * overall limit; the default transport still fails a request whose connection stays silent
+   * (nothing sent, nothing received) for `SOCKET_IDLE_TIMEOUT_MS` (5 minutes), as a timeout.
+   */
   timeoutMs?: number;
   /** User-Agent header. Default `campaigns-hubspot-client/<version>`. */
   userAgent?: string;
@@ -95,10 +103,18 @@ export interface HubSpotClientOptions {
  */
 export const HUBSPOT_CLIENT: unique symbol = Symbol('@campaigns/hubspot-client');
 
-export type HubSpotClient = Client<paths, 'application/json'> & {
+/**
+ * A client of API version `V`, typed by that version's generated `paths`. Without `V` (a version
+ * known only at run time), by every typed version's: code that takes any client handles the
+ * answers of each.
+ */
+export type HubSpotClient<V extends ApiVersion = ApiVersion> = Client<
+  PathsOf<V>,
+  'application/json'
+> & {
   /** The URL generated paths are relative to, e.g. `https://api.hubapi.com/marketing/v3/campaigns`. */
   readonly apiRoot: string;
-  readonly apiVersion: ApiVersion;
+  readonly apiVersion: V;
   readonly [HUBSPOT_CLIENT]: true;
 };
 
@@ -144,8 +160,11 @@ export const DEFAULT_USER_AGENT = `campaigns-hubspot-client/${CLIENT_VERSION}`;
  * provider rejects with {@link HubSpotTokenError} (nothing sent); a caller's own
  * `signal` aborting rejects with that signal's reason.
  */
-export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClient {
-  const apiVersion = options.apiVersion ?? 'v3';
+export function createHubSpotClient<V extends ApiVersion = 'v3'>(
+  options: HubSpotClientOptions<V>,
+): HubSpotClient<V> {
+  // Without `apiVersion`, V is its default, 'v3'.
+  const apiVersion = options.apiVersion ?? ('v3' as V);
   const apiRoot = campaignsApiRoot(options.baseUrl ?? DEFAULT_BASE_URL, apiVersion);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
@@ -188,18 +207,50 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
 
     const timeout = timeoutMs > 0 ? requestTimeout(callerSignal, timeoutMs) : undefined;
 
-    /** What a send or a body read that threw comes to: the caller's abort, a timeout, or a network failure. */
-    const failed = (error: unknown): { outcome: HubSpotCall['outcome']; thrown: unknown } => {
+    /**
+     * What a send or a body read that threw comes to: the caller's abort, an answer too large to
+     * read, a timeout, or a network failure.
+     */
+    const failed = (
+      error: unknown,
+    ): { outcome: HubSpotCall['outcome']; status?: number; thrown: unknown } => {
       timeout?.clear();
       if (callerSignal?.aborted) return { outcome: 'canceled', thrown: callerSignal.reason };
-      if (timeout?.timedOut)
+      if (error instanceof AnswerTooLargeError) {
+        const { status, limitBytes } = error;
+        return {
+          outcome: 'answered',
+          status,
+          thrown: new HubSpotAnswerTooLargeError({ method, path, status, limitBytes }),
+        };
+      }
+      // The default transport knows whether the request went out in full; of an injected fetch,
+      // only a timeout says so.
+      const mayHaveBeenProcessed = options.fetch
+        ? timeout?.timedOut === true
+        : mayHaveReachedHubSpot(error);
+      if (timeout?.timedOut || error instanceof SocketIdleError)
         return {
           outcome: 'timeout',
-          thrown: new HubSpotNetworkError({ kind: 'timeout', method, path, timeoutMs, secrets }),
+          thrown: new HubSpotNetworkError({
+            kind: 'timeout',
+            method,
+            path,
+            timeoutMs: error instanceof SocketIdleError ? error.idleMs : timeoutMs,
+            mayHaveBeenProcessed,
+            secrets,
+          }),
         };
       return {
         outcome: 'network',
-        thrown: new HubSpotNetworkError({ kind: 'network', method, path, cause: error, secrets }),
+        thrown: new HubSpotNetworkError({
+          kind: 'network',
+          method,
+          path,
+          cause: error,
+          mayHaveBeenProcessed,
+          secrets,
+        }),
       };
     };
 
@@ -208,8 +259,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     try {
       response = await send(headers, timeout?.signal ?? callerSignal);
     } catch (error) {
-      const { outcome, thrown } = failed(error);
-      options.onCall?.({ method, path, outcome });
+      const { outcome, status, thrown } = failed(error);
+      options.onCall?.({ method, path, outcome, ...(status === undefined ? {} : { status }) });
       throw thrown;
     }
     // An answer read in full has nothing left for the timeout to bound: its timer (and what the
@@ -270,7 +321,10 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     return template === undefined ? undefined : `${apiPath}${template}`;
   }
 
-  const client = createClient<paths, 'application/json'>({ baseUrl: apiRoot, fetch: hubspotFetch });
+  const client = createClient<PathsOf<V>, 'application/json'>({
+    baseUrl: apiRoot,
+    fetch: hubspotFetch,
+  });
   if (templates)
     client.use({
       onRequest({ request, schemaPath }) {
@@ -322,7 +376,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
           origin: target.origin,
           path: `${target.pathname}${target.search}`,
           method: 'POST',
-          headers: headerRecord(headers),
+          headers: transportHeaders(headers),
           body,
           signal,
         }),
@@ -378,13 +432,43 @@ async function responseData(response: Response): Promise<unknown> {
   return response.json();
 }
 
-function headerRecord(headers: Headers): Record<string, string> {
+/**
+ * A request's headers as the default transport sends them: all but `Accept-Encoding`. The
+ * transport reads an answer as it comes and decompresses nothing, so a caller's `gzip` would turn
+ * a 2xx into bytes no JSON parser reads; asked for no encoding, HubSpot answers uncompressed.
+ */
+function transportHeaders(headers: Headers): Record<string, string> {
   const record: Record<string, string> = {};
   headers.forEach((value, name) => {
-    record[name] = value;
+    if (name !== 'accept-encoding') record[name] = value;
   });
   return record;
 }
+
+/**
+ * The most of an answer the default transport reads, in bytes: 32 MiB, far above any batch
+ * answer (a few hundred kB for 100 campaigns with all their properties). A larger answer is
+ * dropped unread with its connection, by its `Content-Length` as soon as its headers are in, else
+ * as soon as what arrived passes the limit, and the call rejects with
+ * {@link HubSpotAnswerTooLargeError}.
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * How long a request of the default transport may go with nothing sent or received on its
+ * connection before it fails as a timeout. It bounds a call when `timeoutMs` is 0 (otherwise
+ * `timeoutMs` comes first): a server that never answers cannot hold a call forever.
+ */
+export const SOCKET_IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * The limits the default transport applies, read at each request: {@link MAX_ANSWER_BYTES} and
+ * {@link SOCKET_IDLE_TIMEOUT_MS}. Internal (not exported by the package): tests shrink them.
+ */
+export const transportLimits = {
+  maxAnswerBytes: MAX_ANSWER_BYTES,
+  socketIdleMs: SOCKET_IDLE_TIMEOUT_MS,
+};
 
 /**
  * One keep-alive connection pool per protocol for every client on the default transport, made on
@@ -449,7 +533,7 @@ async function leanFetch(request: Request): Promise<Response> {
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     method: request.method,
-    headers: headerRecord(request.headers),
+    headers: transportHeaders(request.headers),
     body: request.body === null ? undefined : await request.text(),
     signal: request.signal,
   });
@@ -461,8 +545,13 @@ async function leanFetch(request: Request): Promise<Response> {
  * answer's text is decoded once, when its last byte is in (so the request's signal, and with it
  * the timeout, bounds the body too), and is held by nothing but the {@link BufferedResponse} it
  * goes into; the chunks it came in are let go of at once.
+ *
+ * A kept-alive connection the server closes just as a request goes out on it fails that request
+ * before any answer (`ECONNRESET` or `EPIPE`): the server closed a connection it held idle, not
+ * one with a request of ours on it, so the request is sent once more, on a connection of its own
+ * (`fresh`, closed after its answer). Only then, and only once: any other failure is the call's.
  */
-function sendBuffered(out: Outgoing): Promise<BufferedResponse> {
+function sendBuffered(out: Outgoing, fresh = false): Promise<BufferedResponse> {
   const { signal } = out;
   if (signal?.aborted) return Promise.reject(signal.reason);
   let outgoing: ClientRequest;
@@ -474,60 +563,114 @@ function sendBuffered(out: Outgoing): Promise<BufferedResponse> {
       path: out.path,
       method: out.method,
       headers: out.headers,
-      agent: target.agent,
+      // `false`: a connection of this request's own, outside the pool.
+      agent: fresh ? false : target.agent,
+      // Idle time on the connection, while the request is on it ('timeout' below).
+      timeout: transportLimits.socketIdleMs,
     });
   } catch (error) {
     return Promise.reject(error);
   }
-  // `out` (the body above all) is used here only, never by the handlers below: they keep the
-  // exchange, not what was sent.
-  const answer = receive(outgoing, signal);
+  // `out` (the body above all) stays reachable from the handlers below only through the retry,
+  // which they let go of once an answer starts or the exchange ends.
+  const answer = receive(outgoing, signal, fresh ? undefined : () => sendBuffered(out, true));
   outgoing.end(out.body);
   return answer;
 }
 
-/** The answer to `outgoing`, read in full; `signal` aborting it rejects with its reason. */
+/**
+ * The answer to `outgoing`, read in full; `signal` aborting it rejects with its reason. `again`
+ * sends the request once more, for a kept-alive connection found closed (see {@link sendBuffered}).
+ */
 function receive(
   outgoing: ClientRequest,
   signal: AbortSignal | undefined,
+  again: (() => Promise<BufferedResponse>) | undefined,
 ): Promise<BufferedResponse> {
   return new Promise<BufferedResponse>((resolve, reject) => {
     let settled = false;
     let chunks: Buffer[] = [];
     let length = 0;
-    const finish = (error: unknown, response?: BufferedResponse) => {
-      if (settled) return;
+    /** The request went out in full, or an answer started: HubSpot may have acted on it. */
+    let delivered = false;
+    /** Ends the exchange's bookkeeping; false when it had already ended. */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
+      again = undefined;
       signal?.removeEventListener('abort', onAbort);
       chunks = [];
-      if (response) return resolve(response);
+      return true;
+    };
+    const fail = (error: unknown) => {
+      if (!settle()) return;
       // Whatever is left of the exchange goes (a connection cut mid-answer is not reused).
       outgoing.destroy();
+      if (delivered && typeof error === 'object' && error !== null) deliveredFailures.add(error);
       reject(error);
     };
-    const onAbort = () => finish(signal!.reason);
+    const onAbort = () => fail(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    outgoing.on('error', (error) => finish(error));
+    outgoing.on('finish', () => {
+      delivered = true;
+    });
+    outgoing.on('timeout', () => fail(new SocketIdleError(transportLimits.socketIdleMs)));
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      const retry = again;
+      if (
+        retry &&
+        outgoing.reusedSocket &&
+        (error.code === 'ECONNRESET' || error.code === 'EPIPE') &&
+        settle()
+      ) {
+        outgoing.destroy();
+        return resolve(retry());
+      }
+      fail(error);
+    });
     // 1xx informational answers are Node's to skip: this is the final answer.
     outgoing.on('response', (incoming: IncomingMessage) => {
+      again = undefined;
+      delivered = true;
+      const status = incoming.statusCode ?? 0;
+      const limit = transportLimits.maxAnswerBytes;
+      if (Number(incoming.headers['content-length']) > limit)
+        return fail(new AnswerTooLargeError(status, limit));
       incoming.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
+        if (settled) return;
         length += chunk.length;
+        if (length > limit) return fail(new AnswerTooLargeError(status, limit));
+        chunks.push(chunk);
       });
-      incoming.on('error', (error) => finish(error));
+      incoming.on('error', (error) => fail(error));
       incoming.on('close', () => {
-        if (!incoming.complete) finish(new ResponseCutError());
+        if (!incoming.complete) fail(new ResponseCutError());
       });
       incoming.on('end', () => {
-        const text = decodeUtf8(chunks, length);
-        chunks = [];
-        finish(
-          undefined,
-          new BufferedResponse(text, incoming.statusCode ?? 0, toHeaders(incoming.rawHeaders)),
-        );
+        if (settled) return;
+        let response: BufferedResponse;
+        try {
+          const text = decodeUtf8(chunks, length);
+          chunks = [];
+          response = new BufferedResponse(text, status, toHeaders(incoming.rawHeaders));
+        } catch (error) {
+          // A header value `Headers` refuses: the call fails, the process does not.
+          return fail(error);
+        }
+        if (settle()) resolve(response);
       });
     });
   });
+}
+
+/**
+ * What the default transport rejected with after the request went out in full or an answer
+ * started (HubSpot may have acted on it), for the client to flag (`mayHaveBeenProcessed`).
+ */
+const deliveredFailures = new WeakSet<object>();
+
+function mayHaveReachedHubSpot(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && deliveredFailures.has(error);
 }
 
 /** An answer whose connection closed before its last byte. */
@@ -539,25 +682,35 @@ class ResponseCutError extends Error {
   }
 }
 
-/**
- * Where the chunks of an answer are put together before they are decoded (synchronously, so one
- * buffer serves every answer), instead of a new buffer per answer. An answer larger than this is
- * put together in a buffer of its own.
- */
-const JOIN_BUFFER_SIZE = 256 * 1024;
-let joinBuffer: Buffer | undefined;
+/** Nothing sent or received on a request's connection for `idleMs`. */
+class SocketIdleError extends Error {
+  readonly code = 'ETIMEDOUT';
+  readonly idleMs: number;
+  constructor(idleMs: number) {
+    super(`nothing sent or received for ${idleMs} ms`);
+    this.name = 'SocketIdleError';
+    this.idleMs = idleMs;
+  }
+}
+
+/** An answer over {@link MAX_ANSWER_BYTES}, dropped unread. */
+class AnswerTooLargeError extends Error {
+  readonly status: number;
+  readonly limitBytes: number;
+  constructor(status: number, limitBytes: number) {
+    super(`answer larger than ${limitBytes} bytes`);
+    this.name = 'AnswerTooLargeError';
+    this.status = status;
+    this.limitBytes = limitBytes;
+  }
+}
 
 /** UTF-8 as `Body.text()` decodes it: one pass over the whole body, a leading BOM dropped. */
 function decodeUtf8(chunks: readonly Buffer[], length: number): string {
   if (length === 0) return '';
-  let bytes: Buffer;
-  if (chunks.length === 1) bytes = chunks[0]!;
-  else if (length <= JOIN_BUFFER_SIZE) {
-    joinBuffer ??= Buffer.allocUnsafeSlow(JOIN_BUFFER_SIZE);
-    let at = 0;
-    for (const chunk of chunks) at += chunk.copy(joinBuffer, at);
-    bytes = joinBuffer.subarray(0, length);
-  } else bytes = Buffer.concat(chunks, length);
+  // Node's parser hands over a loopback answer of tens of kB as one chunk; TLS records come as
+  // several, put together once here.
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
   const start =
     bytes.length > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   return bytes.toString('utf8', start);

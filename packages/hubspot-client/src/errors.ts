@@ -166,6 +166,15 @@ export class HubSpotNetworkError extends Error {
   readonly path: string;
   /** For timeouts: the limit that was exceeded. */
   readonly timeoutMs: number | undefined;
+  /**
+   * True when HubSpot may have received the whole request and acted on it: the request went out
+   * in full before the timeout or the failure, or an answer had started when the connection was
+   * cut. False when the client knows it did not get that far (a refused connection, a reset
+   * before the request was written). With an injected `fetch` the client cannot see the wire:
+   * every timeout counts, no other failure does. A retry of such a request may apply it twice:
+   * safe for an update or an archive, not for a create.
+   */
+  readonly mayHaveBeenProcessed: boolean;
   /** Sanitised description of the underlying error (name, message, code), never the original. */
   declare readonly cause: { name: string; message: string; code?: string } | undefined;
   /** What may be shown to an end user: no host, address, port, path or system error text. */
@@ -177,6 +186,7 @@ export class HubSpotNetworkError extends Error {
     path: string;
     timeoutMs?: number;
     cause?: unknown;
+    mayHaveBeenProcessed?: boolean;
     secrets: readonly string[];
   }) {
     const cause = describeCause(init.cause, init.secrets);
@@ -189,6 +199,7 @@ export class HubSpotNetworkError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.timeoutMs = init.timeoutMs;
+    this.mayHaveBeenProcessed = init.mayHaveBeenProcessed ?? false;
     this.summary =
       init.kind === 'timeout'
         ? `HubSpot did not answer within ${init.timeoutMs} ms`
@@ -208,7 +219,52 @@ export class HubSpotNetworkError extends Error {
       method: this.method,
       path: this.path,
       timeoutMs: this.timeoutMs,
+      mayHaveBeenProcessed: this.mayHaveBeenProcessed,
       cause: this.cause,
+      summary: this.summary,
+    };
+  }
+}
+
+/**
+ * HubSpot's answer was larger than the default transport reads (`MAX_ANSWER_BYTES`): it
+ * was dropped unread. HubSpot did answer (and may have applied the request), so a retry would
+ * only fetch the same answer again: not retryable. The core books it as an unexpected error.
+ */
+export class HubSpotAnswerTooLargeError extends Error {
+  override readonly name = 'HubSpotAnswerTooLargeError';
+  readonly method: string;
+  readonly path: string;
+  /** The answer's HTTP status. */
+  readonly status: number;
+  /** The most the transport reads, in bytes. */
+  readonly limitBytes: number;
+  /** What may be shown to an end user. */
+  readonly summary: string;
+
+  constructor(init: { method: string; path: string; status: number; limitBytes: number }) {
+    super(
+      `HubSpot answered ${init.status} to ${init.method} ${init.path} with more than ${init.limitBytes} bytes: not read`,
+    );
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.limitBytes = init.limitBytes;
+    this.summary = `HubSpot's answer was larger than ${init.limitBytes} bytes and was not read`;
+  }
+
+  get retryable(): boolean {
+    return false;
+  }
+
+  toJSON() {
+    return {
+      name: this.name,
+      message: this.message,
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      limitBytes: this.limitBytes,
       summary: this.summary,
     };
   }

@@ -8,6 +8,8 @@ export {
   CLIENT_VERSION,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
+  MAX_ANSWER_BYTES,
+  SOCKET_IDLE_TIMEOUT_MS,
 } from './client.js';
 export type {
   HubSpotClient,
@@ -17,6 +19,7 @@ export type {
   HubSpotCall,
 } from './client.js';
 export {
+  HubSpotAnswerTooLargeError,
   HubSpotApiError,
   HubSpotNetworkError,
   HubSpotTokenError,
@@ -36,6 +39,12 @@ export {
   isApiVersion,
   DEFAULT_BASE_URL,
 } from './version.js';
-export { BATCH_INPUT_LIMIT, BATCH_INPUT_LIMITS } from './generated/v3.limits.js';
+export { BATCH_INPUT_LIMITS } from './generated/v3.limits.js';
+export {
+  BATCH_INPUT_LIMIT,
+  BATCH_INPUT_LIMITS_BY_VERSION,
+  TYPED_API_VERSIONS,
+} from './api-versions.js';
+export type { AnyVersionPaths, PathsByVersion, PathsOf, TypedApiVersion } from './api-versions.js';
 export type { ApiVersion } from './version.js';
 export type * from './types.js';

@@ -15,12 +15,15 @@ export type Handler = (req: CapturedRequest, res: ServerResponse) => void | Prom
 export interface TestServer {
   url: string;
   requests: CapturedRequest[];
+  /** Connections the server accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
 export async function startTestServer(handler: Handler): Promise<TestServer> {
   const requests: CapturedRequest[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -36,6 +39,7 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
     });
   });
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -44,6 +48,7 @@ export async function startTestServer(handler: Handler): Promise<TestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,7 +1,12 @@
-// The default transport (undici's `request` on a keep-alive pool, the answer read once) and the
+// The default transport (Node's http on a keep-alive pool, the answer read once) and the
 // injected one (any fetch, used as it is).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BufferedResponse, createHubSpotClient, rateLimitOf } from '../src/index.js';
+import {
+  BufferedResponse,
+  createHubSpotClient,
+  HubSpotNetworkError,
+  rateLimitOf,
+} from '../src/index.js';
 import { json, startTestServer, type TestServer } from './test-server.js';
 
 const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
@@ -142,6 +147,75 @@ describe('a batch call on the default transport', () => {
     });
     const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
     await expect(client.POST('/batch/update', { body })).rejects.toThrow(SyntaxError);
+  });
+});
+
+describe('the default transport on the wire', () => {
+  it('keeps one connection for calls in sequence', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    for (let i = 0; i < 3; i++) await client.POST('/batch/update', { body });
+    expect(server.requests).toHaveLength(3);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('decodes a character split across chunks, and keeps repeated headers', async () => {
+    const bytes = Buffer.from(JSON.stringify(batchOk));
+    const dash = bytes.indexOf(Buffer.from('–'));
+    server = await startTestServer((_req, res) => {
+      res.writeHead(200, [
+        ['content-type', 'application/json'],
+        ['x-trace', 'a'],
+        ['x-trace', 'b'],
+      ]);
+      // The en dash's three bytes go out in two writes, the second once the first was sent.
+      res.write(bytes.subarray(0, dash + 1), () =>
+        setImmediate(() => res.end(bytes.subarray(dash + 1))),
+      );
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    const { data, response } = await client.POST('/batch/update', { body });
+    expect(data?.results[0]?.properties.hs_name).toBe('Summer sale – EMEA');
+    expect(response.headers.get('x-trace')).toBe('a, b');
+  });
+
+  it('skips an informational answer and reads the final one', async () => {
+    server = await startTestServer((_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      json(res, 200, batchOk);
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
+    const { data, response } = await client.POST('/batch/update', { body });
+    expect(response.status).toBe(200);
+    expect(data?.results[0]?.id).toBe(ID);
+  });
+
+  it('reports an answer cut before its last byte as a network error, and connects again', async () => {
+    let calls = 0;
+    server = await startTestServer((_req, res) => {
+      if (calls++ > 0) return json(res, 200, batchOk);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"status":"COMP', () => res.socket?.destroy());
+    });
+    const onCall = vi.fn();
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, onCall });
+    const error = await client.POST('/batch/update', { body }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubSpotNetworkError);
+    expect((error as HubSpotNetworkError).kind).toBe('network');
+    expect(onCall).toHaveBeenLastCalledWith(expect.objectContaining({ outcome: 'network' }));
+    const { data } = await client.POST('/batch/update', { body });
+    expect(data?.results[0]?.id).toBe(ID);
+  });
+
+  it('bounds the body by the timeout too: an answer that stops half-way times out', async () => {
+    server = await startTestServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"status":"COMP');
+    });
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, timeoutMs: 150 });
+    const error = await client.POST('/batch/update', { body }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubSpotNetworkError);
+    expect((error as HubSpotNetworkError).kind).toBe('timeout');
   });
 });
 

@@ -229,7 +229,7 @@ export async function cliUpdate(n = 100_000, rounds = 3): Promise<ScenarioResult
     ],
     notes: [
       'Each contender in a fresh process, compiled JavaScript on plain node (the libraries and apps/cli built with tsc first); the simulator in a process of its own, no latency, a limit that never binds.',
-      'The core’s process reads the CSV with csv-parse, builds the inputs and makes one updateCampaigns call (keepResults: false); the command line checks the whole file first (nothing is sent for a bad file), then sends it in batches of 5,000 under one rate budget.',
+      'The core’s process reads the CSV with csv-parse, builds the inputs and makes one updateCampaigns call (keepResults: false); the command line checks the whole file first (nothing is sent for a bad file), then sends it in batches of 1,000 (at most 50 requests in flight across two batches, like the core’s single call) under one rate budget.',
       'Wall time from spawn to exit; peak RSS and CPU as each process reports them on exit.',
     ],
   };

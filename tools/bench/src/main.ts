@@ -188,7 +188,7 @@ async function bundleFreshScale(): Promise<{ file: string; remove(): Promise<voi
     format: 'esm',
     target: `node${process.versions.node.split('.')[0]}`,
     conditions: ['@campaigns/source'],
-    // CommonJS dependencies (undici) require() Node's own modules.
+    // CommonJS dependencies may require() Node's own modules.
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },

@@ -384,7 +384,7 @@ interface PathStat {
 /**
  * The caller's HTTP client for the gateway hop: one keep-alive connection (node:http), the request
  * body sent and the whole answer read and parsed as JSON, all inside the timed run. A lean client,
- * as the core's own HubSpot calls use (undici's dispatcher, not WHATWG fetch): Node 20's `fetch`
+ * as the core's own HubSpot calls use (node:http, not WHATWG fetch): Node 20's `fetch`
  * costs the caller several tenths of a millisecond more CPU per call (web streams), a cost of that
  * client library that the direct path does not pay for its own HTTP call and the gateway cannot
  * change.

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  batchInputLimits,
   readOverlay,
+  requireBatchInputLimits,
   readSpecDocument,
   SPEC_FILE_NAMES,
   specFileOf,
@@ -124,15 +124,10 @@ export async function generateLimits(
   options: LoadOptions = {},
 ): Promise<string | undefined> {
   const displayName = options.displayName ?? path.basename(specFile);
-  const entries = Object.entries(batchInputLimits(await loadSpec(specFile, options)));
-  if (entries.length === 0) return undefined;
-  const unbounded = entries.filter(([, max]) => max === undefined).map(([route]) => route);
-  if (unbounded.length > 0) {
-    throw new Error(
-      `${displayName}: no maxItems on the inputs of ${unbounded.join(', ')}, even after the overlay: declare it in the spec or extend openapi/overlay.yaml`,
-    );
-  }
-  const limits = entries as Array<[string, number]>;
+  const limits = Object.entries(
+    requireBatchInputLimits(await loadSpec(specFile, options), displayName),
+  );
+  if (limits.length === 0) return undefined;
   const smallest = Math.min(...limits.map(([, max]) => max));
   return [
     header(displayName, "the batch operations' maxItems"),

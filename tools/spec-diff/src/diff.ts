@@ -30,6 +30,13 @@ export interface SpecChange {
   field: string;
   /** What changed there: `type string → integer`, `field added`, `renamed to items`... */
   detail: string;
+  /**
+   * True when the generated types show every breaking part of this change (an operation, a
+   * field, `required`, `type`, `nullable`), so a passing typecheck proves the code follows it.
+   * False for what TypeScript cannot see: `format` (int32 → int64), `pattern`, length and range
+   * bounds, `enum` values, security scopes, parameters and responses. Those need a review.
+   */
+  typed: boolean;
 }
 
 export interface SpecDiff {
@@ -47,6 +54,9 @@ export interface SpecDiff {
 export function diffSpecs(oldSpec: unknown, newSpec: unknown): SpecDiff {
   const before = prepare(oldSpec, 'old spec');
   const after = prepare(newSpec, 'new spec');
+  // The engine inlines every `$ref`: refuse documents whose inlined form is unreasonably large.
+  assertBoundedRefs(before, 'old spec');
+  assertBoundedRefs(after, 'new spec');
   const usage = schemaUsage(before, after);
   const leaves: Leaf[] = [];
   let documentationOnly = 0;
@@ -56,6 +66,59 @@ export function diffSpecs(oldSpec: unknown, newSpec: unknown): SpecDiff {
     else if (leaf) leaves.push(leaf);
   }
   return { changes: group(leaves), documentationOnly };
+}
+
+/** Most nodes a document may have once its `$ref`s are inlined, as the engine inlines them. */
+export const MAX_INLINED_NODES = 250_000;
+/** Most levels a document may nest, counting the levels its `$ref`s add. */
+export const MAX_INLINED_DEPTH = 200;
+
+/**
+ * Refuses a document the engine would take unbounded work or stack on: api-smart-diff inlines
+ * every `$ref`, so 17 schemas that each use the one before twice become 65,537 copies of the first
+ * (and a few more overflow the stack). Counts the inlined size once per `$ref` (remembered), so
+ * this check itself stays linear; a `$ref` back into its own chain counts as one node.
+ */
+export function assertBoundedRefs(doc: OpenApiDocument, name: string): void {
+  /** Inlined size and depth below each `$ref` already measured. */
+  const measured = new Map<string, { size: number; depth: number }>();
+  const refuse = (what: string): never => {
+    throw new Error(
+      `${name}: ${what} once its $refs are inlined; refusing to compare it (schemas that reference each other in a deep or doubling chain?)`,
+    );
+  };
+  type Measure = { size: number; depth: number };
+  const visit = (node: unknown, chain: string[], level: number): Measure => {
+    if (level > MAX_INLINED_DEPTH) refuse(`nests deeper than ${MAX_INLINED_DEPTH} levels`);
+    if (node === null || typeof node !== 'object') return { size: 1, depth: 0 };
+    const ref = (node as Record<string, unknown>).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/')) {
+      if (chain.includes(ref)) return { size: 1, depth: 0 };
+      let result = measured.get(ref);
+      if (result === undefined) {
+        let target: unknown = doc;
+        for (const part of pointerPath(ref)) target = record(target)?.[part];
+        result = visit(target, [...chain, ref], level + 1);
+        measured.set(ref, result);
+      }
+      // Each hop counts as a level: a chain of `$ref`s to `$ref`s is followed hop by hop.
+      const depth = result.depth + 1;
+      if (level + depth > MAX_INLINED_DEPTH) {
+        refuse(`nests deeper than ${MAX_INLINED_DEPTH} levels`);
+      }
+      return { size: result.size, depth };
+    }
+    let size = 1;
+    let depth = 0;
+    for (const value of Object.values(node)) {
+      const child = visit(value, chain, level + 1);
+      size += child.size;
+      depth = Math.max(depth, child.depth + 1);
+      if (size > MAX_INLINED_NODES) refuse(`has more than ${MAX_INLINED_NODES} nodes`);
+    }
+    return { size, depth };
+  };
+  visit(doc, [], 0);
 }
 
 /** A parsed spec, checked and normalized as the codegen reads it (paths relative to the API root). */
@@ -77,6 +140,8 @@ interface Leaf {
   field: string;
   kind: ChangeKind;
   breaking: boolean;
+  /** See `SpecChange.typed`. */
+  typed: boolean;
   detail: string;
   /** For an added or removed field: its schema, to recognise a rename. */
   schema?: unknown;
@@ -117,8 +182,16 @@ function describe(
         field: '',
         kind: kindOf(diff),
         breaking: diff.action === 'remove',
+        typed: true,
         detail: `operation ${kindOf(diff)}`,
       };
+    }
+    if (rest[0] === 'security') {
+      const security = (doc: OpenApiDocument) => effectiveSecurity(doc, path.slice(0, 3));
+      return securityLeaf(diff, 'operation', target, rest.slice(1), [
+        security(before),
+        security(after),
+      ]);
     }
     const located = locateInOperation(rest, [...path.slice(0, 3)], before, after);
     if (located.schemaPath) {
@@ -147,7 +220,84 @@ function describe(
       rest: path.slice(3),
     });
   }
+  if (path[0] === 'security') {
+    return securityLeaf(diff, 'document', 'security', path.slice(1), [
+      securityRequirements(before.security) ?? [],
+      securityRequirements(after.security) ?? [],
+    ]);
+  }
   return otherLeaf(diff, 'document', String(path[0] ?? ''), '', { rest: path.slice(1) });
+}
+
+/** A security requirement: scheme name → scopes; a list of them is alternatives (any one will do). */
+type Requirement = Map<string, Set<string>>;
+
+function securityRequirements(value: unknown): Requirement[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map(
+    (requirement) =>
+      new Map(
+        Object.entries(record(requirement) ?? {}).map(([scheme, scopes]) => [
+          scheme,
+          new Set(Array.isArray(scopes) ? scopes.map(String) : []),
+        ]),
+      ),
+  );
+}
+
+/** An operation's security: its own `security`, or else the document's. */
+function effectiveSecurity(doc: OpenApiDocument, operationPath: JsonPath): Requirement[] {
+  const own = record(valueAt(doc, operationPath))?.security;
+  return securityRequirements(own) ?? securityRequirements(doc.security) ?? [];
+}
+
+/**
+ * True when some caller allowed before is refused now: an alternative it could meet is gone and
+ * no remaining alternative asks for no more than it did (a scope or scheme added to a
+ * requirement, an alternative removed, security added where there was none).
+ */
+function securityNarrowed(before: Requirement[], after: Requirement[]): boolean {
+  const open = (list: Requirement[]) => list.length === 0 || list.some((r) => r.size === 0);
+  if (open(after)) return false;
+  if (open(before)) return true;
+  const within = (need: Requirement, had: Requirement) =>
+    [...need].every(
+      ([scheme, scopes]) =>
+        had.has(scheme) && [...scopes].every((scope) => had.get(scheme)!.has(scope)),
+    );
+  return before.some((had) => !after.some((need) => within(need, had)));
+}
+
+/**
+ * A change to a `security` list. The engine compares the lists item by item, so whether it breaks
+ * is decided here, on the whole requirement before and after, not on the item that moved.
+ */
+function securityLeaf(
+  diff: Diff,
+  scope: SpecChange['scope'],
+  target: string,
+  rest: JsonPath,
+  [before, after]: [Requirement[], Requirement[]],
+): Leaf {
+  const kind = kindOf(diff);
+  const values = diff.action === 'replace' ? `: ${show(diff.before)} → ${show(diff.after)}` : '';
+  const value =
+    diff.action === 'add'
+      ? ` ${show(diff.after)}`
+      : diff.action === 'remove'
+        ? ` ${show(diff.before)}`
+        : '';
+  const where = rest.length > 0 ? `security.${rest.map(String).join('.')}` : 'security';
+  return {
+    scope,
+    target,
+    section: scope === 'document' ? '' : 'security',
+    field: '',
+    kind: 'changed',
+    breaking: securityNarrowed(before, after),
+    typed: false,
+    detail: `${where}${value} ${kind}${values}`,
+  };
 }
 
 /** Which part of an operation a path below it names, and where its schema starts. */
@@ -234,6 +384,7 @@ function schemaLeaf(
         kind === 'added'
           ? breaksFor((direction) => direction === 'request' && newlyRequired)
           : context.directions.size > 0,
+      typed: true,
       schema: kind === 'added' ? diff.after : kind === 'removed' ? diff.before : undefined,
     };
   }
@@ -249,6 +400,7 @@ function schemaLeaf(
       kind: 'changed',
       detail: added ? 'now required' : 'no longer required',
       breaking: breaksFor((direction) => (direction === 'request') === added),
+      typed: true,
     };
   }
   if (keyword === 'enum') {
@@ -267,6 +419,8 @@ function schemaLeaf(
       breaking: breaksFor((direction) =>
         direction === 'request' ? narrowed(oldValues, newValues) : narrowed(newValues, oldValues),
       ),
+      // A new answer value compiles wherever the code does not switch over every value.
+      typed: false,
     };
   }
   const old = diff.action === 'add' ? undefined : diff.before;
@@ -296,7 +450,9 @@ function schemaLeaf(
   } else {
     breaking = diff.type === 'breaking' && context.directions.size > 0;
   }
-  return { ...base, field, kind: 'changed', detail, breaking };
+  // The generated types carry `type` and `nullable`; `format`, bounds, `pattern` they drop.
+  const typed = keyword === 'type' || keyword === 'nullable';
+  return { ...base, field, kind: 'changed', detail, breaking, typed };
 }
 
 /** A change outside any schema: a response, a parameter's `required`, security, servers... */
@@ -320,6 +476,7 @@ function otherLeaf(
     field: '',
     kind,
     breaking: diff.type === 'breaking',
+    typed: false,
     detail: `${what ? `${what} ` : ''}${kind}${values}`,
   };
 }
@@ -516,6 +673,7 @@ function group(leaves: Leaf[]): SpecChange[] {
       target: first.target,
       kind: rename ? 'changed' : (whole?.kind ?? 'changed'),
       breaking: group.some((l) => l.breaking),
+      typed: group.every((l) => !l.breaking || l.typed),
       where: first.section,
       field: first.field,
       detail: rename ? `renamed to \`${rename}\`` : details.join('; '),

@@ -1,4 +1,10 @@
-export { diffSpecs, prepare } from './diff.js';
+export {
+  diffSpecs,
+  prepare,
+  assertBoundedRefs,
+  MAX_INLINED_DEPTH,
+  MAX_INLINED_NODES,
+} from './diff.js';
 export type { SpecChange, SpecDiff, ChangeKind } from './diff.js';
 export { formatReport } from './report.js';
 export type { ReportLabels } from './report.js';
@@ -8,7 +14,7 @@ export {
   reportFiles,
   readSpec,
   versionSpecFile,
-  specVersions,
+  generatedDirs,
   writeAccepted,
   npmRunner,
   findWorkspaceRoot,

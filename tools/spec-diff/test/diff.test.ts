@@ -186,3 +186,100 @@ describe('classification rules beyond the six kinds', () => {
     expect(() => diffSpecs({ swagger: '2.0', paths: {} }, baseSpec())).toThrow(/openapi: 3\.0/);
   });
 });
+
+describe('security requirements', () => {
+  const UPDATE = 'POST /batch/update';
+  const security = (spec: ReturnType<typeof baseSpec>) =>
+    spec.paths[`${ROOT}/batch/update`].post.security;
+
+  it('a scope added to a requirement is breaking, and no type shows it', () => {
+    const { diff, report } = compare((spec) => {
+      security(spec)[0].oauth2.push('marketing.campaigns.revenue.read');
+    });
+    expect(diff.changes.filter((c) => c.target === UPDATE)).toMatchObject([
+      { where: 'security', breaking: true, typed: false },
+    ]);
+    expect(report).toMatch(/## Breaking[\s\S]*`POST \/batch\/update` security.*revenue\.read/);
+  });
+
+  it('an alternative requirement removed is breaking; one added, or a scope removed, is not', () => {
+    const removed = compare((spec) => security(spec).splice(0, 1));
+    expect(removed.diff.changes.filter((c) => c.target === UPDATE)).not.toEqual([]);
+    expect(removed.diff.changes.every((c) => c.breaking)).toBe(true);
+
+    const added = compare((spec) => security(spec).push({ oauth2: ['marketing.read'] }));
+    expect(added.diff.changes.filter((c) => c.target === UPDATE)).not.toEqual([]);
+    expect(added.diff.changes.some((c) => c.breaking)).toBe(false);
+
+    const fewer = compare((spec) => (security(spec)[0].oauth2 = []));
+    expect(fewer.diff.changes.filter((c) => c.target === UPDATE)).not.toEqual([]);
+    expect(fewer.diff.changes.some((c) => c.breaking)).toBe(false);
+  });
+});
+
+describe('which breaking changes the types show', () => {
+  it('fields and operations: typed; maxItems and format: not', () => {
+    const renamed = compare((spec) =>
+      renameField(spec, 'BatchResponseCampaign', 'results', 'items'),
+    );
+    expect(renamed.diff.changes.filter((c) => c.breaking).every((c) => c.typed)).toBe(true);
+    const lowered = compare((spec) => {
+      schemas(spec).BatchInputCampaignUpdateItem.properties.inputs.maxItems = 10;
+    });
+    expect(find(lowered.diff.changes, 'POST /batch/update', 'inputs')).toMatchObject([
+      { breaking: true, typed: false },
+    ]);
+    const format = compare((spec) => {
+      schemas(spec).BusinessUnitRef.properties.id.format = 'int32';
+    });
+    expect(find(format.diff.changes, 'BusinessUnitRef', 'id')).toMatchObject([
+      { breaking: true, typed: false },
+    ]);
+  });
+});
+
+describe('hostile input', () => {
+  /** `Level0` … `Level<n-1>`, each referencing the one before twice: 2^n copies once inlined. */
+  function doublingChain(levels: number) {
+    return edited((spec) => {
+      schemas(spec).Level0 = { type: 'string' };
+      for (let i = 1; i < levels; i++) {
+        schemas(spec)[`Level${i}`] = {
+          type: 'object',
+          properties: {
+            left: { $ref: `#/components/schemas/Level${i - 1}` },
+            right: { $ref: `#/components/schemas/Level${i - 1}` },
+          },
+        };
+      }
+      schemas(spec).Campaign.properties.nested = {
+        $ref: `#/components/schemas/Level${levels - 1}`,
+      };
+    });
+  }
+
+  it('refuses, naming the cause, a $ref chain that doubles at every level (17 and 19 levels)', () => {
+    for (const levels of [17, 19]) {
+      expect(() => diffSpecs(baseSpec(), doublingChain(levels))).toThrow(
+        /new spec: has more than 250000 nodes once its \$refs are inlined; refusing/,
+      );
+      expect(() => diffSpecs(doublingChain(levels), baseSpec())).toThrow(/^old spec: /);
+    }
+  });
+
+  it('refuses a $ref chain deeper than the limit, without overflowing the stack', () => {
+    const deep = edited((spec) => {
+      for (let i = 0; i < 5000; i++) {
+        schemas(spec)[`Deep${i}`] =
+          i === 0 ? { type: 'string' } : { $ref: `#/components/schemas/Deep${i - 1}` };
+      }
+    });
+    expect(() => diffSpecs(baseSpec(), deep)).toThrow(/nests deeper than 200 levels/);
+  });
+
+  it('still compares a short doubling chain, with a bounded number of changes', () => {
+    const diff = diffSpecs(baseSpec(), doublingChain(6));
+    expect(diff.changes.length).toBeGreaterThan(0);
+    expect(diff.changes.length).toBeLessThan(200);
+  });
+});

@@ -86,6 +86,114 @@ describe('spec:update', () => {
     expect(result.report).toContain('`POST /batch/update`: operation added');
   });
 
+  it("refuses a file whose paths are under another version's root, before writing anything", async () => {
+    const v3Layout = edited((spec) => {
+      spec.paths = Object.fromEntries(
+        Object.entries(spec.paths).map(([key, item]) => [
+          key.replace(ROOT, '/marketing/v3/campaigns'),
+          item,
+        ]),
+      );
+    });
+    const from = await supply('v3.json', v3Layout);
+    await expect(
+      updateSpec(workspace(), { version: VERSION, from, docsDate: '2026-11-01' }),
+    ).rejects.toThrow(/incoming\/v3\.json: refused for openapi\/2026-09-beta\/: paths outside/);
+    await expect(updateSpec(workspace(), { version: VERSION, from, dryRun: true })).rejects.toThrow(
+      /paths outside/,
+    );
+    expect(ran).toEqual([]);
+    expect(existsSync(path.join(root, 'openapi'))).toBe(false);
+  });
+
+  it('codegen failing: puts back the old spec (of another extension), meta.json and generated files', async () => {
+    // A package whose codegen script writes the OpenAPI types, as packages/hubspot-client's does.
+    await writeFile(
+      path.join(root, 'package.json'),
+      JSON.stringify({ workspaces: ['packages/*'] }),
+    );
+    const client = path.join(root, 'packages', 'client');
+    await mkdir(path.join(client, 'src', 'generated'), { recursive: true });
+    await writeFile(
+      path.join(client, 'package.json'),
+      JSON.stringify({
+        scripts: {
+          codegen:
+            'tsx ../../tools/codegen/src/cli.ts --spec-dir ../../openapi --out-dir src/generated',
+        },
+      }),
+    );
+    const generated = path.join(client, 'src', 'generated');
+    await writeFile(path.join(generated, `${VERSION}.ts`), 'old types');
+    await acceptedBase();
+    const dir = path.join(root, 'openapi', VERSION);
+    const before = {
+      spec: await readFile(path.join(dir, 'campaigns.json'), 'utf8'),
+      meta: await readFile(path.join(dir, 'meta.json'), 'utf8'),
+    };
+    const from = path.join(root, 'incoming', 'next.yaml');
+    await writeFile(
+      from,
+      JSON.stringify(edited((spec) => delete spec.paths[`${ROOT}/batch/archive`])),
+    );
+    const run = workspace().run;
+    const failingCodegen: Workspace = {
+      ...workspace(),
+      run: async (script) => {
+        if (script !== 'codegen') return run(script);
+        ran.push(script);
+        // What a codegen run that fails half-way leaves behind.
+        await writeFile(path.join(generated, `${VERSION}.ts`), 'half-written');
+        await writeFile(path.join(generated, 'stray.ts'), 'new');
+        return 1;
+      },
+    };
+    const result = await updateSpec(failingCodegen, {
+      version: VERSION,
+      from,
+      docsDate: '2026-12-01',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(ran).toEqual(['codegen']);
+    expect(output.at(-1)).toMatch(/back as they were/);
+    expect(existsSync(path.join(dir, 'campaigns.yaml'))).toBe(false);
+    expect(await readFile(path.join(dir, 'campaigns.json'), 'utf8')).toBe(before.spec);
+    expect(await readFile(path.join(dir, 'meta.json'), 'utf8')).toBe(before.meta);
+    expect(await readFile(path.join(generated, `${VERSION}.ts`), 'utf8')).toBe('old types');
+    expect(existsSync(path.join(generated, 'stray.ts'))).toBe(false);
+
+    // The same when running a script throws.
+    const throwing: Workspace = {
+      ...workspace(),
+      run: async () => {
+        throw new Error('spawn npm ENOENT');
+      },
+    };
+    await expect(
+      updateSpec(throwing, { version: VERSION, from, docsDate: '2026-12-01' }),
+    ).rejects.toThrow(/ENOENT/);
+    expect(existsSync(path.join(dir, 'campaigns.yaml'))).toBe(false);
+    expect(await readFile(path.join(dir, 'meta.json'), 'utf8')).toBe(before.meta);
+  });
+
+  it('rewrites meta.json of an existing version with --docs-date and --origin, and requires the date', async () => {
+    await acceptedBase();
+    const from = await supply('again.json', baseSpec());
+    await expect(updateSpec(workspace(), { version: VERSION, from })).rejects.toThrow(
+      /--docs-date/,
+    );
+    const result = await updateSpec(workspace(), {
+      version: VERSION,
+      from,
+      docsDate: '2027-01-15',
+      origin: 'own description',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(
+      JSON.parse(await readFile(path.join(root, 'openapi', VERSION, 'meta.json'), 'utf8')),
+    ).toMatchObject({ documentationDate: '2027-01-15', origin: 'own description' });
+  });
+
   it('refuses a bad version string, a missing meta date, and a file that is not OpenAPI 3', async () => {
     const from = await supply('hubspot.json', baseSpec());
     await expect(updateSpec(workspace(), { version: '2026-13', from })).rejects.toThrow(UsageError);
@@ -131,7 +239,11 @@ describe('spec:update', () => {
       'renamed.json',
       edited((spec) => renameField(spec, 'BatchResponseCampaign', 'results', 'items')),
     );
-    const result = await updateSpec(workspace(), { version: VERSION, from });
+    const result = await updateSpec(workspace(), {
+      version: VERSION,
+      from,
+      docsDate: '2026-11-02',
+    });
     expect(result.exitCode).toBe(1);
     expect(ran).toEqual(['codegen', 'typecheck']);
     const log = output.join('\n');
@@ -153,7 +265,11 @@ describe('spec:update', () => {
       'added.json',
       edited((spec) => (schemas(spec).Campaign.properties.campaignOwner = { type: 'string' })),
     );
-    const result = await updateSpec(workspace(), { version: VERSION, from });
+    const result = await updateSpec(workspace(), {
+      version: VERSION,
+      from,
+      docsDate: '2026-11-02',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.report).toContain('**0 breaking**');
     expect(result.report).toContain('schema `Campaign` `campaignOwner`: field added');
@@ -198,16 +314,55 @@ describe('spec:check (CI)', () => {
     );
   });
 
-  it('maxItems lowered but handled (typecheck passes): passes, saying it is breaking', async () => {
+  it('field type changed but handled (typecheck passes): passes, saying it is breaking', async () => {
+    await acceptedBase();
+    await editInPlace((spec) => {
+      schemas(spec).BusinessUnitRef.properties.id.type = 'string';
+    });
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([0]);
+    expect(ran).toEqual(['typecheck']);
+    expect(output.at(-1)).toMatch(/breaking, but the code compiles against every one/);
+  });
+
+  it('maxItems lowered: fails until accepted, whatever the typecheck says (types cannot show it)', async () => {
     await acceptedBase();
     await editInPlace((spec) => {
       schemas(spec).BatchInputCampaignUpdateItem.properties.inputs.maxItems = 10;
     });
     const outcomes = await checkSpecs(workspace());
-    expect(outcomes.map((o) => o.exitCode)).toEqual([0]);
-    expect(ran).toEqual(['typecheck']);
+    expect(outcomes.map((o) => o.exitCode)).toEqual([1]);
+    expect(ran).toEqual([]);
     expect(output.join('\n')).toContain('`inputs`: maxItems 50 → 10');
-    expect(output.at(-1)).toMatch(/breaking, but the code compiles against it/);
+    expect(output.at(-1)).toMatch(
+      /breaking change\(s\) \(above\) that the generated types cannot show/,
+    );
+    await checkSpecs(workspace(), { accept: true });
+    expect((await checkSpecs(workspace())).map((o) => o.exitCode)).toEqual([0]);
+  });
+
+  it('a scope added to an operation: fails until accepted, without a typecheck', async () => {
+    await acceptedBase();
+    await editInPlace((spec) => {
+      spec.paths[`${ROOT}/batch/update`].post.security[0].oauth2.push('crm.objects.owners.read');
+    });
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([1]);
+    expect(ran).toEqual([]);
+    expect(output.join('\n')).toMatch(/## Breaking[\s\S]*`POST \/batch\/update` security/);
+  });
+
+  it('a version folder deleted: fails (every operation removed) until --accept removes its snapshot', async () => {
+    await acceptedBase();
+    await rm(path.join(root, 'openapi', VERSION), { recursive: true });
+    const outcomes = await checkSpecs(workspace());
+    expect(outcomes.map((o) => o.exitCode)).toEqual([1]);
+    expect(outcomes[0]!.diff.changes).toContainEqual(
+      expect.objectContaining({ target: 'POST /batch/update', kind: 'removed', breaking: true }),
+    );
+    expect(output.at(-1)).toMatch(/openapi\/2026-09-beta\/ has no campaigns\.\* but/);
+    await checkSpecs(workspace(), { accept: true });
+    expect(existsSync(path.join(root, 'tools/spec-diff/accepted', `${VERSION}.json`))).toBe(false);
   });
 
   it('--accept records the current specs; a version without a snapshot fails', async () => {

@@ -1,0 +1,34 @@
+// The ids seen by the check: every id once, the row it was first on, exactly (no hash guesses).
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { IdRows } from '../src/ids.js';
+
+describe('IdRows', () => {
+  it('tells the first row of every id seen again, across growth of the table', () => {
+    const ids = new IdRows();
+    const guids = Array.from({ length: 30_000 }, () => randomUUID());
+    guids.forEach((id, i) => expect(ids.firstRow(id, i + 2)).toBeUndefined());
+    expect(ids.size).toBe(30_000);
+    guids.forEach((id, i) => expect(ids.firstRow(id, 99_999)).toBe(i + 2));
+    expect(ids.size).toBe(30_000);
+  });
+
+  it('compares ids exactly: case, near-GUIDs and other ids are ids of their own', () => {
+    const ids = new IdRows();
+    const guid = '7d09b6cc-4a0b-40e3-9118-12b9ab6d39a6';
+    const lookalikes = [
+      guid.toUpperCase(),
+      '7d09b6cc-4a0b-40e3-9118-12b9ab6d39a7',
+      '7d09b6cc4a0b-40e3-9118-12b9ab6d39a6-',
+      '7d09b6cc-4a0b-40e3-9118-12b9ab6d39ag',
+      '0d09b6cc-4a0b-40e3-9118-12b9ab6d39a6',
+      '12345',
+      'campaign-7',
+    ];
+    expect(ids.firstRow(guid, 2)).toBeUndefined();
+    lookalikes.forEach((id, i) => expect([id, ids.firstRow(id, i + 3)]).toEqual([id, undefined]));
+    expect(ids.firstRow(guid, 50)).toBe(2);
+    lookalikes.forEach((id, i) => expect([id, ids.firstRow(id, 60)]).toEqual([id, i + 3]));
+    expect(ids.size).toBe(1 + lookalikes.length);
+  });
+});
