@@ -313,7 +313,7 @@ describe('credentials, options and stops', () => {
   });
 
   it('takes the token from --token-file and a date version with --api-version', async () => {
-    const s = await sim();
+    const s = await sim({ apiVersion: '2026-03' });
     const dir = scratch();
     const [a] = s.store.list().map((x) => x.id);
     writeFileSync(path.join(dir, 'token'), DEFAULT_SIM_TOKEN);
@@ -330,6 +330,8 @@ describe('credentials, options and stops', () => {
     );
     expect(result.code).toBe(EXIT.OK);
     expect(s.store.get(a!)!.properties.hs_notes).toBe('dated');
+    // Every call went to the date version's root, the only one this simulator serves.
+    expect(Object.keys(s.stats().byApiRoot)).toEqual(['/marketing/campaigns/2026-03']);
   });
 
   it('refuses bad usage with exit 2 before anything is sent', async () => {

@@ -39,8 +39,8 @@ export class GatewayMetrics {
   });
   readonly hubspotRequests = new Counter({
     name: 'gateway_hubspot_requests_total',
-    help: 'HTTP requests to HubSpot by operation and status (HTTP status, or "network" when none came back).',
-    labelNames: ['operation', 'status'] as const,
+    help: 'HTTP requests to HubSpot by operation, status (HTTP status, or "network" when none came back) and partial ("true" when a 2xx answer named item errors: a 207, or a date version\'s 200 with errors folded in).',
+    labelNames: ['operation', 'status', 'partial'] as const,
     registers: [this.registry],
   });
   readonly hubspotRateLimited = new Counter({
@@ -164,13 +164,18 @@ export class GatewayMetrics {
     const operation = event.operation;
     switch (event.type) {
       case 'response':
-        this.hubspotRequests.inc({ operation, status: String(event.status) });
+        this.hubspotRequests.inc({
+          operation,
+          status: String(event.status),
+          partial: String(event.errors > 0),
+        });
         this.chunkDuration.observe({ operation }, event.durationMs / 1000);
         break;
       case 'request-failed':
         this.hubspotRequests.inc({
           operation,
           status: event.status !== undefined ? String(event.status) : 'network',
+          partial: 'false',
         });
         this.chunkDuration.observe({ operation }, event.durationMs / 1000);
         break;

@@ -1,6 +1,7 @@
 // End to end: a GraphQL client → the gateway → the engine → the simulator, all over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadCampaignsDocument, UpdateCampaignsDocument } from '@campaigns/graphql';
+import { apiRootPath } from '@campaigns/hubspot-client';
 import { print } from 'graphql';
 import {
   graphqlBody,
@@ -68,6 +69,8 @@ describe.each(API_VERSIONS)('on HubSpot API %s', (version) => {
       }
       expect(Date.parse(payload.startedAt)).toBeLessThanOrEqual(Date.parse(payload.completedAt));
       expect(payload.stopReason).toBeNull();
+      // The gateway spoke this version: every call came in on its root (the only one served).
+      expect(Object.keys(stack.sim.stats().byApiRoot)).toEqual([apiRootPath(version)]);
     });
 
     it('reports a partial success (207, or 200 with errors) as payload errors, not GraphQL errors', async () => {
@@ -88,6 +91,11 @@ describe.each(API_VERSIONS)('on HubSpot API %s', (version) => {
         httpStatus: partialStatus,
       });
       expect(payload.errors[0]!.context).toMatchObject({ ids: [missing] });
+      // The metric tells the partial answer from a complete one, whichever status it came with.
+      const metrics = await (await stack.http('/metrics')).text();
+      expect(metrics).toContain(
+        `gateway_hubspot_requests_total{operation="update",status="${partialStatus}",partial="true"} 1`,
+      );
     });
 
     it('sends 120 campaigns as 3 chunks of at most 50 and answers in input order', async () => {
@@ -164,7 +172,7 @@ describe.each(API_VERSIONS)('on HubSpot API %s', (version) => {
       const metrics = await (await stack.http('/metrics')).text();
       expect(metrics).toMatch(/gateway_hubspot_retries_total\{operation="update"\} [1-9]/);
       expect(metrics).toMatch(
-        /gateway_hubspot_requests_total\{operation="update",status="503"\} 1/,
+        /gateway_hubspot_requests_total\{operation="update",status="503",partial="false"\} 1/,
       );
     });
   });
@@ -365,8 +373,12 @@ describe('operations endpoints', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toMatch(/gateway_mutations_total\{outcome="complete"\} [1-9]/);
-    expect(text).toMatch(/gateway_hubspot_requests_total\{operation="update",status="200"\} [1-9]/);
-    expect(text).toMatch(/gateway_hubspot_requests_total\{operation="update",status="207"\} [1-9]/);
+    expect(text).toMatch(
+      /gateway_hubspot_requests_total\{operation="update",status="200",partial="false"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /gateway_hubspot_requests_total\{operation="update",status="207",partial="true"\} [1-9]/,
+    );
     expect(text).toMatch(
       /gateway_hubspot_chunk_duration_seconds_count\{operation="update"\} [1-9]/,
     );

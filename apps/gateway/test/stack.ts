@@ -125,10 +125,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     client: (headers = {}) => new GraphQLClient(gateway.url, { headers, fetch: capturing }),
     http: (path, init) => capturing(`${gateway.origin}${path}`, init),
     close: async () => {
+      const stats = sim.stats();
       await gateway.close();
       await sim.close();
+      assertSpokeServedVersion(sim, stats.byApiRoot);
     },
   };
+}
+
+/**
+ * Fails when the gateway called HubSpot under an API root the simulator does not serve: a gateway
+ * speaking v3 to a 2026-03 simulator would get only 404s, which a test about failures could take
+ * for the failures it expects.
+ */
+export function assertSpokeServedVersion(
+  sim: Pick<HubSpotSim, 'apiRoots'>,
+  byApiRoot: Record<string, number>,
+): void {
+  const served = sim.apiRoots;
+  if (served === undefined) return;
+  const other = Object.keys(byApiRoot).filter((root) => !served.includes(root));
+  if (other.length > 0)
+    throw new Error(
+      `the gateway called HubSpot under ${other.join(', ')}, the simulator serves ${served.join(', ')}`,
+    );
 }
 
 /**

@@ -31,7 +31,9 @@ const sim = await startHubSpotSim({
 });
 
 console.log(`HubSpot simulator listening on ${sim.url}`);
-console.log(`  API root  ${sim.url}/marketing/v3/campaigns (or /marketing/campaigns/2026-03)`);
+console.log(
+  `  API root  ${sim.apiRoots?.map((root) => `${sim.url}${root}`).join(', ') ?? `${sim.url} + any version's root`}`,
+);
 console.log(
   `  spec      ${spec ?? `openapi/${apiVersion ?? DEFAULT_API_VERSION}/ (+ openapi/overlay.yaml)`}`,
 );

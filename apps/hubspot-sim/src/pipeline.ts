@@ -52,7 +52,8 @@ export async function answerApiCall(
   const arrivedAt = Date.now();
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-  const match = matchRoute(method, url.pathname, parts.spec.operations);
+  const match = matchRoute(method, url.pathname, parts.spec.operations, parts.spec.apiRoots);
+  if (match.apiRoot !== undefined) stats.arrivedOn(match.apiRoot);
   const body = parseBody(rawBody);
   if (
     match.kind === 'operation' &&

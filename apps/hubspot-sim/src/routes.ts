@@ -1,20 +1,29 @@
-// Which operation a request is for: the v3 and date-versioned prefixes lead to the same
-// routes, and stats and validation key on the route template, never on the prefix.
+// Which operation a request is for. Only the API root(s) of the spec served lead to its routes
+// (a 2026-03 spec is not served under the v3 root: a client speaking the wrong version gets 404s),
+// and stats and validation key on the route template, never on the prefix.
 import { API_ROOT_PATH } from '@campaigns/hubspot-client';
 import type { OperationSpec } from './spec.js';
 
 /** `/marketing/v3/campaigns` or `/marketing/campaigns/YYYY-MM`, then the route: the client's definition. */
 const API_PREFIX = API_ROOT_PATH;
 
-export type RouteMatch =
-  | {
-      kind: 'operation';
-      operation: OperationSpec;
-      params: Record<string, string>;
-      routeKey: string;
-    }
-  | { kind: 'method-not-allowed'; allowed: string[]; routeKey: string }
-  | { kind: 'not-found'; routeKey: string };
+/** What every match says of the path: the API root it starts with, if it starts with any. */
+interface OnRoot {
+  /** The API root the request came in on (`/marketing/v3/campaigns`), served or not. */
+  apiRoot?: string;
+}
+
+export type RouteMatch = OnRoot &
+  (
+    | {
+        kind: 'operation';
+        operation: OperationSpec;
+        params: Record<string, string>;
+        routeKey: string;
+      }
+    | { kind: 'method-not-allowed'; allowed: string[]; routeKey: string }
+    | { kind: 'not-found'; routeKey: string }
+  );
 
 /** Stats key for anything that matches no route. */
 export const UNKNOWN_ROUTE = '(unknown route)';
@@ -24,14 +33,30 @@ export function routeKeyOf(method: string, template: string): string {
   return `${method} ${template}`;
 }
 
+/**
+ * The operation `method pathname` is for. `apiRoots`: the roots served (the spec's own, see
+ * `CampaignsSpec.apiRoots`); any other root is not found. Undefined: every version's root.
+ */
 export function matchRoute(
   method: string,
   pathname: string,
   operations: readonly OperationSpec[],
+  apiRoots?: readonly string[],
 ): RouteMatch {
   const prefix = API_PREFIX.exec(pathname);
   if (!prefix) return { kind: 'not-found', routeKey: routeKeyOf(method, UNKNOWN_ROUTE) };
-  const segments = splitPath(pathname.slice(prefix[0].length));
+  const apiRoot = prefix[0];
+  if (apiRoots !== undefined && !apiRoots.includes(apiRoot))
+    return { kind: 'not-found', routeKey: routeKeyOf(method, UNKNOWN_ROUTE), apiRoot };
+  return { ...matchOnRoot(method, pathname.slice(apiRoot.length), operations), apiRoot };
+}
+
+function matchOnRoot(
+  method: string,
+  rest: string,
+  operations: readonly OperationSpec[],
+): RouteMatch {
+  const segments = splitPath(rest);
   const candidates = operations
     .map((operation) => ({ operation, params: matchTemplate(splitPath(operation.path), segments) }))
     .filter(

@@ -54,6 +54,11 @@ export interface HubSpotSim {
    * they are routed, authenticated and validated like the others, then answer 501 `NOT_IMPLEMENTED`.
    */
   notImplemented: string[];
+  /**
+   * The API roots served (`['/marketing/campaigns/2026-03']`), from the spec; calls under another
+   * version's root answer 404. Undefined for a spec that names no root: every version's is served.
+   */
+  apiRoots: string[] | undefined;
 }
 
 /** The most campaigns one `seedCampaigns` call adds; a guard against a typo that eats memory. */
@@ -120,6 +125,7 @@ export async function startHubSpotSim(options: HubSpotSimOptions = {}): Promise<
     refuse: (ids, refusal) => refusals.refuse(ids, refusal),
     clearRefusals: () => refusals.clear(),
     notImplemented,
+    apiRoots: spec.apiRoots && [...spec.apiRoots],
   };
 
   const server = createServer((req, res) => {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  API_ROOT_PATH,
   isApiVersion,
   specPathRelativeToApiRoot,
   type ApiVersion,
@@ -81,6 +82,13 @@ export interface CampaignsSpec {
    * holds): `int64` in v3, `int32` in date versions such as 2026-03; undefined when none is given.
    */
   businessUnitIdFormat?: string;
+  /**
+   * The API roots the spec is served under (`/marketing/campaigns/2026-03`): the roots its full
+   * paths start with, or for paths relative to the root, the roots its `servers` URLs end in.
+   * Undefined when neither names one (relative paths and a bare host in `servers`): such a spec
+   * is served under every version's root.
+   */
+  apiRoots?: string[];
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
@@ -162,7 +170,37 @@ export function loadCampaignsSpec(url: URL = DEFAULT_SPEC_URL): CampaignsSpec {
     }
   }
   const businessUnitIdFormat = businessUnitIdFormatOf(schemas);
-  return { operations, schemas, ...(businessUnitIdFormat ? { businessUnitIdFormat } : {}) };
+  const apiRoots = apiRootsOf(document);
+  return {
+    operations,
+    schemas,
+    ...(businessUnitIdFormat ? { businessUnitIdFormat } : {}),
+    ...(apiRoots ? { apiRoots } : {}),
+  };
+}
+
+/**
+ * The API roots a spec names: at the start of its path keys (HubSpot's layout), else at the end of
+ * its `servers` URLs (paths relative to the root). A `{version}` template names none.
+ */
+function apiRootsOf(document: OpenApiNode): string[] | undefined {
+  const rootOf = (pathname: string) => API_ROOT_PATH.exec(pathname)?.[0];
+  const fromPaths = Object.keys(asNode(document.paths, 'paths')).map(rootOf);
+  const fromServers = asArray(document.servers).map((server) => {
+    const url = (server as OpenApiNode | null)?.url;
+    if (typeof url !== 'string') return undefined;
+    try {
+      const pathname = new URL(url, 'http://server.invalid').pathname.replace(/\/+$/, '');
+      return rootOf(pathname) === pathname ? pathname : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  for (const found of [fromPaths, fromServers]) {
+    const roots = [...new Set(found.filter((root) => root !== undefined))].sort();
+    if (roots.length > 0) return roots;
+  }
+  return undefined;
 }
 
 /** The first `format` of a business unit's `id`, found through any schema's `businessUnits`. */

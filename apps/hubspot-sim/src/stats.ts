@@ -9,6 +9,11 @@ export interface SimStats {
    * Calls that got no answer count as `hang` or `drop`.
    */
   byEndpoint: Record<string, Record<string, number>>;
+  /**
+   * API calls by the API root they came in on, served or not: `'/marketing/v3/campaigns' → 12`.
+   * Which version a client spoke (a root the spec does not serve is answered 404).
+   */
+  byApiRoot: Record<string, number>;
   /** 429s sent, any policy. */
   rateLimited: number;
   rateLimitedByPolicy: Record<string, number>;
@@ -42,6 +47,10 @@ export class StatsRecorder {
     increment(counts, String(outcome));
   }
 
+  arrivedOn(apiRoot: string): void {
+    increment(this.#stats.byApiRoot, apiRoot);
+  }
+
   rateLimited(policyName: string): void {
     this.#stats.rateLimited++;
     increment(this.#stats.rateLimitedByPolicy, policyName);
@@ -71,6 +80,7 @@ function emptyStats(inFlight: number): SimStats {
   return {
     totalRequests: 0,
     byEndpoint: {},
+    byApiRoot: {},
     rateLimited: 0,
     rateLimitedByPolicy: {},
     largestBatch: 0,

@@ -1,28 +1,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PublicCampaign } from '@campaigns/hubspot-client';
 import type { SimStats } from '../src/index.js';
-import { admin, call, campaignIds, closeSims, DATED, startSim } from './sim-helpers.js';
+import { admin, call, campaignIds, closeSims, DATED, startSim, V3 } from './sim-helpers.js';
 
 afterEach(closeSims);
 
 describe('stats', () => {
-  it('counts calls by route template and status, whatever the API version', async () => {
+  it('counts calls by route template and status, and by the API root they came in on', async () => {
     const sim = await startSim();
     const [id] = campaignIds(sim, 1);
     await call(sim, 'POST', '/batch/update', { body: { inputs: [{ id, properties: {} }] } });
     await call(sim, 'POST', '/batch/update', {
-      root: DATED,
       body: { inputs: [{ id: 'missing', properties: {} }] },
     });
+    await call(sim, 'GET', `/${id}`);
+    // A v3 simulator does not serve 2026-03's root.
     await call(sim, 'GET', `/${id}`, { root: DATED });
-    await call(sim, 'GET', '/nowhere/at/all');
+    await call(sim, 'GET', '/nowhere/at/all', { root: '' });
     expect(sim.stats()).toMatchObject({
-      totalRequests: 4,
+      totalRequests: 5,
       byEndpoint: {
         'POST /batch/update': { '200': 1, '207': 1 },
         'GET /{campaignGuid}': { '200': 1 },
-        'GET (unknown route)': { '404': 1 },
+        'GET (unknown route)': { '404': 2 },
       },
+      byApiRoot: { [V3]: 3, [DATED]: 1 },
     });
   });
 
@@ -47,6 +49,7 @@ describe('stats', () => {
     expect(sim.stats()).toEqual({
       totalRequests: 0,
       byEndpoint: {},
+      byApiRoot: {},
       rateLimited: 0,
       rateLimitedByPolicy: {},
       largestBatch: 0,

@@ -21,9 +21,9 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 describe('our typed client against the sim', () => {
   it('updates a batch on v3 and on a date version, with the same call', async () => {
-    const sim = await startSim();
-    const ids = campaignIds(sim, 2);
     for (const apiVersion of ['v3', '2026-03'] as const) {
+      const sim = await startSim({ apiVersion });
+      const ids = campaignIds(sim, 2);
       const client = createHubSpotClient({
         token: DEFAULT_SIM_TOKEN,
         baseUrl: sim.url,

@@ -23,29 +23,54 @@ interface Page {
 }
 
 describe('routes', () => {
-  it('serves every operation of the spec under both the v3 and the date-versioned prefix', async () => {
-    const sim = await startSim();
-    const [id] = campaignIds(sim, 1);
-    const requests: Array<[string, string, unknown?]> = [
-      ['GET', '/'],
-      ['POST', '/', { properties: { hs_name: 'Created' } }],
-      ['GET', `/${id}`],
-      ['PATCH', `/${id}`, { properties: { hs_notes: 'patched' } }],
-      ['POST', '/batch/read', { inputs: [{ id }] }],
-      ['POST', '/batch/update', { inputs: [{ id, properties: { hs_notes: 'batched' } }] }],
-      ['POST', '/batch/create', { inputs: [{ properties: { hs_name: 'Batch created' } }] }],
-      ['POST', '/batch/archive', { inputs: [{ id: 'gone' }] }],
-      ['DELETE', '/not-a-campaign'],
-    ];
-    const operations = loadCampaignsSpec().operations.map((o) => `${o.method} ${o.path}`);
-    for (const root of [V3, DATED]) {
+  it.each([
+    ['v3', V3, DATED],
+    ['2026-03', DATED, V3],
+  ] as const)(
+    "serves every operation of the %s spec under its root, and none under another version's",
+    async (apiVersion, root, other) => {
+      const sim = await startSim({ apiVersion });
+      const [id] = campaignIds(sim, 1);
+      const requests: Array<[string, string, unknown?]> = [
+        ['GET', '/'],
+        ['POST', '/', { properties: { hs_name: 'Created' } }],
+        ['GET', `/${id}`],
+        ['PATCH', `/${id}`, { properties: { hs_notes: 'patched' } }],
+        ['POST', '/batch/read', { inputs: [{ id }] }],
+        ['POST', '/batch/update', { inputs: [{ id, properties: { hs_notes: 'batched' } }] }],
+        ['POST', '/batch/create', { inputs: [{ properties: { hs_name: 'Batch created' } }] }],
+        ['POST', '/batch/archive', { inputs: [{ id: 'gone' }] }],
+        ['DELETE', '/not-a-campaign'],
+      ];
+      const operations = loadCampaignsSpec(specUrl(undefined, apiVersion)).operations.map(
+        (o) => `${o.method} ${o.path}`,
+      );
       const statuses = [];
       for (const [method, path, body] of requests)
         statuses.push((await call(sim, method, path, { root, body })).status);
       expect(statuses).toEqual([200, 201, 200, 200, 200, 200, 201, 204, 204]);
-    }
-    expect(Object.keys(sim.stats().byEndpoint).sort()).toEqual(operations.sort());
-  });
+      expect(Object.keys(sim.stats().byEndpoint).sort()).toEqual(operations.sort());
+      expect(sim.apiRoots).toEqual([root]);
+
+      // Another version's root is not served: a client speaking the wrong version gets 404s,
+      // in HubSpot's error shape, and the stats say which root the calls came in on.
+      sim.resetStats();
+      for (const [method, path, body] of requests) {
+        const answer = await call(sim, method, path, { root: other, body });
+        expect(answer.status).toBe(404);
+        expect(answer.body).toMatchObject({ status: 'error', category: 'RESOURCE_NOT_FOUND' });
+      }
+      expect(sim.stats().byApiRoot).toEqual({ [other]: requests.length });
+      expect(sim.stats().byEndpoint).toEqual({
+        ...Object.fromEntries(
+          [...new Set(requests.map(([method]) => method))].map((method) => [
+            `${method} (unknown route)`,
+            { '404': requests.filter(([m]) => m === method).length },
+          ]),
+        ),
+      });
+    },
+  );
 
   it('treats the API root with and without a trailing slash alike', async () => {
     const sim = await startSim();

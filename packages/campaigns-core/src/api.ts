@@ -43,6 +43,30 @@ export type ReadRequest = Every<JsonRequest<BatchPost<'/batch/read'>>>;
 export type CreateRequest = Every<JsonRequest<BatchPost<'/batch/create'>>>;
 export type ArchiveRequest = Every<JsonRequest<BatchPost<'/batch/archive'>>>;
 
+/** The query parameters an operation declares (for a union of operations, one set per member). */
+type QueryOf<Op> = Op extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+/**
+ * The query parameters every version of an operation declares, each typed as every version takes
+ * it. Query parameters are optional, so an intersection alone would still take one renamed in a
+ * single version: only the names all versions share are kept (`keyof` a union), and a query is
+ * typed by {@link EveryVersionQuery}, which refuses any other name.
+ */
+type SharedQuery<Op> = Pick<Every<QueryOf<Op>>, keyof QueryOf<Op> & keyof Every<QueryOf<Op>>>;
+
+/** The query of `/batch/read` that every version takes. */
+export type ReadRequestQuery = SharedQuery<BatchPost<'/batch/read'>>;
+/** The query of the list (`GET /`) that every version takes. */
+export type ListRequestQuery = SharedQuery<paths['/']['get']>;
+
+/**
+ * `Q` where it fits `Shared` (one of the `…RequestQuery` types): a query to type a sent value by,
+ * `const sent: EveryVersionQuery<typeof query, ListRequestQuery> = query`. A parameter of `Q` that
+ * some version does not declare (renamed there) is typed `never`, so the assignment fails naming it.
+ */
+export type EveryVersionQuery<Q, Shared> = Q &
+  Shared & { [K in Exclude<keyof Q, keyof Shared>]: never };
+
 /** What `/batch/update` answers (200, or 207 naming errors; or 200 with errors folded in). */
 export type UpdateAnswer = JsonAnswer<BatchPost<'/batch/update'>>;
 /** What `/batch/read` answers (200, or 207 naming errors; or 200 with errors folded in). */

@@ -173,6 +173,7 @@ async function attempts<P, R>(
           size: current.length,
           status: sent.status,
           durationMs,
+          errors: sent.errors.length,
         },
         chunkTrace,
       );

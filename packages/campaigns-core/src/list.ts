@@ -3,7 +3,7 @@
 // one way the CLI's export and the gateway's campaignList read the list.
 import { setTimeout as wait } from 'node:timers/promises';
 import { HubSpotApiError, rateLimitOf, type HubSpotClient } from '@campaigns/hubspot-client';
-import type { ListedCampaign } from './api.js';
+import type { EveryVersionQuery, ListedCampaign, ListRequestQuery } from './api.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 import type { RateBudget } from './budget.js';
 import { classifyFailure, describeFailure } from './failure.js';
@@ -97,7 +97,11 @@ export async function listCampaignsPage(
   const { budget, fairnessKey, signal } = options;
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const { properties, ...rest } = query;
-  const params = { ...rest, ...(properties ? { properties: [...properties] } : {}) };
+  // Typed as every version takes the list's query: a parameter renamed in one version fails here.
+  const params: EveryVersionQuery<typeof rest & { properties?: string[] }, ListRequestQuery> = {
+    ...rest,
+    ...(properties ? { properties: [...properties] } : {}),
+  };
   const aborted = () => new ListPageError('aborted', 'the list was canceled');
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw aborted();

@@ -8,10 +8,14 @@ import {
   type HubSpotClient,
 } from '@campaigns/hubspot-client';
 import type {
+  ArchiveRequest,
   BatchAnswer,
   CreatedCampaign,
   CreateRequest,
+  EveryVersionQuery,
   ReadCampaign,
+  ReadRequest,
+  ReadRequestQuery,
   UpdatedCampaign,
   UpdateRequest,
 } from './api.js';
@@ -70,6 +74,10 @@ export interface BulkOptions<R = unknown> extends Omit<RunOptions<R>, 'displayId
  * 207, date versions such as 2026-03 fold `errors` into their plain 200/201. Both are read here by
  * the answer's shape, whatever its status, so either is a partial success with its failed ids
  * isolated (the status is kept as HubSpot sent it, the `httpStatus` of those item errors).
+ *
+ * Callers name `R` (`toSentChunk<UpdatedCampaign>(…)`): inferred, it would come from the first
+ * version's answer, and a version whose answer no longer fits would fail here with that version's
+ * shape in the message instead of the one that changed.
  */
 function toSentChunk<R>(answer: {
   data?: BatchAnswer<R> | undefined;
@@ -238,7 +246,7 @@ export async function updateCampaigns(
       const body: UpdateRequest = {
         inputs: payloads.map((p) => ({ id: p.id, properties: p.properties })),
       };
-      return toSentChunk(await client.POST('/batch/update', { body, signal }));
+      return toSentChunk<UpdatedCampaign>(await client.POST('/batch/update', { body, signal }));
     },
     match: byId(compactorFor(options), (update) => update.properties),
   };
@@ -260,18 +268,24 @@ export async function readCampaigns(
 ): Promise<CampaignBatchOutcome<ReadCampaign>> {
   const budget = prepare(client, options);
   const { items, problems, coalesced } = prepareIds(ids, options);
-  const query = options.properties?.length ? { properties: options.properties } : undefined;
+  // Body and query typed as every version takes them: a field renamed in one version fails here.
+  const query: EveryVersionQuery<{ properties: string[] }, ReadRequestQuery> | undefined = options
+    .properties?.length
+    ? { properties: options.properties }
+    : undefined;
   const op: BatchOperation<{ id: string }, ReadCampaign> = {
     name: 'read',
     idempotent: true,
-    send: async (payloads, signal) =>
-      toSentChunk(
+    send: async (payloads, signal) => {
+      const body: ReadRequest = { inputs: payloads };
+      return toSentChunk<ReadCampaign>(
         await client.POST('/batch/read', {
-          body: { inputs: payloads },
+          body,
           ...(query ? { params: { query } } : {}),
           signal,
         }),
-      ),
+      );
+    },
     match: byId(compactorFor(options)),
   };
   const outcome = await runBatch(op, items, budget, options);
@@ -291,11 +305,12 @@ export async function archiveCampaigns(
     idempotent: true,
     send: async (payloads, signal) => {
       // 204, no body: everything sent counts as archived.
-      const { response } = await client.POST('/batch/archive', {
-        body: { inputs: payloads },
-        signal,
-      });
-      return { ...toSentChunk({ response }), results: payloads.map((p) => ({ id: p.id })) };
+      const body: ArchiveRequest = { inputs: payloads };
+      const { response } = await client.POST('/batch/archive', { body, signal });
+      return {
+        ...toSentChunk<{ id: string }>({ response }),
+        results: payloads.map((p) => ({ id: p.id })),
+      };
     },
     match: byId(undefined),
   };
@@ -326,8 +341,10 @@ export async function createCampaigns(
   const op: BatchOperation<CreateInput, CreatedCampaign> = {
     name: 'create',
     idempotent: false,
-    send: async (payloads, signal) =>
-      toSentChunk(await client.POST('/batch/create', { body: { inputs: payloads }, signal })),
+    send: async (payloads, signal) => {
+      const body: CreateRequest = { inputs: payloads };
+      return toSentChunk<CreatedCampaign>(await client.POST('/batch/create', { body, signal }));
+    },
     match: matchByProperties(compactorFor(options)),
   };
   const outcome = await runBatch(op, items, budget, options);

@@ -19,7 +19,15 @@ export interface ProgressEvent {
 /** Fine-grained events, e.g. for Prometheus counters or debug logs. Never carry credentials. */
 export type RunEvent =
   | { type: 'request'; operation: string; size: number; attempt: number }
-  | { type: 'response'; operation: string; size: number; status: number; durationMs: number }
+  | {
+      type: 'response';
+      operation: string;
+      size: number;
+      status: number;
+      durationMs: number;
+      /** Item errors the answer named: a 207's, or those a date version folds into its 200. */
+      errors: number;
+    }
   | {
       type: 'request-failed';
       operation: string;

@@ -91,6 +91,37 @@ function renameProperty(schema: YAMLMap, from: string, to: string): boolean {
   return true;
 }
 
+/** Whether `doc` is the spec of API version `version` (its `info.version`). */
+function isVersion(doc: Document, version: string): boolean {
+  return String(doc.getIn(['info', 'version'])) === version;
+}
+
+/** The component schema named `name`. */
+function componentSchema(doc: Document, name: string): YAMLMap | undefined {
+  const schema = doc.getIn(['components', 'schemas', name]);
+  return isMap(schema) ? schema : undefined;
+}
+
+/** Renames the query parameter `from` of the list (`GET` of the API root) to `to`. */
+function renameListParameter(doc: Document, from: string, to: string): boolean {
+  const pathsNode = doc.get('paths');
+  if (!isMap(pathsNode)) return false;
+  let renamed = false;
+  for (const pair of pathsNode.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!/^\/marketing\/(v3\/campaigns|campaigns\/[^/]+)\/?$/.test(key)) continue;
+    const parameters = doc.getIn(['paths', key, 'get', 'parameters']);
+    if (!isSeq(parameters)) continue;
+    for (const parameter of parameters.items) {
+      if (isMap(parameter) && parameter.get('name') === from && parameter.get('in') === 'query') {
+        parameter.set('name', to);
+        renamed = true;
+      }
+    }
+  }
+  return renamed;
+}
+
 /**
  * Copies openapi/ (with `edit` applied to each spec) and the client's sources to a folder, runs
  * the codegen into the copy, and typechecks the core's sources against it. Returns tsc's output
@@ -188,5 +219,48 @@ describe('the core typechecks against the generated types', () => {
     expect(output).toMatch(/error TS\d+/);
     expect(output).toMatch(/["']errors["']/);
     expect(output).toMatch(/2026-03/);
+  });
+
+  // Requests are typed as EVERY version takes them: a request field or query parameter renamed in
+  // one version alone must fail, though the other versions' types still have it.
+  it('fails, naming the field, when the read input `id` is renamed in 2026-03 only', async () => {
+    const output = await typecheckCoreAgainst('read-input-renamed-in-one-version', (doc) => {
+      const input = isVersion(doc, '2026-03') && componentSchema(doc, 'PublicCampaignReadInput');
+      return input ? renameProperty(input, 'id', 'campaignId') : false;
+    });
+    expect(output).toMatch(/src[\\/]operations\.ts\(\d+,\d+\): error TS\d+/);
+    expect(output).toMatch(/'campaignId'/);
+  });
+
+  it('fails, naming the field, when the archive input `id` is renamed in 2026-03 only', async () => {
+    const output = await typecheckCoreAgainst('archive-input-renamed-in-one-version', (doc) => {
+      const input = isVersion(doc, '2026-03') && componentSchema(doc, 'PublicCampaignDeleteInput');
+      return input ? renameProperty(input, 'id', 'campaignId') : false;
+    });
+    expect(output).toMatch(/src[\\/]operations\.ts\(\d+,\d+\): error TS\d+/);
+    expect(output).toMatch(/'campaignId'/);
+  });
+
+  // An answer is the union of the versions' answers: one version retyping a field the core does
+  // not read is legitimate, and must compile (the answer's result type is named, not inferred
+  // from the first version's).
+  it('compiles when 2026-03 alone retypes business-unit ids, which the core does not read', async () => {
+    const output = await typecheckCoreAgainst('business-unit-id-retyped-in-one-version', (doc) => {
+      const unit = isVersion(doc, '2026-03') && componentSchema(doc, 'PublicBusinessUnit');
+      const id = unit && unit.getIn(['properties', 'id']);
+      if (!isMap(id)) return false;
+      id.set('type', 'string');
+      id.delete('format');
+      return true;
+    });
+    expect(output).toBe('');
+  });
+
+  it('fails, naming the parameter, when the list query `limit` is renamed in 2026-03 only', async () => {
+    const output = await typecheckCoreAgainst('list-parameter-renamed-in-one-version', (doc) =>
+      isVersion(doc, '2026-03') ? renameListParameter(doc, 'limit', 'pageSize') : false,
+    );
+    expect(output).toMatch(/src[\\/]list\.ts\(\d+,\d+\): error TS\d+/);
+    expect(output).toMatch(/'limit'/);
   });
 });
