@@ -40,7 +40,7 @@ export function wantsSim(options: ConnectionOptions, io: CliIo): boolean {
 }
 
 /** Settings that can be judged without connecting: refused before a file is even read. */
-export function checkConnectionOptions(options: ConnectionOptions, io: CliIo): void {
+export async function checkConnectionOptions(options: ConnectionOptions, io: CliIo): Promise<void> {
   if (options.gateway !== undefined)
     throw new UsageError(
       '--gateway is not available yet: the gateway has no job API to send this work through ' +
@@ -52,6 +52,15 @@ export function checkConnectionOptions(options: ConnectionOptions, io: CliIo): v
     );
   if (wantsSim(options, io) && options.baseUrl !== undefined)
     throw new UsageError('--sim and --base-url exclude each other: --sim starts its own server');
+  if (wantsSim(options, io) && options.apiVersion !== undefined) {
+    // The simulator serves the versions it has a spec for (loaded only for --sim).
+    const { servedApiVersions } = await import('@campaigns/hubspot-sim');
+    const served: readonly string[] = servedApiVersions();
+    if (!served.includes(options.apiVersion))
+      throw new UsageError(
+        `--sim serves --api-version ${served.join(', ')} only, not ${JSON.stringify(options.apiVersion)}`,
+      );
+  }
   if (options.simCampaigns !== undefined && !/^\d+$/.test(options.simCampaigns))
     throw new UsageError(
       `--sim-campaigns must be a whole number, got ${JSON.stringify(options.simCampaigns)}`,
@@ -59,7 +68,7 @@ export function checkConnectionOptions(options: ConnectionOptions, io: CliIo): v
 }
 
 export async function connect(options: ConnectionOptions, io: CliIo): Promise<Connection> {
-  checkConnectionOptions(options, io);
+  await checkConnectionOptions(options, io);
   const apiVersion = (options.apiVersion ?? 'v3') as ApiVersion;
   if (wantsSim(options, io)) {
     // Only loaded when asked for: a run against HubSpot never starts or even imports it.

@@ -6,6 +6,8 @@
 // collector would also have to trace and move); any other id is kept as a string in a Map.
 // Both are exact: ids are compared, not their hashes.
 
+import { randomInt } from 'node:crypto';
+
 const GUID_LENGTH = 36;
 /** Slots per id at most before the table doubles (linear probing stays short below this). */
 const MAX_LOAD = 0.6;
@@ -38,6 +40,13 @@ export class IdRows {
   private readonly others = new Map<string, number>();
   /** The GUID being looked up, as four words. */
   private readonly key = new Uint32Array(4);
+  /**
+   * The hash's seed, drawn per table: ids crafted to collide (a file can hold any GUIDs) cannot
+   * be made for a seed they do not know.
+   */
+  private readonly seed = randomInt(2 ** 32);
+  /** The most slots one lookup has looked at (a test's measure of how well ids spread). */
+  longestProbe = 0;
 
   get size(): number {
     return this.guids + this.others.size;
@@ -93,12 +102,16 @@ export class IdRows {
   /** The slot holding the GUID `a b c d`, or the free slot where it goes. */
   private find(a: number, b: number, c: number, d: number): number {
     const { words, rows } = this;
-    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca77), 0xc2b2ae3d) ^ d;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x7feb352d);
-    h ^= h >>> 15;
+    // Each word mixed in turn, then murmur3's finaliser: every bit of every word moves every bit
+    // of the hash (a xor of the words, even multiplied, lets crafted ids all land on one slot).
+    let h = this.seed;
+    h = fmix32(h ^ a);
+    h = fmix32(h ^ b);
+    h = fmix32(h ^ c);
+    h = fmix32(h ^ d);
     const mask = this.capacity - 1;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = h & mask, probes = 1; ; slot = (slot + 1) & mask, probes++) {
+      if (probes > this.longestProbe) this.longestProbe = probes;
       if (rows[slot] === 0) return slot;
       const at = slot * 4;
       if (words[at] === a && words[at + 1] === b && words[at + 2] === c && words[at + 3] === d)
@@ -131,4 +144,14 @@ export class IdRows {
     words[at + 3] = d;
     this.rows[slot] = row;
   }
+}
+
+/** MurmurHash3's 32-bit finaliser: a bijection that spreads each input bit over all 32. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -28,6 +28,9 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
+/** Problems listed when a file is refused (all are counted). */
+export const MAX_PROBLEMS_SHOWN = 20;
+
 /** Bad usage or a bad file, found before anything was sent: exit 2 with this message. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

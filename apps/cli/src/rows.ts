@@ -4,8 +4,9 @@
 import type { Readable } from 'node:stream';
 import { checkIdValue, checkPropertyName } from '@campaigns/core';
 import { csvRecords, CsvSyntaxError } from './csv-records.js';
-import { UsageError } from './io.js';
-import { readLines } from './spool.js';
+import { MAX_PROBLEMS_SHOWN, UsageError, count } from './io.js';
+import { LineError, readLines } from './spool.js';
+import { MAX_RECORD_CHARS } from './text.js';
 
 export type FileFormat = 'csv' | 'jsonl';
 
@@ -39,6 +40,8 @@ export interface ReadOptions {
   format: FileFormat;
   /** CSV columns to skip, by header name (spreadsheet helper columns). */
   ignoreColumns?: ReadonlySet<string>;
+  /** The longest CSV record or JSONL line read, in characters (tests lower it). */
+  maxRecordChars?: number;
 }
 
 export function formatOf(file: string, given: string | undefined): FileFormat {
@@ -56,9 +59,10 @@ export function formatOf(file: string, given: string | undefined): FileFormat {
  * keeps a few of a chunk's strings for long should copy them (as `IdRows` does).
  */
 export function readRows(source: Readable, options: ReadOptions): AsyncGenerator<RowItem[]> {
+  const max = options.maxRecordChars ?? MAX_RECORD_CHARS;
   return options.format === 'csv'
-    ? readCsv(source, options.ignoreColumns ?? new Set())
-    : readJsonl(source);
+    ? readCsv(source, options.ignoreColumns ?? new Set(), max)
+    : readJsonl(source, max);
 }
 
 /** Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA. */
@@ -87,39 +91,50 @@ function lineBreaksIn(cells: string[]): number {
 /** The header of a CSV update file: where the id is and which columns are properties. */
 function readHeader(cells: string[], ignore: ReadonlySet<string>) {
   const problems: string[] = [];
+  // A header may have millions of cells: the work here stays linear, and the message short.
+  let problemCount = 0;
+  const problem = (text: string) => {
+    if (problemCount++ < MAX_PROBLEMS_SHOWN) problems.push(text);
+  };
   const names = cells.map((c) => c.trim());
-  const idIndexes = names.flatMap((n, i) => (n.toLowerCase() === 'id' ? [i] : []));
+  const isId = (name: string) => name.length === 2 && name.toLowerCase() === 'id';
+  const idIndexes = names.flatMap((n, i) => (isId(n) ? [i] : []));
   if (idIndexes.length === 0)
-    problems.push('the header has no id column (the first row must name the columns: id,hs_…)');
-  if (idIndexes.length > 1)
-    problems.push(`the header names id twice (columns ${idIndexes.map(columnLetter).join(', ')})`);
+    problem('the header has no id column (the first row must name the columns: id,hs_…)');
+  if (idIndexes.length > 1) {
+    const shown = idIndexes.slice(0, MAX_PROBLEMS_SHOWN).map(columnLetter).join(', ');
+    const more = idIndexes.length > MAX_PROBLEMS_SHOWN ? ', …' : '';
+    problem(`the header names id ${count(idIndexes.length)} times (columns ${shown}${more})`);
+  }
   const columns: CsvColumn[] = [];
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
-    if (idIndexes.includes(index) || ignore.has(name)) return;
+    if (isId(name) || ignore.has(name)) return;
     const where = `column ${columnLetter(index)} (${JSON.stringify(name)})`;
     if (name === '') {
-      problems.push(`${where} has no name in the header (name it, or delete the column)`);
+      problem(`${where} has no name in the header (name it, or delete the column)`);
       return;
     }
     const nameProblem = checkPropertyName(name);
     if (nameProblem) {
-      problems.push(
+      problem(
         `${where}: ${nameProblem}; rename it, delete it, or pass --ignore-columns ${JSON.stringify(name)}`,
       );
       return;
     }
     const first = seen.get(name);
     if (first !== undefined) {
-      problems.push(`${where} repeats column ${columnLetter(first)}: each property once`);
+      problem(`${where} repeats column ${columnLetter(first)}: each property once`);
       return;
     }
     seen.set(name, index);
     columns.push({ index, name });
   });
+  if (problemCount > problems.length)
+    problems.push(`… and ${count(problemCount - problems.length)} more`);
   if (problems.length > 0)
     throw new UsageError(`the header (row 1) is not usable:\n  ${problems.join('\n  ')}`);
-  return { idIndex: idIndexes[0]!, width: cells.length, columns };
+  return { idIndex: idIndexes[0]!, width: cells.length, columns, names };
 }
 
 /** Whether every cell is empty (a loop: this runs for every row). */
@@ -142,7 +157,11 @@ function isResetMarker(cell: string): boolean {
   );
 }
 
-async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGenerator<RowItem[]> {
+async function* readCsv(
+  source: Readable,
+  ignore: ReadonlySet<string>,
+  maxRecordChars: number,
+): AsyncGenerator<RowItem[]> {
   let header: ReturnType<typeof readHeader> | undefined;
   let row = 0;
   let lastLine = 0;
@@ -190,7 +209,7 @@ async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGen
   };
 
   try {
-    for await (const records of csvRecords(source)) {
+    for await (const records of csvRecords(source, { maxRecordChars })) {
       for (const cells of records) take(cells);
       if (items.length > 0) {
         yield items;
@@ -199,10 +218,14 @@ async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGen
     }
   } catch (error) {
     // Every record before the one at fault has been taken: the next row is the one.
-    if (error instanceof CsvSyntaxError)
-      throw new UsageError(
-        `not a readable CSV file at row ${row + 1} (line ${lastLine + 1}): ${error.message} [${error.code}]`,
-      );
+    if (error instanceof CsvSyntaxError) {
+      let at = `row ${row + 1} (line ${lastLine + 1})`;
+      if (error.column !== undefined) {
+        const name = header?.names[error.column];
+        at += `, column ${columnLetter(error.column)}${name ? ` (${JSON.stringify(name)})` : ''}`;
+      }
+      throw new UsageError(`not a readable CSV file at ${at}: ${error.message} [${error.code}]`);
+    }
     throw error;
   }
   if (!header) throw new UsageError('the file is empty: the first row must name the columns');
@@ -210,13 +233,19 @@ async function* readCsv(source: Readable, ignore: ReadonlySet<string>): AsyncGen
 
 const JSONL_KEYS = new Set(['id', 'properties']);
 
-async function* readJsonl(source: Readable): AsyncGenerator<RowItem[]> {
+async function* readJsonl(source: Readable, maxLineChars: number): AsyncGenerator<RowItem[]> {
   let lineNumber = 0;
   let items: RowItem[] = [];
-  for await (const lines of readLines(source)) {
-    for (const line of lines) take(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (items.length > 0) yield items;
-    items = [];
+  try {
+    for await (const lines of readLines(source, { maxLineChars })) {
+      for (const line of lines) take(line.endsWith('\r') ? line.slice(0, -1) : line);
+      if (items.length > 0) yield items;
+      items = [];
+    }
+  } catch (error) {
+    if (error instanceof LineError)
+      throw new UsageError(`not a readable JSONL file at line ${error.line}: ${error.message}`);
+    throw error;
   }
 
   function take(raw: string): void {

@@ -13,21 +13,88 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { InputRow } from './rows.js';
+import { describeLimit, NotUtf8Error, Utf8Decoder } from './text.js';
 
-/** The lines of a stream, a chunk's worth at a time (a line may span chunks). */
-export async function* readLines(source: Readable): AsyncGenerator<string[]> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of source) {
-    const parts = (rest + decoder.write(chunk as Buffer)).split('\n');
-    rest = parts.pop()!;
-    if (parts.length > 0) yield parts;
+/** A line that cannot be read: too long, or not UTF-8. Every line before it was handed out. */
+export class LineError extends Error {
+  override readonly name = 'LineError';
+  constructor(
+    /** The line at fault, from 1. */
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
   }
-  const last = rest + decoder.end();
-  if (last !== '') yield [last];
+}
+
+export interface ReadLinesOptions {
+  /** The longest line taken, in characters (its line break not counted); longer: a LineError. */
+  maxLineChars?: number;
+}
+
+/**
+ * The lines of a UTF-8 stream, a chunk's worth at a time (a line may span chunks), without their
+ * `\n`. Linear in the stream's length: each chunk's text is searched once, and the pieces of a
+ * line spanning chunks are joined once, when its end arrives.
+ */
+export async function* readLines(
+  source: AsyncIterable<unknown>,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<string[]> {
+  const max = options.maxLineChars ?? Infinity;
+  const decoder = new Utf8Decoder();
+  /** The start of the current line, in pieces, and their length. */
+  let held: string[] = [];
+  let heldLength = 0;
+  let done = 0;
+  const tooLong = () =>
+    new LineError(
+      done + 1,
+      `a line longer than ${describeLimit(max)} (a JSONL line is one campaign: ids and values of at most 65,536 characters)`,
+    );
+  /** Splits `text` into the lines it ends; the error once a line is too long. */
+  const split = (text: string, lines: string[]): LineError | undefined => {
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      if (heldLength + end - start > max) return tooLong();
+      let line = text.slice(start, end);
+      if (held.length > 0) {
+        held.push(line);
+        line = held.join('');
+        held = [];
+        heldLength = 0;
+      }
+      lines.push(line);
+      done++;
+      start = end + 1;
+    }
+    if (start < text.length) {
+      heldLength += text.length - start;
+      if (heldLength > max) return tooLong();
+      held.push(start === 0 ? text : text.slice(start));
+    }
+    return undefined;
+  };
+  const take = async function* (read: () => string): AsyncGenerator<string[]> {
+    const lines: string[] = [];
+    let failure: LineError | undefined;
+    try {
+      failure = split(read(), lines);
+    } catch (error) {
+      if (!(error instanceof NotUtf8Error)) throw error;
+      // The lines before the bad bytes are handed out; the one holding them is at fault.
+      failure = split(error.text, lines) ?? new LineError(done + 1, error.message);
+    }
+    if (lines.length > 0) yield lines;
+    if (failure) throw failure;
+  };
+  for await (const chunk of source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    yield* take(() => decoder.write(bytes));
+  }
+  yield* take(() => decoder.end());
+  if (held.length > 0) yield [held.join('')];
 }
 
 export class Spool {

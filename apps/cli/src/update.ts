@@ -22,7 +22,16 @@ import { connect, checkConnectionOptions, type ConnectionOptions } from './conne
 import { IdRows } from './ids.js';
 import { openInput, type InputFile } from './input.js';
 import { Spool } from './spool.js';
-import { count, EXIT, plural, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
+import {
+  count,
+  EXIT,
+  MAX_PROBLEMS_SHOWN,
+  plural,
+  StoppedError,
+  UsageError,
+  type CliIo,
+  type ExitCode,
+} from './io.js';
 import { createProgress, duration, progressMode } from './progress.js';
 import { readOkIds, ReportWriter, type ReportLine } from './report.js';
 import {
@@ -43,8 +52,6 @@ export const DEFAULT_BATCH_ROWS = 1_000;
  */
 const TAIL_CHUNKS = 10;
 const BATCH_CONCURRENCY = DEFAULT_MAX_CONCURRENCY - TAIL_CHUNKS;
-/** Problems listed when a file is refused (all are counted). */
-const MAX_PROBLEMS_SHOWN = 20;
 /** Failed ids listed in the summary when there is no report to look them up in. */
 const MAX_FAILED_SHOWN = 20;
 
@@ -73,7 +80,7 @@ interface Plan {
 }
 
 export async function updateCommand(options: UpdateOptions, io: CliIo): Promise<ExitCode> {
-  if (!options.dryRun) checkConnectionOptions(options, io);
+  if (!options.dryRun) await checkConnectionOptions(options, io);
   const batchRows =
     options.batchRows === undefined ? DEFAULT_BATCH_ROWS : Number(options.batchRows);
   if (!Number.isInteger(batchRows) || batchRows < 1)

@@ -31,4 +31,19 @@ describe('IdRows', () => {
     lookalikes.forEach((id, i) => expect([id, ids.firstRow(id, 60)]).toEqual([id, i + 3]));
     expect(ids.size).toBe(1 + lookalikes.length);
   });
+
+  it('spreads ids crafted to collide under a xor of the words: lookups stay short', () => {
+    // Under `a ^ imul(b, K1) ^ imul(c, K2)` (then d), every one of these ids had the same hash,
+    // and each insertion walked past all the earlier ones.
+    const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+    const guid = (a: number, b: number) =>
+      `${hex(a)}-${hex(b).slice(0, 4)}-${hex(b).slice(4)}-0000-000000000000`;
+    const ids = new IdRows();
+    for (let b = 1; b <= 20_000; b++) {
+      const a = Math.imul(b, 0x9e3779b1) ^ 0x12345678;
+      expect(ids.firstRow(guid(a, b), b + 1)).toBeUndefined();
+    }
+    expect(ids.size).toBe(20_000);
+    expect(ids.longestProbe).toBeLessThan(100);
+  });
 });

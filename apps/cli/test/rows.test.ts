@@ -108,9 +108,9 @@ describe('CSV', () => {
     await expect(read('')).rejects.toThrow(/empty/);
   });
 
-  it('reports an unclosed quote as an unreadable file, naming its row and line', async () => {
+  it('reports an unclosed quote as an unreadable file, naming its row, line and column', async () => {
     await expect(read(`id,hs_notes\n${ID1},"never closed\n`)).rejects.toThrow(
-      'not a readable CSV file at row 2 (line 2): a quoted cell is never closed [MissingQuotes]',
+      'not a readable CSV file at row 2 (line 2), column B ("hs_notes"): a quoted cell is never closed [MissingQuotes]',
     );
   });
 
@@ -118,7 +118,7 @@ describe('CSV', () => {
     const text = `id,hs_notes\r\n${ID1},"two\r\nlines"\r\n${ID2},"a"b\r\n`;
     for (const pieceBytes of [Infinity, 5])
       await expect(read(text, 'csv', [], pieceBytes)).rejects.toThrow(
-        /^not a readable CSV file at row 3 \(line 4\): a quoted cell is followed by something other than a comma .* \[InvalidQuotes\]$/,
+        /^not a readable CSV file at row 3 \(line 4\), column B \("hs_notes"\): a quoted cell is followed by something other than a comma .* \[InvalidQuotes\]$/,
       );
   });
 
