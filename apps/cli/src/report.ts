@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { redactValue } from '@campaigns/redact';
 import { UsageError } from './io.js';
+import { IdSet } from './ids.js';
 
 /** One line of a report. `row` is the CSV row (the header is row 1) or the JSONL line. */
 export type ReportLine =
@@ -92,7 +93,7 @@ export class ReportWriter {
  * not JSON (e.g. the last one of a run killed mid-write) is ignored: its id is sent again, which
  * is safe, since applying the same values twice changes nothing more.
  */
-export async function readOkIds(file: string): Promise<{ ok: Set<string>; unreadable: number }> {
+export async function readOkIds(file: string): Promise<{ ok: IdSet; unreadable: number }> {
   const stream = createReadStream(file);
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
@@ -101,7 +102,7 @@ export async function readOkIds(file: string): Promise<{ ok: Set<string>; unread
     );
   });
   await opened;
-  const ok = new Set<string>();
+  const ok = new IdSet();
   let unreadable = 0;
   for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
     if (text.trim() === '') continue;

@@ -19,7 +19,7 @@ import {
 } from '@campaigns/core';
 import type { PublicCampaign } from '@campaigns/hubspot-client';
 import { connect, checkConnectionOptions, type ConnectionOptions } from './connection.js';
-import { IdRows } from './ids.js';
+import { IdRows, IdSet } from './ids.js';
 import { openInput, type InputFile } from './input.js';
 import { Spool } from './spool.js';
 import {
@@ -73,7 +73,7 @@ interface Plan {
   format: FileFormat;
   ignoreColumns: Set<string>;
   /** Ids the `--resume` report marked ok. */
-  resumedOk: Set<string>;
+  resumedOk: IdSet;
   batchRows: number;
   /** The rows of the file once checked, for the second pass. */
   spool: Spool;
@@ -92,7 +92,7 @@ export async function updateCommand(options: UpdateOptions, io: CliIo): Promise<
         '--report must name a new file, not the --resume one (which is still needed if this run stops)',
       );
   }
-  let resumedOk = new Set<string>();
+  let resumedOk = new IdSet();
   if (options.resume !== undefined) {
     const read = await readOkIds(path.resolve(io.cwd, options.resume));
     resumedOk = read.ok;

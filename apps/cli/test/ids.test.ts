@@ -1,7 +1,8 @@
 // The ids seen by the check: every id once, the row it was first on, exactly (no hash guesses).
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IdRows } from '../src/ids.js';
+import { IdRows, IdSet } from '../src/ids.js';
 
 describe('IdRows', () => {
   it('tells the first row of every id seen again, across growth of the table', () => {
@@ -45,5 +46,46 @@ describe('IdRows', () => {
     }
     expect(ids.size).toBe(20_000);
     expect(ids.longestProbe).toBeLessThan(100);
+  });
+});
+
+describe('IdSet (the --resume ids)', () => {
+  const anyId = fc.oneof(
+    fc.uuid(),
+    fc.uuid().map((id) => id.toUpperCase()),
+    fc.string({ maxLength: 40 }),
+    fc.integer({ min: 0, max: 10 ** 9 }).map(String),
+  );
+
+  it('answers like a Set of strings for any ids, GUIDs or not, whatever the case', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyId, { maxLength: 300 }),
+        fc.array(anyId, { maxLength: 50 }),
+        (added, probes) => {
+          const compact = new IdSet();
+          const plain = new Set<string>();
+          for (const id of added) {
+            compact.add(id);
+            plain.add(id);
+          }
+          expect(compact.size).toBe(plain.size);
+          for (const id of [...added, ...probes]) expect(compact.has(id)).toBe(plain.has(id));
+        },
+      ),
+    );
+  });
+
+  it('looks up without recording: has() of an unseen id leaves it unseen', () => {
+    const set = new IdSet();
+    const id = randomUUID();
+    expect(set.has(id)).toBe(false);
+    expect(set.has(id)).toBe(false);
+    expect(set.size).toBe(0);
+    set.add(id);
+    set.add(id);
+    expect(set.size).toBe(1);
+    expect(set.has(id)).toBe(true);
+    expect(set.has(id.toUpperCase())).toBe(false);
   });
 });
