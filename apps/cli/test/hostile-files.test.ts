@@ -244,14 +244,30 @@ describe('the update command', () => {
     );
   });
 
-  it('refuses an --api-version the simulator does not serve before reading the file', async () => {
+  it('refuses an --api-version with no spec in this build before reading the file', async () => {
     const dir = scratch();
     const result = await run(
       ['update', '--file', 'missing.csv', '--sim', '--api-version', '2099-01'],
       { cwd: dir },
     );
     expect(result.code).toBe(EXIT.BAD_INPUT);
-    expect(result.stderr).toContain('--sim serves --api-version 2026-03, v3 only, not "2099-01"');
+    expect(result.stderr).toContain(
+      '--api-version 2099-01 has no spec in this build: use one of v3, 2026-03',
+    );
     void sim;
+  });
+
+  it('refuses it against HubSpot too (a well-formed version, no spec), with nothing sent', async () => {
+    const s = await sim();
+    const dir = scratch();
+    const [a] = s.store.list().map((x) => x.id);
+    writeFileSync(path.join(dir, 'e.csv'), `id,hs_notes\n${a},x\n`);
+    const result = await run(['update', '--file', 'e.csv', '--api-version', '2026-09'], {
+      cwd: dir,
+      url: s.url,
+    });
+    expect(result.code).toBe(EXIT.BAD_INPUT);
+    expect(result.stderr).toContain('--api-version 2026-09 has no spec in this build');
+    expect(s.stats().totalRequests).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 // the rest of the gateway reads, whose types (GatewayConfig, LimitsConfig, ...) are derived from it.
 import { isIP } from 'node:net';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY_POLICY } from '@campaigns/core';
-import { isApiVersion, type ApiVersion } from '@campaigns/hubspot-client';
+import { isApiVersion, TYPED_API_VERSIONS, type ApiVersion } from '@campaigns/hubspot-client';
 import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_CAMPAIGNS_PER_JOB,
@@ -143,9 +143,19 @@ const settings = {
   HUBSPOT_OAUTH_TOKEN_URL: httpUrl.default(DEFAULT_OAUTH_TOKEN_URL),
   HUBSPOT_OAUTH_REFRESH_MARGIN_S: int(0, 3600, 300),
   HUBSPOT_BASE_URL: httpUrl.optional(),
+  // A well-formed version is not enough: the engine reads HubSpot's answers by the types generated
+  // from a version's spec, so the gateway speaks only the versions this build has a spec for.
   HUBSPOT_API_VERSION: z
     .string()
     .refine(isApiVersion, { error: 'must be v3 or a date version such as 2026-03' })
+    .refine(
+      (version) =>
+        !isApiVersion(version) || (TYPED_API_VERSIONS as readonly string[]).includes(version),
+      {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} has no spec in this build: use one of ${TYPED_API_VERSIONS.join(', ')}, or add it with \`npm run spec:update -- --version ${String(issue.input)} --from FILE\``,
+      },
+    )
     .default('v3'),
   HUBSPOT_TIMEOUT_MS: int(0, 600_000, 30_000),
   HUBSPOT_MAX_CONCURRENCY: int(1, 100, DEFAULT_MAX_CONCURRENCY),

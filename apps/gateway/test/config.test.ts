@@ -84,6 +84,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_JOB_BODY_BYTES: '1048576' }).limits.maxJobBodyBytes).toBe(1_048_576);
   });
 
+  it('refuses a well-formed API version this build has no spec for, naming the ones it has', () => {
+    const problems = problemsOf({ HUBSPOT_API_VERSION: '2026-09' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^HUBSPOT_API_VERSION: "2026-09" has no spec in this build: use one of v3, 2026-03/,
+    );
+    expect(problemsOf({ HUBSPOT_API_VERSION: 'v4' })).toEqual([
+      'HUBSPOT_API_VERSION: must be v3 or a date version such as 2026-03',
+    ]);
+  });
+
   it('names every missing or malformed setting in one error', () => {
     const problems = problemsOf({
       PORT: 'eighty',
