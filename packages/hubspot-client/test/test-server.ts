@@ -8,6 +8,9 @@ export interface CapturedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** The connection it came on, and how many requests that connection has carried with it. */
+  socket: Socket;
+  nthOnConnection: number;
 }
 
 export type Handler = (req: CapturedRequest, res: ServerResponse) => void | Promise<void>;
@@ -20,24 +23,43 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(handler: Handler): Promise<TestServer> {
+export interface TestServerOptions {
+  /**
+   * Node's `keepAliveTimeout` (default 5 s). 0: the server sends no `Keep-Alive` hint and keeps
+   * idle connections as long as the client does.
+   */
+  keepAliveTimeout?: number;
+}
+
+export async function startTestServer(
+  handler: Handler,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const requests: CapturedRequest[] = [];
   const sockets = new Set<Socket>();
+  const carried = new WeakMap<Socket, number>();
   let connections = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const captured: CapturedRequest = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      requests.push(captured);
-      void handler(captured, res);
-    });
-  });
+  const server = createServer(
+    { keepAliveTimeout: options.keepAliveTimeout ?? 5_000 },
+    (req, res) => {
+      const nthOnConnection = (carried.get(req.socket) ?? 0) + 1;
+      carried.set(req.socket, nthOnConnection);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const captured: CapturedRequest = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          socket: req.socket,
+          nthOnConnection,
+        };
+        requests.push(captured);
+        void handler(captured, res);
+      });
+    },
+  );
   server.on('connection', (s) => {
     connections++;
     sockets.add(s);

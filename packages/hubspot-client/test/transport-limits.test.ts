@@ -1,8 +1,6 @@
 // The default transport's bounds and recoveries: the idle fallback when `timeoutMs` is 0, one
 // resend after a kept-alive connection is found closed, the answer size cap, no compressed
 // answers, and which failures say HubSpot may have acted on the request.
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -25,48 +23,12 @@ const batchOk = {
 };
 const body = { inputs: [{ id: ID, properties: { hs_name: 'Spring' } }] };
 
-/**
- * A bare HTTP server that sends no `Keep-Alive` hint (a client keeps its connections as long as
- * it likes) and hands each request with the number of requests its connection carried so far.
- */
-interface RawServer {
-  url: string;
-  connections(): number;
-  close(): Promise<void>;
-}
-async function startRawServer(
-  handler: (res: ServerResponse, nthOnConnection: number, socket: Socket) => void,
-): Promise<RawServer> {
-  const sockets = new Set<Socket>();
-  const seen = new WeakMap<Socket, number>();
-  let connections = 0;
-  const server: Server = createServer({ keepAliveTimeout: 0 }, (req, res) => {
-    const n = (seen.get(req.socket) ?? 0) + 1;
-    seen.set(req.socket, n);
-    req.resume();
-    req.on('end', () => handler(res, n, req.socket));
-  });
-  server.on('connection', (s: Socket) => {
-    connections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+/** A server that sends no `Keep-Alive` hint: a client keeps its connections as long as it likes. */
+const NO_KEEP_ALIVE_HINT = { keepAliveTimeout: 0 };
 
-let server: TestServer | RawServer | undefined;
+let server: TestServer | undefined;
 /** The requests the current test's server recorded. */
-const requestsSeen = () => (server as TestServer).requests;
+const requestsSeen = () => server!.requests;
 const limits = { ...transportLimits };
 afterEach(async () => {
   Object.assign(transportLimits, limits);
@@ -102,9 +64,10 @@ describe('timeoutMs: 0', () => {
 describe('a kept-alive connection the server closed', () => {
   it('is sent again, once, on a connection of its own', async () => {
     // The server drops every connection as its second request arrives, without an answer.
-    server = await startRawServer((res, n, socket) =>
-      n > 1 ? socket.destroy() : json(res, 200, batchOk),
-    );
+    server = await startTestServer((req, res) => {
+      if (req.nthOnConnection > 1) req.socket.destroy();
+      else json(res, 200, batchOk);
+    }, NO_KEEP_ALIVE_HINT);
     const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
     for (let i = 0; i < 4; i++) {
       const { data } = await client.POST('/batch/update', { body });
@@ -116,10 +79,10 @@ describe('a kept-alive connection the server closed', () => {
   });
 
   it('surfaces no error when the server closes each connection soon after answering', async () => {
-    server = await startRawServer((res, _n, socket) => {
+    server = await startTestServer((req, res) => {
       json(res, 200, batchOk);
-      res.on('finish', () => setTimeout(() => socket.destroy(), 60));
-    });
+      res.on('finish', () => setTimeout(() => req.socket.destroy(), 60));
+    }, NO_KEEP_ALIVE_HINT);
     const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
     for (let i = 0; i < 15; i++) {
       const { data } = await client.POST('/batch/update', { body });
@@ -130,7 +93,7 @@ describe('a kept-alive connection the server closed', () => {
   });
 
   it('is not resent when the connection was new: the failure is the call’s', async () => {
-    server = await startRawServer((_res, _n, socket) => socket.destroy());
+    server = await startTestServer((req) => void req.socket.destroy(), NO_KEEP_ALIVE_HINT);
     const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url });
     const error = await failureOf(client.POST('/batch/update', { body }));
     expect(error).toBeInstanceOf(HubSpotNetworkError);

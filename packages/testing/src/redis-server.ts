@@ -1,9 +1,14 @@
 // A throwaway redis-server for tests: a free loopback port, no persistence, stopped after. Tests
 // that need Redis start their own, so they never touch a developer's Redis or each other's.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import {
+  executableForTests,
+  findExecutable,
+  type ExecutableAvailability,
+  type ExecutableSearch,
+  type RequiredExecutable,
+} from './executable.js';
 
 /** Where Debian's `redis-server` package installs the server. */
 export const DEFAULT_REDIS_SERVER = '/usr/bin/redis-server';
@@ -21,31 +26,19 @@ export interface RedisServer {
 }
 
 /** Where to look for `redis-server`. */
-export interface RedisServerSearch {
-  /** A PATH to search after `known` (libraries read no environment: pass `process.env.PATH`). */
-  path?: string;
-  /** Paths tried first; default `[DEFAULT_REDIS_SERVER]`. */
-  known?: string[];
-}
+export type RedisServerSearch = ExecutableSearch;
+
+const REDIS: RequiredExecutable = {
+  label: 'redis-server',
+  names: ['redis-server'],
+  defaultPath: DEFAULT_REDIS_SERVER,
+  installHint: INSTALL_REDIS_HINT,
+  suites: 'the Redis tests',
+};
 
 /** The path of a `redis-server` executable: `known` first, then `path`; else undefined. */
 export function findRedisServer(search: RedisServerSearch = {}): string | undefined {
-  const candidates = [
-    ...(search.known ?? [DEFAULT_REDIS_SERVER]),
-    ...(search.path ?? '')
-      .split(delimiter)
-      .filter(Boolean)
-      .map((dir) => join(dir, 'redis-server')),
-  ];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findExecutable(REDIS.names, search.known ?? [DEFAULT_REDIS_SERVER], search.path);
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -179,11 +172,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   throw lastError;
 }
 
-export interface RedisAvailability {
-  /** True when a `redis-server` executable was found. */
-  available: boolean;
-  executable?: string;
-}
+export type RedisAvailability = ExecutableAvailability;
 
 /**
  * Decides, once per test file, whether Redis-backed tests run: with a `redis-server` they do;
@@ -194,13 +183,5 @@ export interface RedisAvailability {
 export function redisServerForTests(
   options: RedisServerSearch & { ci: boolean; what: string },
 ): RedisAvailability {
-  const executable = findRedisServer(options);
-  if (executable) return { available: true, executable };
-  const message =
-    `redis-server was not found (looked in ${DEFAULT_REDIS_SERVER} and on PATH): ` +
-    `${options.what}. Install it with: ${INSTALL_REDIS_HINT}`;
-  if (options.ci) throw new Error(`CI must run the Redis tests, but ${message}`);
-  const bar = '!'.repeat(78);
-  console.warn(`\n${bar}\n!! SKIPPED: ${options.what}\n!! ${message}\n${bar}\n`);
-  return { available: false };
+  return executableForTests(REDIS, options);
 }
