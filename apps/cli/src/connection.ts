@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   createHubSpotClient,
   isApiVersion,
+  isTypedApiVersion,
   TYPED_API_VERSIONS,
   type ApiVersion,
   type HubSpotClient,
@@ -52,10 +53,7 @@ export async function checkConnectionOptions(options: ConnectionOptions, io: Cli
     throw new UsageError(
       `--api-version must be v3 or a date version such as 2026-03, got ${JSON.stringify(options.apiVersion)}`,
     );
-  if (
-    options.apiVersion !== undefined &&
-    !(TYPED_API_VERSIONS as readonly string[]).includes(options.apiVersion)
-  )
+  if (options.apiVersion !== undefined && !isTypedApiVersion(options.apiVersion))
     // The engine reads HubSpot's answers by the types generated from a version's spec (the
     // simulator serves the same versions: one folder of openapi/ each).
     throw new UsageError(

@@ -6,7 +6,12 @@
 // the rest of the gateway reads, whose types (GatewayConfig, LimitsConfig, ...) are derived from it.
 import { isIP } from 'node:net';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_RETRY_POLICY } from '@campaigns/core';
-import { isApiVersion, TYPED_API_VERSIONS, type ApiVersion } from '@campaigns/hubspot-client';
+import {
+  isApiVersion,
+  isTypedApiVersion,
+  TYPED_API_VERSIONS,
+  type ApiVersion,
+} from '@campaigns/hubspot-client';
 import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_CAMPAIGNS_PER_JOB,
@@ -148,14 +153,10 @@ const settings = {
   HUBSPOT_API_VERSION: z
     .string()
     .refine(isApiVersion, { error: 'must be v3 or a date version such as 2026-03' })
-    .refine(
-      (version) =>
-        !isApiVersion(version) || (TYPED_API_VERSIONS as readonly string[]).includes(version),
-      {
-        error: (issue) =>
-          `${JSON.stringify(issue.input)} has no spec in this build: use one of ${TYPED_API_VERSIONS.join(', ')}, or add it with \`npm run spec:update -- --version ${String(issue.input)} --from FILE\``,
-      },
-    )
+    .refine((version) => !isApiVersion(version) || isTypedApiVersion(version), {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)} has no spec in this build: use one of ${TYPED_API_VERSIONS.join(', ')}, or add it with \`npm run spec:update -- --version ${String(issue.input)} --from FILE\``,
+    })
     .default('v3'),
   HUBSPOT_TIMEOUT_MS: int(0, 600_000, 30_000),
   HUBSPOT_MAX_CONCURRENCY: int(1, 100, DEFAULT_MAX_CONCURRENCY),

@@ -41,6 +41,14 @@ export const BATCH_INPUT_LIMITS_BY_VERSION = {
 export const TYPED_API_VERSIONS = Object.keys(BATCH_INPUT_LIMITS_BY_VERSION) as TypedApiVersion[];
 
 /**
+ * Whether this build has generated types (a spec in openapi/) for `version`: the versions a
+ * service should agree to speak, since the engine reads HubSpot's answers by those types.
+ */
+export function isTypedApiVersion(version: string): version is TypedApiVersion {
+  return Object.hasOwn(BATCH_INPUT_LIMITS_BY_VERSION, version);
+}
+
+/**
  * The most inputs every batch operation of every typed version takes: a chunk of this size fits
  * whichever version a client speaks.
  */

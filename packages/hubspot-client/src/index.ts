@@ -43,6 +43,7 @@ export { BATCH_INPUT_LIMITS } from './generated/v3.limits.js';
 export {
   BATCH_INPUT_LIMIT,
   BATCH_INPUT_LIMITS_BY_VERSION,
+  isTypedApiVersion,
   TYPED_API_VERSIONS,
 } from './api-versions.js';
 export type { AnyVersionPaths, PathsByVersion, PathsOf, TypedApiVersion } from './api-versions.js';
