@@ -1,12 +1,14 @@
 // The command line: commander parses, the commands run, and every way out becomes one of the
 // documented exit codes. `runCli` never touches `process`: main.ts wires it to the real one.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { redactString } from '@campaigns/redact';
+import { MIN_SECRET_LENGTH, redactString } from '@campaigns/redact';
 import { exportCommand, type ExportOptions } from './export.js';
 import { SIM_ENV, TOKEN_ENV } from './connection.js';
-import { EXIT, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
+import { DEFAULT_JOB_SIZE, GATEWAY_TOKEN_ENV } from './gateway-options.js';
+import { count, EXIT, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
 import { updateCommand, DEFAULT_BATCH_ROWS, type UpdateOptions } from './update.js';
 import { RESET_MARKER } from './rows.js';
+import { heldSecrets } from './secrets.js';
 import { CLI_VERSION } from './version.js';
 
 const NAME = 'hubspot-campaigns';
@@ -21,7 +23,21 @@ function connectionOptions(command: Command): Command {
       new Option('--sim-campaigns <n>', 'campaigns the embedded simulator starts with').hideHelp(),
     )
     .option('--base-url <url>', 'HubSpot API host (e.g. a simulator started elsewhere)')
-    .option('--gateway <url>', "send the work through the gateway's job API (not available yet)")
+    .option(
+      '--gateway <url>',
+      'send the work through the campaigns gateway (its job API) instead of to HubSpot: it holds the HubSpot credential',
+    )
+    .option(
+      '--gateway-token-file <file>',
+      `read the gateway's API key or JWT from a file (else ${GATEWAY_TOKEN_ENV})`,
+    )
+    .addOption(
+      new Option('--gateway-auth <kind>', 'how the gateway credential is sent').choices([
+        'auto',
+        'bearer',
+        'api-key',
+      ]),
+    )
     .option('-q, --quiet', 'no progress display (the summary is still printed)')
     .addOption(
       new Option('--progress-interval <ms>', 'ms between two plain progress lines (not a terminal)')
@@ -75,6 +91,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       '--batch-rows <n>',
       `rows held and handed to the engine at a time (default ${DEFAULT_BATCH_ROWS})`,
     )
+    .option(
+      '--job-size <n>',
+      `with --gateway: campaigns per gateway job (default ${count(DEFAULT_JOB_SIZE)})`,
+    )
     .action(async (_options: unknown, command: Command) => {
       code = await updateCommand(command.optsWithGlobals<UpdateOptions>(), io);
     });
@@ -92,9 +112,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       io.stderr.write(`${NAME}: ${error.message}\n`);
       return error.exitCode;
     }
-    // Not expected: say what happened (with any credential taken out) and fail.
+    // Not expected: say what happened (with every credential taken out: those of the
+    // environment, and those the command read from a file) and fail.
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    const secrets = [io.env[TOKEN_ENV] ?? ''].filter((s) => s.length >= 6);
+    const secrets = [io.env[TOKEN_ENV] ?? '', io.env[GATEWAY_TOKEN_ENV] ?? '']
+      .map((s) => s.trim())
+      .filter((s) => s.length >= MIN_SECRET_LENGTH)
+      .concat(heldSecrets(io));
     io.stderr.write(`${NAME}: unexpected error: ${redactString(text, secrets)}\n`);
     return EXIT.SOME_FAILED;
   }

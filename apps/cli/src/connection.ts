@@ -1,7 +1,8 @@
 // Where a command's requests go and with which credential: HubSpot with HUBSPOT_TOKEN or
-// --token-file, or the embedded simulator with --sim. The token is read here and handed to the
-// client; it is never printed, logged or written anywhere (error messages name the file, never
-// its content, and the client redacts it from everything it throws).
+// --token-file, or the embedded simulator with --sim (with --gateway, the gateway: gateway.ts).
+// The token is read here and handed to the client; it is never printed, logged or written
+// anywhere (error messages name the file, never its content, the client redacts it from
+// everything it throws, and secrets.ts has it for the rest).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -12,15 +13,19 @@ import {
   type ApiVersion,
   type HubSpotClient,
 } from '@campaigns/hubspot-client';
+import { checkGatewayOptions, GATEWAY_TOKEN_ENV, type GatewayOptions } from './gateway-options.js';
 import { UsageError, type CliIo } from './io.js';
+import { holdSecret } from './secrets.js';
 
-export interface ConnectionOptions {
+export interface ConnectionOptions extends GatewayOptions {
   tokenFile?: string;
   apiVersion?: string;
   sim?: boolean;
   simCampaigns?: string;
   baseUrl?: string;
-  gateway?: string;
+  /** `update` only: campaigns per gateway job, and rows per batch (direct). */
+  jobSize?: string;
+  batchRows?: string;
 }
 
 export interface Connection {
@@ -43,12 +48,25 @@ export function wantsSim(options: ConnectionOptions, io: CliIo): boolean {
 
 /** Settings that can be judged without connecting: refused before a file is even read. */
 export async function checkConnectionOptions(options: ConnectionOptions, io: CliIo): Promise<void> {
-  if (options.gateway !== undefined)
-    throw new UsageError(
-      '--gateway is not available yet: this command does not send its work through the ' +
-        "gateway's job API (startCampaignUpdate) yet. Use " +
-        `${TOKEN_ENV} or --token-file, or try --sim.`,
-    );
+  checkGatewayOptions(options);
+  if (options.gateway !== undefined) {
+    // The gateway holds the HubSpot credential and speaks its own HUBSPOT_API_VERSION: a
+    // HubSpot setting here would be ignored, so it is refused rather than silently dropped.
+    const hubspotSettings = [
+      io.env[TOKEN_ENV]?.trim() ? TOKEN_ENV : undefined,
+      options.tokenFile !== undefined ? '--token-file' : undefined,
+      wantsSim(options, io) ? `--sim (or ${SIM_ENV})` : undefined,
+      options.simCampaigns !== undefined ? '--sim-campaigns' : undefined,
+      options.baseUrl !== undefined ? '--base-url' : undefined,
+      options.apiVersion !== undefined ? '--api-version' : undefined,
+    ].filter((name): name is string => name !== undefined);
+    if (hubspotSettings.length > 0)
+      throw new UsageError(
+        `--gateway excludes ${hubspotSettings.join(', ')}: the gateway holds the HubSpot credential and its API version. ` +
+          `Give the gateway's own credential in ${GATEWAY_TOKEN_ENV} or --gateway-token-file${io.env[TOKEN_ENV]?.trim() ? ` (and unset ${TOKEN_ENV})` : ''}`,
+      );
+    return;
+  }
   if (options.apiVersion !== undefined && !isApiVersion(options.apiVersion))
     throw new UsageError(
       `--api-version must be v3 or a date version such as 2026-03, got ${JSON.stringify(options.apiVersion)}`,
@@ -117,6 +135,7 @@ async function readToken(options: ConnectionOptions, io: CliIo): Promise<string>
     }
     const token = text.trim();
     if (token === '') throw new UsageError(`the token file ${options.tokenFile} is empty`);
+    holdSecret(io, token);
     return token;
   }
   const token = io.env[TOKEN_ENV]?.trim();
@@ -124,5 +143,6 @@ async function readToken(options: ConnectionOptions, io: CliIo): Promise<string>
     throw new UsageError(
       `no HubSpot credential: set ${TOKEN_ENV} or pass --token-file FILE (or try --sim, which needs none)`,
     );
+  holdSecret(io, token);
   return token;
 }

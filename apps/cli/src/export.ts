@@ -19,7 +19,7 @@ import {
   type ListQuery,
 } from '@campaigns/core';
 import type { HubSpotClient, PublicCampaign } from '@campaigns/hubspot-client';
-import { connect, type ConnectionOptions } from './connection.js';
+import { checkConnectionOptions, connect, type ConnectionOptions } from './connection.js';
 import { EXIT, plural, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
 import { createProgress, duration, progressMode } from './progress.js';
 import { formatOf } from './rows.js';
@@ -37,8 +37,28 @@ export interface ExportOptions extends ConnectionOptions {
   progressInterval?: number;
 }
 
+/** What an export writes of a campaign: its id and the properties it was read with. */
+export type ExportedCampaign = Pick<PublicCampaign, 'id'> & {
+  properties: Record<string, string | null | undefined>;
+};
+
+/** One page, from HubSpot or from the gateway. */
+export interface ExportPage {
+  results: ExportedCampaign[];
+  total: number;
+  nextAfter?: string | undefined;
+}
+
+/** Where pages come from: HubSpot through the core, or the gateway's campaignList (gateway-export.ts). */
+export interface PageSource {
+  /** For the summary: `HubSpot (v3)`, `the gateway at …`. */
+  target: string;
+  page(query: ListQuery, figures: { retries: number; rateLimited: number }): Promise<ExportPage>;
+  close(): Promise<void>;
+}
+
 interface Sink {
-  write(campaign: PublicCampaign): Promise<void> | void;
+  write(campaign: ExportedCampaign): Promise<void> | void;
   end(): Promise<void>;
 }
 
@@ -56,7 +76,7 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
     if (problem) throw new UsageError(`--properties: ${problem}`);
   }
   const format = formatOf(options.output ?? '', options.format);
-  const connection = await connect(options, io);
+  const connection = await pageSource(options, io);
   let out: Writable = io.stdout;
   try {
     if (options.output !== undefined) out = await openOutput(options.output, io);
@@ -75,7 +95,6 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
     ...(options.progressInterval !== undefined ? { intervalMs: options.progressInterval } : {}),
   });
   const started = performance.now();
-  const budget = new RateLimitBudget();
   const figures = { done: 0, failed: 0, retries: 0, rateLimited: 0 };
   const where = options.output ?? 'standard output';
   let outcome: { code: ExitCode; message: string } | undefined;
@@ -83,16 +102,13 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
     let after: string | undefined;
     let first = true;
     do {
-      const page = await fetchPage(
-        connection.client,
-        budget,
+      const page = await connection.page(
         {
           limit: MAX_LIST_PAGE_SIZE,
           properties,
           ...(after !== undefined ? { after } : {}),
           ...(options.name !== undefined ? { name: options.name } : {}),
         },
-        io.signal,
         figures,
       );
       if (first) progress.start(page.total);
@@ -134,8 +150,25 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
   return EXIT.OK;
 }
 
-/** A page HubSpot would not give; the message is safe to show (no host, path or body). */
-class PageFailedError extends Error {
+/** HubSpot's pages through the core, or the gateway's with --gateway. */
+async function pageSource(options: ExportOptions, io: CliIo): Promise<PageSource> {
+  if (options.gateway !== undefined) {
+    await checkConnectionOptions(options, io);
+    // Only loaded when asked for: an export from HubSpot never loads the GraphQL client.
+    const { gatewayPages } = await import('./gateway-export.js');
+    return gatewayPages(options, io);
+  }
+  const connection = await connect(options, io);
+  const budget = new RateLimitBudget();
+  return {
+    target: connection.target,
+    page: (query, figures) => fetchPage(connection.client, budget, query, io.signal, figures),
+    close: () => connection.close(),
+  };
+}
+
+/** A page that could not be read; the message is safe to show (no host, path, body or secret). */
+export class PageFailedError extends Error {
   override readonly name = 'PageFailedError';
 }
 

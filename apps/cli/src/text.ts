@@ -1,6 +1,7 @@
 // Bytes to text for the update file, CSV or JSONL: strict UTF-8 (a file in another encoding is
 // refused, never sent garbled), and the bound on one record or line that keeps the work of
 // reading any file linear and its memory small.
+import { count } from './io.js';
 
 /**
  * The longest CSV record or JSONL line read, in characters (UTF-16 code units). HubSpot takes at
@@ -14,7 +15,7 @@ export const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 export function describeLimit(chars: number): string {
   return chars % (1024 * 1024) === 0
     ? `${chars / (1024 * 1024)} Mi characters`
-    : `${chars.toLocaleString('en-US')} characters`;
+    : `${count(chars)} characters`;
 }
 
 /** Bytes that are not UTF-8: where (from the file's first byte), and the text before them. */
@@ -27,7 +28,7 @@ export class NotUtf8Error extends Error {
     readonly text: string,
   ) {
     super(
-      `not UTF-8 (byte ${offset.toLocaleString('en-US')} of the file): save the file as 'CSV UTF-8' (or UTF-8 text)`,
+      `not UTF-8 (byte ${count(offset)} of the file): save the file as 'CSV UTF-8' (or UTF-8 text)`,
     );
   }
 }

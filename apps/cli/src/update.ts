@@ -68,7 +68,7 @@ export interface UpdateOptions extends ConnectionOptions {
   progressInterval?: number;
 }
 
-interface Plan {
+export interface Plan {
   input: InputFile;
   format: FileFormat;
   ignoreColumns: Set<string>;
@@ -119,13 +119,18 @@ export async function updateCommand(options: UpdateOptions, io: CliIo): Promise<
     };
     const scan = await scanFile(plan, io);
     if (options.dryRun) return await dryRun(plan, scan, io);
+    if (options.gateway !== undefined) {
+      // Only loaded when asked for: a run against HubSpot never loads the GraphQL client.
+      const { sendThroughGateway } = await import('./gateway-update.js');
+      return await sendThroughGateway(plan, scan, options, io);
+    }
     return await send(plan, scan, options, io);
   } finally {
     await spool.dispose();
   }
 }
 
-interface Scan {
+export interface Scan {
   rows: number;
   toSend: number;
   resumed: number;
@@ -188,7 +193,7 @@ async function scanFile(plan: Plan, io: CliIo): Promise<Scan> {
   return scan;
 }
 
-function isEmpty(record: Record<string, string>): boolean {
+export function isEmpty(record: Record<string, string>): boolean {
   for (const _ in record) return false;
   return true;
 }
@@ -224,7 +229,7 @@ async function dryRun(plan: Plan, scan: Scan, io: CliIo): Promise<ExitCode> {
 }
 
 /** Why rows never handed to the engine were not sent, by the reason the run stopped. */
-const NOT_SENT: Record<StopReason, { category: string; message: string }> = {
+export const NOT_SENT: Record<StopReason, { category: string; message: string }> = {
   aborted: { category: CoreCategory.CANCELED, message: 'not sent: the run was interrupted' },
   deadline: { category: CoreCategory.CANCELED, message: 'not sent: the run was interrupted' },
   auth: {
@@ -238,7 +243,7 @@ const NOT_SENT: Record<StopReason, { category: string; message: string }> = {
 };
 
 /** Failures that mean "not done because the run stopped" rather than "HubSpot said no". */
-const NOT_DONE_CATEGORIES: ReadonlySet<string> = new Set([
+export const NOT_DONE_CATEGORIES: ReadonlySet<string> = new Set([
   CoreCategory.CANCELED,
   CoreCategory.CANCELED_IN_FLIGHT,
   CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE,
@@ -255,7 +260,7 @@ interface BatchRun {
   done: Promise<void>;
 }
 
-interface Tally {
+export interface Tally {
   ok: number;
   failed: number;
   /** Of `failed`: not done because the run stopped (NOT_DONE_CATEGORIES). */
@@ -277,15 +282,7 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
     mode: progressMode(io, options.quiet === true),
     ...(options.progressInterval !== undefined ? { intervalMs: options.progressInterval } : {}),
   });
-  const tally: Tally = {
-    ok: 0,
-    failed: 0,
-    notSent: 0,
-    retries: 0,
-    rateLimited: 0,
-    requests: 0,
-    byCategory: new Map(),
-  };
+  const tally = newTally();
   let stop: { reason: StopReason; message: string } | undefined;
   /** Ids done in finished batches, and failures among them; progress adds the running ones'. */
   const finished = { done: 0, failed: 0 };
@@ -301,31 +298,7 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
   const budget = new RateLimitBudget();
   const started = performance.now();
 
-  const fail = (
-    row: InputRow,
-    error: Pick<CampaignBatchError, 'category' | 'message'> & Partial<CampaignBatchError>,
-  ) => {
-    tally.failed++;
-    if (NOT_DONE_CATEGORIES.has(error.category)) tally.notSent++;
-    const group = tally.byCategory.get(error.category) ?? {
-      count: 0,
-      message: error.message,
-      ids: [],
-    };
-    group.count++;
-    if (group.ids.length < MAX_FAILED_SHOWN) group.ids.push(row.id);
-    tally.byCategory.set(error.category, group);
-    report.write({
-      id: row.id,
-      row: row.row,
-      status: 'error',
-      category: error.category,
-      message: error.message,
-      ...(error.subCategory !== undefined ? { subCategory: error.subCategory } : {}),
-      ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
-      ...(error.correlationId !== undefined ? { correlationId: error.correlationId } : {}),
-    });
-  };
+  const fail = (row: InputRow, error: FailureLine) => recordFailure(tally, report, row, error);
   const notSent = (rows: InputRow[]) => {
     const why = NOT_SENT[stop?.reason ?? 'aborted'];
     for (const row of rows) fail(row, why);
@@ -425,16 +398,8 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
     previous = startBatch(rows);
   };
   try {
-    for await (const rows of plan.spool.read()) {
+    for await (const rows of rowsToSend(plan, report)) {
       for (const row of rows) {
-        const resumed = plan.resumedOk.has(row.id);
-        if (resumed || isEmpty(row.properties)) {
-          const line: ReportLine = resumed
-            ? { id: row.id, row: row.row, status: 'ok', resumed: true }
-            : { id: row.id, row: row.row, status: 'skipped', reason: 'nothing to change' };
-          report.write(line);
-          continue;
-        }
         batch.push(row);
         if (batch.length >= plan.batchRows) await dispatch();
       }
@@ -449,20 +414,109 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
   }
 
   const elapsed = performance.now() - started;
-  printSummary(io, { scan, tally, stop, elapsed, options, target: connection.target });
+  printSummary(io, {
+    scan,
+    tally,
+    stop,
+    elapsed,
+    options,
+    target: connection.target,
+    traffic: `requests ${count(tally.requests)}, retries ${count(tally.retries)}, 429s ${count(tally.rateLimited)}`,
+  });
   if (stop) return EXIT.STOPPED;
   return tally.failed > 0 ? EXIT.SOME_FAILED : EXIT.OK;
 }
 
-function printSummary(
+export function newTally(): Tally {
+  return {
+    ok: 0,
+    failed: 0,
+    notSent: 0,
+    retries: 0,
+    rateLimited: 0,
+    requests: 0,
+    byCategory: new Map(),
+  };
+}
+
+export type FailureLine = Pick<CampaignBatchError, 'category' | 'message'> &
+  Partial<Pick<CampaignBatchError, 'subCategory' | 'httpStatus' | 'correlationId'>>;
+
+/** A row that failed: counted, grouped by category for the summary, and written to the report. */
+export function recordFailure(
+  tally: Tally,
+  report: ReportWriter,
+  row: InputRow,
+  error: FailureLine,
+): void {
+  tally.failed++;
+  if (NOT_DONE_CATEGORIES.has(error.category)) tally.notSent++;
+  const group = tally.byCategory.get(error.category) ?? {
+    count: 0,
+    message: error.message,
+    ids: [],
+  };
+  group.count++;
+  if (group.ids.length < MAX_FAILED_SHOWN) group.ids.push(row.id);
+  tally.byCategory.set(error.category, group);
+  report.write({
+    id: row.id,
+    row: row.row,
+    status: 'error',
+    category: error.category,
+    message: error.message,
+    ...(error.subCategory !== undefined ? { subCategory: error.subCategory } : {}),
+    ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+    ...(error.correlationId !== undefined ? { correlationId: error.correlationId } : {}),
+  });
+}
+
+/**
+ * The second pass's rows that are to be sent, a chunk at a time. The others are reported here:
+ * `ok` (resumed) for an id the --resume report had ok, `skipped` for a row that changes nothing.
+ */
+export async function* rowsToSend(
+  plan: Pick<Plan, 'spool' | 'resumedOk'>,
+  report: Pick<ReportWriter, 'write' | 'flush'>,
+): AsyncGenerator<InputRow[]> {
+  for await (const rows of plan.spool.read()) {
+    const send: InputRow[] = [];
+    let written = false;
+    for (const row of rows) {
+      const resumed = plan.resumedOk.has(row.id);
+      if (resumed || isEmpty(row.properties)) {
+        const line: ReportLine = resumed
+          ? { id: row.id, row: row.row, status: 'ok', resumed: true }
+          : { id: row.id, row: row.row, status: 'skipped', reason: 'nothing to change' };
+        report.write(line);
+        written = true;
+      } else send.push(row);
+    }
+    // A file of mostly resumed rows writes its lines here, faster than a disk may take them:
+    // wait for the report to catch up, so that memory stays bounded whatever the file's length.
+    if (written) await report.flush();
+    if (send.length > 0) yield send;
+  }
+}
+
+/** Why a run stopped; `headline` replaces the reason's own words in the summary. */
+export interface Stop {
+  reason: string;
+  message: string;
+  headline?: string;
+}
+
+export function printSummary(
   io: CliIo,
   s: {
     scan: Scan;
     tally: Tally;
-    stop: { reason: StopReason; message: string } | undefined;
+    stop: Stop | undefined;
     elapsed: number;
     options: UpdateOptions;
     target: string;
+    /** What it took: `requests 106, retries 6, 429s 6`, `jobs 3`. */
+    traffic: string;
   },
 ): void {
   const { scan, tally, stop, options } = s;
@@ -470,16 +524,15 @@ function printSummary(
   const rate = tally.ok + tally.failed - tally.notSent;
   const perSecond = s.elapsed > 0 ? Math.round((rate / s.elapsed) * 1000) : 0;
   const head = stop
-    ? `Stopped (${stop.reason === 'aborted' ? 'interrupted' : stop.reason === 'auth' ? 'HubSpot refused the credentials' : stop.reason === 'daily-limit' ? "HubSpot's daily limit is used up" : stop.reason})`
+    ? `Stopped (${stop.headline ?? (stop.reason === 'aborted' ? 'interrupted' : stop.reason === 'auth' ? 'HubSpot refused the credentials' : stop.reason === 'daily-limit' ? "HubSpot's daily limit is used up" : stop.reason)})`
     : 'Done';
   lines.push(
     `${head}: ${count(tally.ok)} of ${plural(scan.toSend, 'campaign')} updated on ${s.target} in ${duration(s.elapsed)} (${count(perSecond)}/s); ` +
       `${count(tally.failed - tally.notSent)} failed${tally.notSent ? `, ${count(tally.notSent)} not done (stopped)` : ''}.`,
   );
-  if (stop && stop.reason === 'auth') lines.push(`  ${stop.message}`);
-  const extras = [
-    `requests ${count(tally.requests)}, retries ${count(tally.retries)}, 429s ${count(tally.rateLimited)}`,
-  ];
+  if (stop && (stop.reason === 'auth' || stop.headline !== undefined))
+    lines.push(`  ${stop.message}`);
+  const extras = [s.traffic];
   if (scan.resumed) extras.push(`${count(scan.resumed)} skipped as ok in ${options.resume}`);
   if (scan.unchanged) extras.push(`${plural(scan.unchanged, 'row')} change nothing`);
   lines.push(`  ${extras.join('; ')}`);

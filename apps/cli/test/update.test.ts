@@ -347,7 +347,7 @@ describe('credentials, options and stops', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         ['update', '--file', 'e.csv', '--gateway', 'http://127.0.0.1:4000'],
-        /--gateway is not available yet/,
+        /--gateway excludes HUBSPOT_TOKEN, --base-url: the gateway holds the HubSpot credential/,
       ],
       [['update', '--file', 'e.csv', '--api-version', 'v4'], /--api-version must be v3 or a date/],
       [['update', '--file', 'missing.csv'], /cannot read missing.csv \(ENOENT\)/],

@@ -50,6 +50,7 @@ function startProblems(file: string, env: Record<string, string> = {}): string[]
 
 describe('the shipped manifest', () => {
   const names = [
+    'CampaignExportPage',
     'CampaignList',
     'CampaignUpdateJob',
     'CampaignUpdateJobErrorGroups',
@@ -74,6 +75,7 @@ describe('the shipped manifest', () => {
     const shipped = loadManifest(DEFAULT_TRUSTED_DOCUMENTS_FILE);
     expect(shipped).toEqual(buildManifest(sources, documents).operations);
     expect(shipped.map((o) => [o.name, o.type])).toEqual([
+      ['CampaignExportPage', 'query'],
       ['CampaignList', 'query'],
       ['CampaignUpdateJob', 'query'],
       ['CampaignUpdateJobErrorGroups', 'query'],

@@ -7,25 +7,13 @@ import {
   CampaignUpdateJobResultsDocument,
   CancelCampaignUpdateDocument,
   StartCampaignUpdateDocument,
+  isJobEnded,
+  type JobProgress,
 } from '@campaigns/graphql';
 import { GatewayError, type Gateway } from './api';
 import type { UpdateInput } from './inputs';
 
-export type JobStatus = 'PENDING' | 'PROCESSING' | 'COMPLETE' | 'CANCELED';
-
-export interface JobProgress {
-  id: string;
-  status: JobStatus;
-  stopReason: string | null;
-  total: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-}
-
-export function isEnded(job: Pick<JobProgress, 'status'>): boolean {
-  return job.status === 'COMPLETE' || job.status === 'CANCELED';
-}
+export type { JobProgress };
 
 function progressOf(job: JobProgress): JobProgress {
   const { id, status, stopReason, total, done, succeeded, failed } = job;
@@ -78,7 +66,7 @@ export async function followJob(
     for await (const { campaignUpdateJobProgress } of stream.events) {
       last = progressOf(campaignUpdateJobProgress);
       options.onProgress(last, 'stream');
-      if (isEnded(last)) return last;
+      if (isJobEnded(last)) return last;
     }
   } catch (error) {
     if (error instanceof GatewayError) throw error;
@@ -90,7 +78,7 @@ export async function followJob(
     options.signal.throwIfAborted();
     last = progressOf(await readJob(gateway, id, options.signal));
     options.onProgress(last, 'polling');
-    if (isEnded(last)) return last;
+    if (isJobEnded(last)) return last;
     await sleep(options.pollMs ?? 1_000, options.signal);
   }
 }

@@ -5,6 +5,7 @@
 // documents are allowed.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import * as generated from './generated/graphql.js';
+import type { BatchStatus, CampaignUpdateJobProgressSubscription } from './generated/graphql.js';
 
 export * from './generated/graphql.js';
 export type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -45,4 +46,15 @@ function isOperation(value: unknown): boolean {
     (value as { kind?: unknown }).kind === 'Document' &&
     definitions?.[0]?.kind === 'OperationDefinition'
   );
+}
+
+/**
+ * A job's progress as the `CampaignUpdateJobProgress` subscription tells it: also what a start,
+ * a cancel and a read of the job carry (every job operation selects these fields).
+ */
+export type JobProgress = CampaignUpdateJobProgressSubscription['campaignUpdateJobProgress'];
+
+/** Whether a job has ended (`COMPLETE` or `CANCELED`): its counts, results and errors are final. */
+export function isJobEnded(job: { status: BatchStatus }): boolean {
+  return job.status === 'COMPLETE' || job.status === 'CANCELED';
 }

@@ -24,6 +24,7 @@ const manifest = JSON.parse(
 describe('the operations', () => {
   it('are the ones frontends code against, by name', () => {
     expect(Object.keys(operations).sort()).toEqual([
+      'CampaignExportPage',
       'CampaignList',
       'CampaignUpdateJob',
       'CampaignUpdateJobErrorGroups',

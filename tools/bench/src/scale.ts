@@ -37,7 +37,10 @@ export async function scale(
     const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url });
     // Every run on this client's token shares one budget, as a long-lived script's would.
     const budget = new RateLimitBudget();
-    process.stderr.write(`  scale: warm-up (${warmup.toLocaleString('en')} untimed updates)…\n`);
+    // No toLocaleString (nor any Intl) before the figures are read: the first use maps about 6 MB
+    // of ICU data from node's binary into this process, counted in the peak RSS although the
+    // engine never touches it (measured: 223 → 216 MB with results kept).
+    process.stderr.write(`  scale: warm-up (${warmup} untimed updates)…\n`);
     await updateCampaigns(client, updatesFor(sim.ids.slice(0, warmup), 'warm-up'), {
       budget,
       ...streamed,

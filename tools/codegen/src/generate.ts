@@ -128,16 +128,14 @@ export async function generateLimits(
     requireBatchInputLimits(await loadSpec(specFile, options), displayName),
   );
   if (limits.length === 0) return undefined;
-  const smallest = Math.min(...limits.map(([, max]) => max));
+  // No per-version "smallest" here: the client takes the smallest across every version it has
+  // types for (`BATCH_INPUT_LIMIT` in api-versions.ts), which is the one a chunk must fit.
   return [
     header(displayName, "the batch operations' maxItems"),
     "/** Most `inputs` each batch operation takes, by route: the spec's `maxItems`. */",
     'export const BATCH_INPUT_LIMITS = {',
     ...limits.map(([route, max]) => `  '${route}': ${max},`),
     '} as const;',
-    '',
-    '/** Most `inputs` every batch operation takes: the smallest of `BATCH_INPUT_LIMITS`. */',
-    `export const BATCH_INPUT_LIMIT = ${smallest};`,
     '',
   ].join('\n');
 }

@@ -76,7 +76,6 @@ describe('a spec in HubSpot layout, fed to the codegen unchanged', () => {
 
     const limits = await generateLimits(fixture);
     expect(limits).toContain("'POST /batch/update': 50,");
-    expect(limits).toContain('export const BATCH_INPUT_LIMIT = 50;');
   });
 
   it('is generated without our additions when the overlay is turned off', async () => {

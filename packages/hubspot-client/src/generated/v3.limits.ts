@@ -10,6 +10,3 @@ export const BATCH_INPUT_LIMITS = {
   'POST /batch/create': 50,
   'POST /batch/archive': 50,
 } as const;
-
-/** Most `inputs` every batch operation takes: the smallest of `BATCH_INPUT_LIMITS`. */
-export const BATCH_INPUT_LIMIT = 50;
