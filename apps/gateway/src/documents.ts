@@ -347,6 +347,12 @@ export function documentGate(
 ): DocumentGate {
   const maxQueryBytes = options.maxQueryBytes ?? DEFAULT_MAX_QUERY_BYTES;
   const byId = new Map(operations.map((op) => [op.id, op]));
+  // A trusted document sent as its text is found by that text: no SHA-256 of it per request. Only
+  // operations whose id is their text's hash are listed (the manifest check refuses the others),
+  // so this finds exactly what byId.get(sha256Hex(query)) finds.
+  const byBody = new Map(
+    operations.filter((op) => sha256Hex(op.body) === op.id).map((op) => [op.body, op]),
+  );
   const refuse = (
     code: Extract<Admission, { ok: false }>['code'],
     message: string,
@@ -443,7 +449,7 @@ export function documentGate(
     if (id === undefined) {
       // No query: nothing to run (Apollo answers that a query is missing).
       if (typeof query !== 'string' || allowArbitrary) return unchanged;
-      const trusted = byId.get(sha256Hex(query));
+      const trusted = byBody.get(query) ?? byId.get(sha256Hex(query));
       if (trusted) return { ...unchanged, trusted };
       return refuse(
         'TRUSTED_DOCUMENT_REQUIRED',

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
+import { createLogger, REDACT_PATHS, serializeError } from '../src/logger.js';
 
 describe('createLogger', () => {
   it('censors credential fields and scrubs known secret values from every line', () => {
@@ -94,5 +96,91 @@ describe('the err serializer', () => {
     for (let i = 0; i < 50; i++) deep = new Error(`level ${i}`, { cause: deep });
     log.error({ err: Object.assign(deep, { message: 'x'.repeat(100_000) }) }, 'deep');
     expect(lines[0]!.length).toBeLessThan(20_000);
+  });
+});
+
+describe('censorFields (REDACT_PATHS without pino’s redact option)', () => {
+  /** The logger as it was with pino's own `redact`: the reference the censoring must match. */
+  const reference = (lines: string[]) =>
+    pino(
+      {
+        level: 'info',
+        base: { service: 'gateway' },
+        serializers: {
+          err: (value: unknown) => serializeError(value),
+          error: (value: unknown) =>
+            value instanceof Error ||
+            (typeof value === 'object' && value !== null && 'stack' in value)
+              ? serializeError(value)
+              : value,
+        },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      { write: (line: string) => void lines.push(line) },
+    );
+  const ours = (lines: string[]) =>
+    createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+  const untimed = (line: string) => line.replace(/"time":"[^"]*",/, '');
+
+  // Every name a path names, and others; values of every JSON kind, objects nested three deep.
+  const names = [
+    ...new Set(REDACT_PATHS.flatMap((p) => p.split(/[.[\]"]+/).filter((n) => n && n !== '*'))),
+    'err',
+    'error',
+    'reqId',
+    'stack',
+    'other',
+    '0',
+  ];
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+  );
+  const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.dictionary(fc.constantFrom(...names), tie('tree'), { maxKeys: 5, noNullPrototype: true }),
+      fc.array(tie('tree'), { maxLength: 3 }),
+    ),
+  }));
+  const fields = fc.dictionary(fc.constantFrom(...names), tree, {
+    maxKeys: 6,
+    noNullPrototype: true,
+  });
+
+  it('writes the very lines pino’s redaction wrote, for fields and for a child’s bindings', () => {
+    fc.assert(
+      fc.property(fields, fields, (bindings, line) => {
+        // What pino writes for a string of fewer than 42 characters with a lone surrogate differs
+        // (its redaction JSON.stringify'd every string); the generated strings have none.
+        const before: string[] = [];
+        const after: string[] = [];
+        const original = structuredClone(line);
+        reference(before).child(bindings).info(line, 'message');
+        ours(after).child(bindings).info(line, 'message');
+        ours(after).info(line);
+        reference(before).info(line);
+        expect(after.map(untimed)).toEqual(before.map(untimed));
+        // The caller's object is never changed (copies are censored, not the original).
+        expect(line).toEqual(original);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('censors an error logged under `error` by its serializer, and other values there by path', () => {
+    const lines: string[] = [];
+    const log = ours(lines);
+    log.info({ error: Object.assign(new Error('boom'), { token: 't-1' }) }, 'an error');
+    log.info({ error: { token: 't-2', detail: 'kept' } }, 'not an error');
+    log.info('interpolated %j', { token: 't-3', nested: { secret: 's-1' } });
+    expect(lines.join('')).not.toMatch(/t-1|t-2|t-3|s-1/);
+    expect(JSON.parse(lines[1]!).error).toEqual({ token: '[REDACTED]', detail: 'kept' });
   });
 });
