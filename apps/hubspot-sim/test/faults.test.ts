@@ -120,6 +120,20 @@ describe('scripted faults', () => {
     expect(sim.stats().rateLimited).toBe(1);
   });
 
+  it("stamps a delayed call's requestedAt and startedAt after its delay, when it is counted", async () => {
+    const sim = await startSim();
+    sim.script({ kind: 'delay', ms: 300 });
+    const sentAt = Date.now();
+    const { body } = await call<{ requestedAt: string; startedAt: string }>(
+      sim,
+      'POST',
+      '/batch/update',
+      { body: { inputs: [{ id: campaignIds(sim, 1)[0], properties: {} }] } },
+    );
+    expect(Date.parse(body.startedAt)).toBeGreaterThanOrEqual(sentAt + 300);
+    expect(Date.parse(body.requestedAt)).toBeGreaterThanOrEqual(sentAt + 300);
+  });
+
   it('ends hung calls when the sim closes', async () => {
     const sim = await startHubSpotSim({ campaigns: 1 });
     sim.script({ kind: 'hang' }, { kind: 'hang' });

@@ -7,6 +7,15 @@ import { RateLimitBudget, type BudgetSnapshot, type RateLimitBudgetOptions } fro
 export type GrantOutcome = 'succeeded' | 'failed' | 'not-sent';
 
 /**
+ * HubSpot's own times on an answered request, as its batch answer states them (`startedAt`,
+ * `completedAt`), in epoch ms of HubSpot's clock, which may differ from ours.
+ */
+export interface ServerStamps {
+  startedAt: number;
+  completedAt: number;
+}
+
+/**
  * What a run needs of a rate budget. {@link RateLimitBudget} is the in-process one; a budget
  * shared between processes (e.g. kept in Redis) implements the same methods.
  */
@@ -22,13 +31,16 @@ export interface RateBudget {
    * 429 burst when the request was granted after that burst began), `'failed'` (anything else
    * that may have reached HubSpot), `'not-sent'` (it never left: its slot is freed at once).
    * `roundTripMs`: when HubSpot answered it (any status), from sending to the answer; without
-   * it the request may have arrived as late as now.
+   * it the request may have arrived as late as now. `stamps`: HubSpot's `startedAt` and
+   * `completedAt` from the same answer, when it had them (a budget may ignore them: then the
+   * request is dated by its round trip alone; see limiter.ts).
    */
   answered(
     grantedAt: number,
     fairnessKey?: string,
     outcome?: GrantOutcome,
     roundTripMs?: number,
+    stamps?: ServerStamps,
   ): void;
   /**
    * An answer's rate-limit headers, as the client parsed them, for the request granted at

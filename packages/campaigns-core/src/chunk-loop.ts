@@ -5,7 +5,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { HubSpotApiError } from '@campaigns/hubspot-client';
 import { backoffDelay, type RetryPolicy } from './backoff.js';
 import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
-import type { RateBudget } from './budget.js';
+import type { RateBudget, ServerStamps } from './budget.js';
 import { bisect } from './chunk.js';
 import { classifyFailure, describeFailure, mayHaveBeenApplied, type Failure } from './failure.js';
 import { dropNamed } from './isolation.js';
@@ -161,6 +161,7 @@ async function attempts<P, R>(
         run.fairnessKey,
         sent ? 'succeeded' : 'failed',
         rateLimit ? measuredRoundTrip(sent, thrown, sentAt) : undefined,
+        rateLimit ? serverStamps(sent) : undefined,
       );
     }
     const durationMs = Date.now() - sentAt;
@@ -377,4 +378,17 @@ function measuredRoundTrip(
   const measured =
     sent?.roundTripMs ?? (thrown instanceof HubSpotApiError ? thrown.roundTripMs : undefined);
   return measured ?? Date.now() - sentAt;
+}
+
+/**
+ * HubSpot's own startedAt and completedAt of a batch answer, in epoch ms of its clock, when it
+ * has both and they parse (see the top of limiter.ts for what the budget makes of them).
+ */
+function serverStamps(sent: SentChunk<unknown> | undefined): ServerStamps | undefined {
+  if (!sent?.startedAt || !sent.completedAt) return undefined;
+  const startedAt = Date.parse(sent.startedAt);
+  const completedAt = Date.parse(sent.completedAt);
+  return Number.isFinite(startedAt) && Number.isFinite(completedAt)
+    ? { startedAt, completedAt }
+    : undefined;
 }

@@ -8,7 +8,7 @@ export type { RunOptions } from './runner.js';
 export type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 export { RateLimitBudget, DailyLimitReachedError, DEFAULT_FAIRNESS_KEY } from './limiter.js';
 export type { RateLimitBudgetOptions, BudgetSnapshot } from './limiter.js';
-export type { GrantOutcome, RateBudget } from './budget.js';
+export type { GrantOutcome, RateBudget, ServerStamps } from './budget.js';
 export { HUBSPOT_BATCH_LIMIT } from './chunk.js';
 export { DEFAULT_RETRY_POLICY } from './backoff.js';
 export type { RetryPolicy } from './backoff.js';

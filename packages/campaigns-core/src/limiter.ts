@@ -36,6 +36,37 @@
 // dating the assumption allows. Its price: a slot re-opens the request's time after arriving,
 // less r/2, after HubSpot's (about 100 ms per window at 80–200 ms of processing).
 //
+// Dating by HubSpot's stamps. A batch answer says when HubSpot started on the request and when
+// it completed it (`startedAt`, `completedAt`: its clock, whole ms). Let o be HubSpot's clock
+// less ours. completedAt was stamped before the answer left, so o ≥ completedAt − a (a: when we
+// have the answer). If HubSpot counts a request no later than it stamps startedAt (its edge
+// counts a request before its service starts on it), A ≤ startedAt − o ≤ a − (completedAt −
+// startedAt), plus 1 ms as both stamps are whole ms: the answer less HubSpot's own time on the
+// request, in which o cancels out. Once round trips date slots, a stamped answer's A' is the
+// earlier of that and a − r/2 (never before the grant: HubSpot's time on a request is taken
+// only when no longer than the request was out; otherwise, or without both stamps, as for a
+// 204, an error or a 429, the round trip alone dates it). On the simulator a slot so re-opens
+// a millisecond or two after HubSpot's instead of ~100 ms.
+// o is bounded by this answer alone, not by the largest completedAt − a over recent answers:
+// that would win only the way back's jitter (its least is lost either way) and let in three
+// hazards: HubSpot's hosts need not share one clock, so a bound learnt from one host's answer
+// need not hold for another's; a clock step (HubSpot's back, or ours forward) lowers o and
+// leaves a remembered bound too high for as long as it is remembered, unnoticed when the step
+// is under a round trip (o is only known to within one); and there is nothing to forget. A step
+// within one request only moves that request's A': HubSpot's clock stepping back makes it later
+// (safe), stepping forward earlier by the step (a request whose stated time exceeds its round
+// trip is dated by its round trip). A step of our own clock moves grants and answers too, as it
+// always did.
+// If HubSpot stamped startedAt before counting the request (counted it later on, or held it in
+// between), a slot could re-open as much as that gap before HubSpot's, at most HubSpot's time on
+// the request (it counted it before completing it); a 429 would then follow, met as any other
+// (pause and penalty). No guard is kept against it: "never before a − r" (r: the shortest round
+// trip) cost most of the gain (slots re-open max(0, p − r) after HubSpot's, p its processing:
+// ~60 ms in the simulator against ~1 ms) and does not cover a hold longer than the time after
+// counting, nor round trips slower on the way there: on the simulator, with stamps taken 300 ms
+// before counting, it still let a 429 through. The Redis budget takes no stamps: there every
+// answer is dated by its round trip (safe; slots re-open as they did).
+//
 // The first burst. Until HubSpot's rate-limit headers have been read (the first answer), the
 // budget knows nothing of the account: it lets only `firstBurst` requests go per second (10:
 // what every tier allows in one second), through a provisional per-second window. The first
@@ -48,12 +79,13 @@
 // nor stretch the pause beyond their own Retry-After. The first success of a request granted
 // after the burst began lifts the penalty.
 //
-// Cost: O(1) amortised per grant, answer and expiry (FIFO queues pruned from the front in time
-// order; an answer that moves a grant leaves a tombstone behind), except the
+// Cost: O(1) amortised per grant and expiry (FIFO queues pruned from the front in time order;
+// an answer that moves a grant leaves a tombstone behind), O(log n) per answer (answered
+// grants leave by A', which stamps put in another order than the answers': a heap), except the
 // choice of key while heavy keys are held back (reserve in use or paced): O(keys waiting), as
 // held-back lanes keep their place in the ring and are scanned past.
 import type { RateLimitInfo } from '@campaigns/hubspot-client';
-import type { GrantOutcome, RateBudget } from './budget.js';
+import type { GrantOutcome, RateBudget, ServerStamps } from './budget.js';
 
 /** The key of every acquire that names none: without keys the budget is one FIFO queue. */
 export const DEFAULT_FAIRNESS_KEY = '';
@@ -184,6 +216,10 @@ interface Entry {
   answeredAt: number | undefined;
   /** Its answer was HubSpot's (a response, whatever its status). */
   viaHubSpot: boolean;
+  /** HubSpot's own time on it (completedAt − startedAt), when the answer said; see `arrivedBy`. */
+  serverMs: number | undefined;
+  /** While `late`: `arrivedBy` as last computed, its key in `Window.late`. */
+  due: number;
   place: Place;
   /** Whom it was granted to (main window only; undefined: others' use seen through headers). */
   lane: Lane | undefined;
@@ -202,10 +238,11 @@ interface Entry {
 
 /**
  * A rolling window. An entry is `queued` from its grant; at grantedAt + interval + margin it
- * leaves, or, still unanswered, goes `inFlight`. An answer that comes after the margin makes it
- * `late` (from `queued` or `inFlight`): it leaves at `arrivedBy` + interval. An entry unanswered
- * at grantedAt + unansweredHoldMs leaves. Each queue is in the order its entries leave; an entry
- * that moved on stays behind in the old one as a tombstone (skipped when it reaches the front).
+ * leaves, or, still unanswered, goes `inFlight`. An answer (whenever it comes) makes it `late`
+ * (from `queued` or `inFlight`): it leaves at `arrivedBy` + interval. An entry unanswered at
+ * grantedAt + unansweredHoldMs leaves. `queued` and `inFlight` are in the order their entries
+ * leave, `late` is a heap by `due`; an entry that moved on stays behind in the old one as a
+ * tombstone (skipped when it reaches the front).
  */
 interface Window {
   max: number;
@@ -214,8 +251,8 @@ interface Window {
   queued: Fifo<Entry>;
   /** Past their interval but not answered, in grant order. */
   inFlight: Fifo<Entry>;
-  /** Answered after the margin, in answer order. */
-  late: Fifo<Entry>;
+  /** Answered, by `due` (earliest first). */
+  late: DueHeap;
   /** Entries counted (queued, in flight and late). */
   used: number;
   /** Entries ever admitted. */
@@ -248,12 +285,66 @@ class Fifo<T> {
   }
 }
 
+/**
+ * A binary min-heap of entries by `due`. A key may have gone stale: `prune` looks again at the
+ * top before it lets it leave (a key only ever moves later, but when dating begins: then every
+ * key is recomputed, see `redate`).
+ */
+class DueHeap {
+  private items: Entry[] = [];
+
+  peek(): Entry | undefined {
+    return this.items[0];
+  }
+
+  push(entry: Entry): void {
+    const items = this.items;
+    let i = items.push(entry) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]!.due <= entry.due) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = entry;
+  }
+
+  pop(): Entry | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) this.sink(last, 0);
+    return top;
+  }
+
+  /** Computes every key again (`key` may move keys earlier) and restores the heap: O(n). */
+  rekey(key: (entry: Entry) => number): void {
+    for (const entry of this.items) entry.due = key(entry);
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.sink(this.items[i]!, i);
+  }
+
+  private sink(entry: Entry, from: number): void {
+    const items = this.items;
+    const n = items.length;
+    let i = from;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && items[child + 1]!.due < items[child]!.due) child++;
+      if (items[child]!.due >= entry.due) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = entry;
+  }
+}
+
 const newWindow = (max: number, intervalMs: number): Window => ({
   max,
   intervalMs,
   queued: new Fifo(),
   inFlight: new Fifo(),
-  late: new Fifo(),
+  late: new DueHeap(),
   used: 0,
   admitted: 0,
 });
@@ -409,12 +500,15 @@ export class RateLimitBudget implements RateBudget {
    * (see the top of this file). An unknown grant (already answered, or given up on) is ignored.
    * `'not-sent'`: the request never left (the run stopped first), its slot is free at once;
    * `'succeeded'`: also lifts the penalty of a 429 burst that began before this grant.
+   * `stamps` (with `roundTripMs`): HubSpot's startedAt and completedAt from the answer, which
+   * may date it earlier (see the top of this file).
    */
   answered(
     grantedAt: number,
     fairnessKey: string = DEFAULT_FAIRNESS_KEY,
     outcome: GrantOutcome = 'failed',
     roundTripMs?: number,
+    stamps?: ServerStamps,
   ): void {
     const lane = this.lanes.get(fairnessKey);
     const same = lane?.unanswered.get(grantedAt);
@@ -440,12 +534,18 @@ export class RateLimitBudget implements RateBudget {
     )
       this.penalty = 1;
     const viaHubSpot = roundTripMs !== undefined && roundTripMs >= 0;
+    let serverMs: number | undefined;
     if (viaHubSpot) {
       this.shortestRoundTrip = Math.min(this.shortestRoundTrip, roundTripMs, now - grantedAt);
-      this.roundTrips++;
+      if (++this.roundTrips === this.roundTripsBeforeDating) this.redate();
+      // HubSpot's time on it, if the stamps make sense: not negative, not longer than all the
+      // time it was ours to wait for (a clock that stepped within the request).
+      const spent = stamps ? stamps.completedAt - stamps.startedAt : NaN;
+      if (spent >= 0 && spent <= now - grantedAt) serverMs = spent;
     }
-    this.answer(this.main, entry, now, viaHubSpot);
-    if (entry.twin && entry.twinWindow) this.answer(entry.twinWindow, entry.twin, now, viaHubSpot);
+    this.answer(this.main, entry, now, viaHubSpot, serverMs);
+    if (entry.twin && entry.twinWindow)
+      this.answer(entry.twinWindow, entry.twin, now, viaHubSpot, serverMs);
     // A waiter's timer may be set for an in-flight grant's hold: it now leaves sooner.
     this.reschedule();
   }
@@ -505,6 +605,8 @@ export class RateLimitBudget implements RateBudget {
       grantedAt,
       answeredAt,
       viaHubSpot: false,
+      serverMs: undefined,
+      due: 0,
       place: 'queued',
       lane,
       twin: undefined,
@@ -522,26 +624,47 @@ export class RateLimitBudget implements RateBudget {
   }
 
   /**
-   * The latest time an answered entry can have reached HubSpot: its answer, less half the
-   * shortest round trip seen so far when HubSpot answered it and enough round trips were seen
-   * (see the top of this file). Evaluated when asked, so a cold start's slow first answers are
-   * held by the round trips seen after them. Once dating begins, the shortest round trip only
-   * shrinks: every dated entry only moves later, by the same amount, and `late` keeps its
-   * order; an undated entry among them holds the ones behind it a little longer, never shorter.
+   * The latest time an answered entry can have been counted by HubSpot (A'): its answer a; once
+   * enough round trips were seen and when HubSpot answered it, a − r/2 (r: the shortest round
+   * trip seen so far), or with HubSpot's stamps the earlier of that and a − HubSpot's time on
+   * it + 1 ms (see the top of this file). Evaluated when asked, so a cold
+   * start's slow first answers are held by the round trips seen after them. Once dating has
+   * begun, r only shrinks, so A' only moves later: a key in `late` may be too early (`prune`
+   * looks again), never too late.
    */
   private arrivedBy(entry: Entry): number {
-    const dated = entry.viaHubSpot && this.roundTrips >= this.roundTripsBeforeDating;
-    return entry.answeredAt! - (dated ? this.shortestRoundTrip / 2 : 0);
+    const answeredAt = entry.answeredAt!;
+    if (!entry.viaHubSpot || this.roundTrips < this.roundTripsBeforeDating) return answeredAt;
+    const r = this.shortestRoundTrip;
+    const byRoundTrip = answeredAt - r / 2;
+    return entry.serverMs === undefined
+      ? byRoundTrip
+      : Math.min(byRoundTrip, answeredAt - entry.serverMs + 1);
+  }
+
+  /** Dating begins: every answered entry's A' moves earlier, so `late` is keyed again. */
+  private redate(): void {
+    const key = (entry: Entry) => this.arrivedBy(entry);
+    this.main.late.rekey(key);
+    this.secondly?.late.rekey(key);
   }
 
   /** Answered at `now`: it counts from when it may have arrived at HubSpot. */
-  private answer(window: Window, entry: Entry, now: number, viaHubSpot: boolean): void {
+  private answer(
+    window: Window,
+    entry: Entry,
+    now: number,
+    viaHubSpot: boolean,
+    serverMs: number | undefined,
+  ): void {
     entry.answeredAt = now;
     entry.viaHubSpot = viaHubSpot;
+    entry.serverMs = serverMs;
     if (entry.place === 'gone') return;
     // Its answer bounds its arrival: the margin (a guess at how late it might arrive) is no
     // longer needed, whenever the answer came.
     entry.place = 'late'; // a tombstone where it was
+    entry.due = this.arrivedBy(entry);
     window.late.push(entry);
   }
 
@@ -567,10 +690,18 @@ export class RateLimitBudget implements RateBudget {
     }
     for (let e = late.peek(); e; e = late.peek()) {
       if (e.place === 'late') {
-        if (this.arrivedBy(e) > now - intervalMs) break;
+        const due = this.arrivedBy(e);
+        if (due > e.due) {
+          // Its key went stale (r shrank): to its place, and look at the new top.
+          late.pop();
+          e.due = due;
+          late.push(e);
+          continue;
+        }
+        if (due > now - intervalMs) break;
         this.release(window, e);
       }
-      late.shift();
+      late.pop();
     }
   }
 

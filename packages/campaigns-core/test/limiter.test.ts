@@ -532,6 +532,80 @@ describe('RateLimitBudget: dating by HubSpot answers', () => {
     expect((await next) - T0).toBe(1350);
   });
 
+  it.each([0, 5_000, -5_000])(
+    "frees a slot one window after HubSpot's startedAt, whatever its clock (HubSpot %i ms ahead)",
+    async (skewMs) => {
+      const budget = new RateLimitBudget({
+        max: 1,
+        intervalMs: 1000,
+        windowMarginMs: 0,
+        roundTripsBeforeDating: 1,
+      });
+      const [a] = await take(budget, 1);
+      vi.advanceTimersByTime(200);
+      // HubSpot started on it at 30 and completed it at 170 (its clock: skewMs ahead of ours).
+      // Completed before the answer came at 200: its clock reads at most 30 ms more than ours,
+      // so it started by 60 of ours (+1 ms for whole-ms stamps), not 100 as half the round
+      // trip says.
+      budget.answered(a!, undefined, 'succeeded', 200, {
+        startedAt: T0 + skewMs + 30,
+        completedAt: T0 + skewMs + 170,
+      });
+      const next = budget.acquire();
+      await vi.advanceTimersByTimeAsync(1000);
+      expect((await next) - T0).toBe(1061);
+    },
+  );
+
+  it('dates a stamped answer by the earlier of its stamps and half the shortest round trip', async () => {
+    const budget = new RateLimitBudget({
+      max: 2,
+      intervalMs: 1000,
+      windowMarginMs: 0,
+      roundTripsBeforeDating: 1,
+    });
+    const [quick, long] = await take(budget, 2);
+    vi.advanceTimersByTime(100);
+    // HubSpot says it spent 10 of the 100 ms on it: by the stamps it started by 91, by half the
+    // shortest round trip (100) by 50.
+    budget.answered(quick!, undefined, 'succeeded', 100, { startedAt: 7, completedAt: 17 });
+    vi.advanceTimersByTime(200);
+    // 290 of its 300 ms: it started by 11, not 250 (no guard at the answer less r).
+    budget.answered(long!, undefined, 'succeeded', 300, { startedAt: 5, completedAt: 295 });
+    const next = [budget.acquire(), budget.acquire()];
+    await vi.advanceTimersByTimeAsync(1000);
+    // long (dated 11) leaves at 1011, before quick (dated 50) at 1050: out of answer order.
+    expect((await Promise.all(next)).map((t) => t - T0)).toEqual([1011, 1050]);
+  });
+
+  it('ignores stamps without a round trip, before dating begins, or longer than the request was out', async () => {
+    const stamps = { startedAt: 0, completedAt: 150 };
+    const freed = async (
+      roundTripsBeforeDating: number,
+      roundTripMs: number | undefined,
+      s: { startedAt: number; completedAt: number },
+    ) => {
+      vi.setSystemTime(T0);
+      const budget = new RateLimitBudget({
+        max: 1,
+        intervalMs: 1000,
+        windowMarginMs: 0,
+        roundTripsBeforeDating,
+      });
+      const [a] = await take(budget, 1);
+      vi.advanceTimersByTime(200);
+      budget.answered(a!, undefined, 'succeeded', roundTripMs, s);
+      const next = budget.acquire();
+      await vi.advanceTimersByTimeAsync(1200);
+      return (await next) - T0;
+    };
+    expect(await freed(1, 200, stamps)).toBe(1051); // the stamps count
+    expect(await freed(1, undefined, stamps)).toBe(1200); // no round trip: the answer
+    expect(await freed(2, 200, stamps)).toBe(1200); // not dating yet: the answer
+    expect(await freed(1, 200, { startedAt: 0, completedAt: 250 })).toBe(1100); // by r/2
+    expect(await freed(1, 200, { startedAt: 150, completedAt: 0 })).toBe(1100); // by r/2
+  });
+
   it('never lets HubSpot count more than max in any window, whatever the cold start, within the stated assumption', async () => {
     // A model of the network: each request leaves at its grant, spends `upMs` (one way, the same
     // both ways) plus, for the first `coldRequests` (fewer than roundTripsBeforeDating), a cold
@@ -577,6 +651,91 @@ describe('RateLimitBudget: dating by HubSpot answers', () => {
                 const roundTrip = 2 * upMs + coldMs + procMs;
                 setTimeout(
                   () => budget.answered(grantedAt, key, 'succeeded', roundTrip),
+                  roundTrip,
+                );
+              }),
+            );
+            await vi.advanceTimersByTimeAsync(r.gapMs);
+          }
+          await vi.runAllTimersAsync();
+          await Promise.all(all);
+          arrivals.sort((a, b) => a - b);
+          expect(peakInWindow(arrivals, intervalMs)).toBeLessThanOrEqual(max);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it("never lets HubSpot count more than max in any window with its stamps, whatever its clock's skew or step back", async () => {
+    // The model above, with HubSpot's stamps: its clock reads ours plus `skewMs` (a fraction
+    // of a ms included), less `backMs` from `atMs` on (a step back, maybe amid a request), and
+    // its stamps are whole ms. It starts on a request at or after counting it (`startShare` of
+    // its processing later) and completes it before the answer leaves (`doneShare` of the
+    // rest). Some answers carry no stamps. (The ways there and back stay alike: the stamps only
+    // ever date a request earlier than its round trip would, so its assumption still holds.)
+    const request = fc.record({
+      key: fc.integer({ min: 0, max: 2 }),
+      coldMs: fc.integer({ min: 0, max: 2000 }),
+      procShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      startShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      doneShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      stamped: fc.oneof(
+        { weight: 9, arbitrary: fc.constant(true) },
+        { weight: 1, arbitrary: fc.constant(false) },
+      ),
+      gapMs: fc.integer({ min: 0, max: 400 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(),
+        fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+        fc.option(
+          fc.record({
+            atMs: fc.integer({ min: 0, max: 15_000 }),
+            backMs: fc.oneof(
+              fc.integer({ min: 1, max: 300 }),
+              fc.integer({ min: 1, max: 100_000 }),
+            ),
+          }),
+        ),
+        fc.array(request, { maxLength: 60 }),
+        async (max, upMs, p0, roundTripsBeforeDating, cold, skewMs, step, requests) => {
+          vi.setSystemTime(T0);
+          const intervalMs = 3000;
+          const coldRequests = cold % roundTripsBeforeDating;
+          const budget = new RateLimitBudget({
+            max,
+            intervalMs,
+            windowMarginMs: 0,
+            firstBurst: 0,
+            roundTripsBeforeDating,
+          });
+          /** HubSpot's clock at our time `t`, as it stamps it. */
+          const stamp = (t: number) =>
+            Math.floor(t + skewMs - (step && t >= T0 + step.atMs ? step.backMs : 0));
+          const arrivals: number[] = [];
+          const all: Array<Promise<unknown>> = [];
+          let sent = 0;
+          for (const r of requests) {
+            const key = `k${r.key}`;
+            all.push(
+              budget.acquire(undefined, key).then((grantedAt) => {
+                const coldMs = sent++ < coldRequests ? r.coldMs : 0;
+                const procMs = Math.round(p0 * (1 + r.procShare));
+                const arrival = grantedAt + upMs + coldMs;
+                arrivals.push(arrival);
+                const started = arrival + r.startShare * procMs;
+                const completed = started + r.doneShare * (arrival + procMs - started);
+                const stamps = r.stamped
+                  ? { startedAt: stamp(started), completedAt: stamp(completed) }
+                  : undefined;
+                const roundTrip = 2 * upMs + coldMs + procMs;
+                setTimeout(
+                  () => budget.answered(grantedAt, key, 'succeeded', roundTrip, stamps),
                   roundTrip,
                 );
               }),

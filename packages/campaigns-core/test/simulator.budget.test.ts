@@ -65,6 +65,37 @@ describe('the rate budget on the simulator', () => {
     expect(sim.stats().rateLimited).toBe(0);
   });
 
+  it("causes no 429 when slots are dated by HubSpot's stamps, the first 10 requests 300 ms late", async () => {
+    // 80–200 ms of processing: the stamps date every request well before half its round trip
+    // would, and the late ones are stamped when they arrive (counted), not when they were sent.
+    const { sim, ids, client } = await setup({
+      rateLimit: limit,
+      latency: { minMs: 80, maxMs: 200 },
+    });
+    sim.script(...delayFirst10);
+    const inner = new RateLimitBudget({ roundTripsBeforeDating: 10 });
+    let stamped = 0;
+    const budget: RateBudget = {
+      acquire: (signal, key) => inner.acquire(signal, key),
+      answered: (at, key, outcome, roundTripMs, stamps) => {
+        if (stamps) stamped++;
+        inner.answered(at, key, outcome, roundTripMs, stamps);
+      },
+      observe: (info, at, key) => inner.observe(info, at, key),
+      penalize: (ms, at) => inner.penalize(ms, at),
+      exhaust: (at) => inner.exhaust(at),
+      snapshot: () => inner.snapshot(),
+    };
+    const outcome = await updateCampaigns(client, notes(ids.slice(0, 100), 'stamped'), {
+      chunkSize: 1,
+      budget,
+    });
+    expect(outcome.numErrors).toBe(0);
+    expect(outcome.stats.requests).toBe(100);
+    expect(stamped).toBe(100);
+    expect(sim.stats().rateLimited).toBe(0);
+  });
+
   it('(the control: a budget that dates slots at their grant gets 429s in the same run)', async () => {
     const { sim, ids, client } = await setup({ rateLimit: limit });
     sim.script(...delayFirst10);

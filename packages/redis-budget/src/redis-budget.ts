@@ -138,6 +138,10 @@ export class RedisRateBudget implements RateBudget {
     });
   }
 
+  /**
+   * As the core's `RateBudget.answered`, but HubSpot's `stamps` are not taken (the parameter is
+   * left out): every answer is dated by its round trip alone, which is safe (see the README).
+   */
   answered(
     grantedAt: number,
     fairnessKey: string = DEFAULT_FAIRNESS_KEY,

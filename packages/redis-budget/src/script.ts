@@ -2,8 +2,10 @@
 // no two processes ever see the window half-updated. Time is Redis's own (TIME), so processes
 // on machines whose clocks differ still agree. The rules are the in-process budget's (see
 // limiter.ts in @campaigns/core): a grant counts while unanswered (up to the hold), then until
-// its latest possible arrival plus the interval; HubSpot's headers set max, interval and the
-// per-second limit; a 429 burst pauses everyone and lowers max once; a DAILY 429 stops everyone.
+// its latest possible arrival plus the interval (dated by round trips only: HubSpot's stamps,
+// which the in-process budget may date by, are not taken here); HubSpot's headers set max,
+// interval and the per-second limit; a 429 burst pauses everyone and lowers max once; a DAILY
+// 429 stops everyone.
 //
 // Keys (one account): P pending grants (score: grant time), D answered with a round trip (score:
 // answer time), L answered without one and others' use seen through
