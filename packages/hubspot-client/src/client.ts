@@ -23,6 +23,12 @@ import {
   HubSpotTokenError,
   type HubSpotErrorBody,
 } from './errors.js';
+import {
+  BufferedHeaders,
+  BufferedResponse,
+  isReadInFull,
+  toWhatwgResponse,
+} from './buffered-response.js';
 import { parseRateLimitHeaders, parseRetryAfter, type RateLimitInfo } from './rate-limit.js';
 import { tracedSend } from './tracing.js';
 import { campaignsApiRoot, CLIENT_VERSION, DEFAULT_BASE_URL, type ApiVersion } from './version.js';
@@ -68,6 +74,12 @@ export interface HubSpotClientOptions<V extends ApiVersion = ApiVersion> {
    * a keep-alive connection pool, the answer read once; a batch POST goes out without a `Request`),
    * which allocates a fraction of what WHATWG `fetch` does per call. Any `fetch` given here is
    * used as it is.
+   *
+   * On the lean transport, a batch POST's `response` is a {@link BufferedResponse}: it reads like
+   * the `Response` it is typed as (status, headers, body, `clone()`…) but is not
+   * `instanceof Response`, and its `headers` not `instanceof Headers` (Node's WHATWG classes
+   * would load undici, about 9 MB per process). A call that goes through openapi-fetch (a custom
+   * `fetch`, a middleware, a tracer, any other shape of call) gets real WHATWG objects.
    */
   fetch?: (request: Request) => Promise<Response>;
   /**
@@ -265,7 +277,7 @@ export function createHubSpotClient<V extends ApiVersion = 'v3'>(
     }
     // An answer read in full has nothing left for the timeout to bound: its timer (and what the
     // timer holds) goes now, not `timeoutMs` later. Any other answer is bounded while it is read.
-    if (response instanceof BufferedResponse) timeout?.clear();
+    if (isReadInFull(response)) timeout?.clear();
     const roundTripMs = performance.now() - leftAt;
 
     options.onCall?.({ method, path, outcome: 'answered', status: response.status });
@@ -324,6 +336,8 @@ export function createHubSpotClient<V extends ApiVersion = 'v3'>(
   const client = createClient<PathsOf<V>, 'application/json'>({
     baseUrl: apiRoot,
     fetch: hubspotFetch,
+    // Given, so that createClient does not read `globalThis.Request` (which loads undici).
+    Request: LazyRequest,
   });
   if (templates)
     client.use({
@@ -369,11 +383,12 @@ export function createHubSpotClient<V extends ApiVersion = 'v3'>(
     const response = await call(
       'POST',
       target.pathname,
-      new Headers(body === undefined ? undefined : { 'Content-Type': 'application/json' }),
+      new BufferedHeaders(body === undefined ? undefined : { 'Content-Type': 'application/json' }),
       init.signal ?? undefined,
       (headers, signal) =>
         sendBuffered({
           origin: target.origin,
+          url,
           path: `${target.pathname}${target.search}`,
           method: 'POST',
           headers: transportHeaders(headers),
@@ -403,13 +418,37 @@ function isLeanInit(init: unknown): init is LeanInit | undefined {
   if (typeof init !== 'object' || init === null) return false;
   for (const key of Object.keys(init)) if (!LEAN_INIT_KEYS.has(key)) return false;
   const { body, params } = init as LeanInit;
-  if (typeof FormData !== 'undefined' && body instanceof FormData) return false;
+  if (isFormData(body)) return false;
   if (params !== undefined) {
     if (typeof params !== 'object' || params === null) return false;
     for (const key of Object.keys(params)) if (!LEAN_PARAM_KEYS.has(key)) return false;
   }
   return true;
 }
+
+/**
+ * A `FormData` body (openapi-fetch's to send), told by its tag: `FormData` itself is one of the
+ * globals whose first touch loads undici.
+ */
+function isFormData(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Object.prototype.toString.call(body) === '[object FormData]'
+  );
+}
+
+/**
+ * What openapi-fetch builds its `Request`s with: the global `Request`, looked up at the first
+ * request that needs one (a traced call, one after a middleware), not when the client is made.
+ * `instanceof` (openapi-fetch's check of what an `onRequest` middleware returns) asks the global.
+ */
+const LazyRequest = function LazyRequest(input: RequestInfo | URL, init?: RequestInit): Request {
+  return new globalThis.Request(input, init);
+} as unknown as typeof Request;
+Object.defineProperty(LazyRequest, Symbol.hasInstance, {
+  value: (value: unknown) => value instanceof globalThis.Request,
+});
 
 /** openapi-fetch's query serializer for a client made without options (ours). */
 const defaultQuerySerializer = createQuerySerializer();
@@ -514,6 +553,8 @@ function targetOf(origin: string): Target {
 /** A request as the default transport sends it. */
 interface Outgoing {
   origin: string;
+  /** The whole URL, for the answer's `url`. */
+  url: string;
   /** Path and query. */
   path: string;
   method: string;
@@ -525,18 +566,27 @@ interface Outgoing {
 /**
  * The default transport for a `Request` (a traced call, or one after a middleware): sent as
  * {@link sendBuffered} sends it (method, headers, body, signal; no redirects, which HubSpot's API
- * does not use).
+ * does not use), answered with a real `Response` (openapi-fetch's middlewares and tracing get
+ * WHATWG objects) over the buffered answer.
  */
 async function leanFetch(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  return sendBuffered({
+  const answer = await sendBuffered({
     origin: url.origin,
+    url: request.url,
     path: `${url.pathname}${url.search}`,
     method: request.method,
     headers: transportHeaders(request.headers),
     body: request.body === null ? undefined : await request.text(),
     signal: request.signal,
   });
+  try {
+    return toWhatwgResponse(answer);
+  } catch (error) {
+    // An answer `Response` refuses (a status outside 200–599): HubSpot did answer.
+    if (typeof error === 'object' && error !== null) deliveredFailures.add(error);
+    throw error;
+  }
 }
 
 /**
@@ -546,10 +596,14 @@ async function leanFetch(request: Request): Promise<Response> {
  * the timeout, bounds the body too), and is held by nothing but the {@link BufferedResponse} it
  * goes into; the chunks it came in are let go of at once.
  *
- * A kept-alive connection the server closes just as a request goes out on it fails that request
- * before any answer (`ECONNRESET` or `EPIPE`): the server closed a connection it held idle, not
- * one with a request of ours on it, so the request is sent once more, on a connection of its own
- * (`fresh`, closed after its answer). Only then, and only once: any other failure is the call's.
+ * A kept-alive connection found closed while the request was still being written (`ECONNRESET`
+ * or `EPIPE` before the request went out in full) had no complete request of ours on it: the
+ * request is sent once more, on a connection of its own (`fresh`, closed after its answer). Only
+ * then, and only once. Once the request went out in full, a reset is the call's failure even on
+ * a reused connection: the server may have received and counted it (a load balancer dropping the
+ * connection mid-request looks the same as a server closing an idle one), and a second request
+ * sent behind the rate budget's back would be counted twice against one slot; the engine retries
+ * it, under a slot of its own.
  */
 function sendBuffered(out: Outgoing, fresh = false): Promise<BufferedResponse> {
   const { signal } = out;
@@ -573,17 +627,24 @@ function sendBuffered(out: Outgoing, fresh = false): Promise<BufferedResponse> {
   }
   // `out` (the body above all) stays reachable from the handlers below only through the retry,
   // which they let go of once an answer starts or the exchange ends.
-  const answer = receive(outgoing, signal, fresh ? undefined : () => sendBuffered(out, true));
+  const answer = receive(
+    outgoing,
+    out.url,
+    signal,
+    fresh ? undefined : () => sendBuffered(out, true),
+  );
   outgoing.end(out.body);
   return answer;
 }
 
 /**
- * The answer to `outgoing`, read in full; `signal` aborting it rejects with its reason. `again`
- * sends the request once more, for a kept-alive connection found closed (see {@link sendBuffered}).
+ * The answer to `outgoing` (sent to `url`), read in full; `signal` aborting it rejects with its
+ * reason. `again` sends the request once more, for a kept-alive connection found closed (see
+ * {@link sendBuffered}).
  */
 function receive(
   outgoing: ClientRequest,
+  url: string,
   signal: AbortSignal | undefined,
   again: (() => Promise<BufferedResponse>) | undefined,
 ): Promise<BufferedResponse> {
@@ -620,6 +681,7 @@ function receive(
       if (
         retry &&
         outgoing.reusedSocket &&
+        !delivered &&
         (error.code === 'ECONNRESET' || error.code === 'EPIPE') &&
         settle()
       ) {
@@ -652,7 +714,12 @@ function receive(
         try {
           const text = decodeUtf8(chunks, length);
           chunks = [];
-          response = new BufferedResponse(text, status, toHeaders(incoming.rawHeaders));
+          response = new BufferedResponse(text, {
+            status,
+            statusText: incoming.statusMessage ?? '',
+            headers: BufferedHeaders.fromRaw(incoming.rawHeaders),
+            url,
+          });
         } catch (error) {
           // A header value `Headers` refuses: the call fails, the process does not.
           return fail(error);
@@ -714,73 +781,6 @@ function decodeUtf8(chunks: readonly Buffer[], length: number): string {
   const start =
     bytes.length > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   return bytes.toString('utf8', start);
-}
-
-/** An answer's headers as Node read them (name, value, name, value…), repeats kept. */
-function toHeaders(raw: readonly string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
-}
-
-/**
- * A `Response` whose body was already read as text: `text()` and `json()` return it without
- * another stream or decode (a 50-campaign answer is parsed once, from this one string), and let
- * go of it, as a read body is gone; `body` and `clone()` still work for code that wants them.
- */
-export class BufferedResponse extends Response {
-  #text: string;
-  readonly #empty: boolean;
-  #used = false;
-
-  constructor(text: string, status: number, headers: Headers) {
-    super(null, { status, headers });
-    this.#text = text;
-    this.#empty = text === '';
-  }
-
-  /** The body, once: what reads it takes it, and the response keeps no copy. */
-  #take(): string | undefined {
-    if (this.#used) return undefined;
-    this.#used = true;
-    const text = this.#text;
-    this.#text = '';
-    return text;
-  }
-
-  override get bodyUsed(): boolean {
-    return this.#used;
-  }
-
-  override get body(): Response['body'] {
-    if (this.#empty) return null;
-    return new Response(this.#take() ?? '').body;
-  }
-
-  override text(): Promise<string> {
-    const text = this.#take();
-    if (text === undefined)
-      return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
-    return Promise.resolve(text);
-  }
-
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.text()) as unknown;
-  }
-
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = new TextEncoder().encode(await this.text());
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-
-  override async blob(): Promise<Blob> {
-    return new Blob([await this.text()], { type: this.headers.get('content-type') ?? '' });
-  }
-
-  override clone(): BufferedResponse {
-    if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new BufferedResponse(this.#text, this.status, new Headers(this.headers));
-  }
 }
 
 /**

@@ -3,7 +3,6 @@ export {
   isHubSpotClient,
   rateLimitOf,
   roundTripOf,
-  BufferedResponse,
   HUBSPOT_CLIENT,
   CLIENT_VERSION,
   DEFAULT_TIMEOUT_MS,
@@ -18,6 +17,8 @@ export type {
   RateLimitEvent,
   HubSpotCall,
 } from './client.js';
+export { BufferedHeaders, BufferedResponse } from './buffered-response.js';
+export type { BufferedHeadersInit, BufferedResponseInit } from './buffered-response.js';
 export {
   HubSpotAnswerTooLargeError,
   HubSpotApiError,

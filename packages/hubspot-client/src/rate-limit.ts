@@ -29,7 +29,7 @@ const HEADERS: ReadonlyArray<readonly [keyof RateLimitInfo, string]> = [
 ];
 
 /** Reads the rate-limit headers; malformed values (not a non-negative integer) are ignored. */
-export function parseRateLimitHeaders(headers: Headers): RateLimitInfo {
+export function parseRateLimitHeaders(headers: Pick<Headers, 'get'>): RateLimitInfo {
   const info: RateLimitInfo = {};
   for (const [field, name] of HEADERS) {
     const raw = headers.get(name);
