@@ -339,58 +339,46 @@ describe('following a job without its event stream', () => {
 });
 
 describe('jobs that stop, and a gateway that goes away', () => {
-  it('a job the gateway stops for AUTH (HubSpot refused its token): exit 3, every id once', async () => {
-    const { s, gw } = await stack();
-    const dir = scratch();
-    const ids = s.store.list().map((c) => c.id);
-    notesFile(dir, ids);
-    s.script({ status: 401 });
-    const result = await run(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '10',
-        '--gateway',
-        gw.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
-    expect(result.code).toBe(EXIT.STOPPED);
-    expect(result.stderr).toContain("Stopped (HubSpot refused the gateway's credential)");
-    const report = readReport(path.join(dir, 'r.jsonl'));
-    expectEachOnce(report, ids);
-    expect(outcomes(report).has('ok')).toBe(false);
-  });
-
-  it('a job the gateway stops for DAILY_LIMIT: exit 3, every id once', async () => {
-    const { s, gw } = await stack();
-    const dir = scratch();
-    const ids = s.store.list().map((c) => c.id);
-    notesFile(dir, ids);
-    s.script({ status: 429, policyName: 'DAILY' });
-    const result = await run(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '10',
-        '--gateway',
-        gw.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
-    expect(result.code).toBe(EXIT.STOPPED);
-    expect(result.stderr).toContain("Stopped (HubSpot's daily limit is used up)");
-    const report = readReport(path.join(dir, 'r.jsonl'));
-    expectEachOnce(report, ids);
-  });
+  it.each([
+    {
+      why: 'AUTH (HubSpot refused its token)',
+      fault: { status: 401 },
+      says: "Stopped (HubSpot refused the gateway's credential)",
+    },
+    {
+      why: 'DAILY_LIMIT',
+      fault: { status: 429, policyName: 'DAILY' },
+      says: "Stopped (HubSpot's daily limit is used up)",
+    },
+  ])(
+    'a job the gateway stops for $why: exit 3, every id once, none ok',
+    async ({ fault, says }) => {
+      const { s, gw } = await stack();
+      const dir = scratch();
+      const ids = s.store.list().map((c) => c.id);
+      notesFile(dir, ids);
+      s.script(fault);
+      const result = await run(
+        [
+          'update',
+          '--file',
+          'e.csv',
+          '--report',
+          'r.jsonl',
+          '--job-size',
+          '10',
+          '--gateway',
+          gw.origin,
+        ],
+        { cwd: dir, env: ENV },
+      );
+      expect(result.code).toBe(EXIT.STOPPED);
+      expect(result.stderr).toContain(says);
+      const report = readReport(path.join(dir, 'r.jsonl'));
+      expectEachOnce(report, ids);
+      expect(outcomes(report).has('ok')).toBe(false);
+    },
+  );
 
   it('the gateway going away mid-run: exit 3, every id once, none claimed ok that was not', async () => {
     // Each HubSpot call answered after half a second: the proxy closes while jobs run.
