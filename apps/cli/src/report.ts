@@ -2,7 +2,6 @@
 // and read back by `--resume` (which skips every id a report marked `ok`).
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { redactValue } from '@campaigns/redact';
 import { UsageError } from './io.js';
 import { IdSet } from './ids.js';
@@ -104,6 +103,8 @@ export async function readOkIds(file: string): Promise<{ ok: IdSet; unreadable: 
   await opened;
   const ok = new IdSet();
   let unreadable = 0;
+  // Loaded only for --resume: a run without one does not pay for node:readline.
+  const { createInterface } = await import('node:readline');
   for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
     if (text.trim() === '') continue;
     let line: unknown;
