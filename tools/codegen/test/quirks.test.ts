@@ -37,6 +37,15 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
+/** The workspace's `lib` (tsconfig.base.json), as the client compiles against it: e.g. `lib.dom.iterable.d.ts`. */
+function workspaceLib(): string[] {
+  const base = fileURLToPath(new URL('../../../tsconfig.base.json', import.meta.url));
+  const { config } = ts.readConfigFile(base, ts.sys.readFile) as {
+    config: { compilerOptions: { lib: string[] } };
+  };
+  return config.compilerOptions.lib.map((name) => `lib.${name.toLowerCase()}.d.ts`);
+}
+
 function compile(rootFiles: string[]): string[] {
   const program = ts.createProgram(rootFiles, {
     strict: true,
@@ -44,7 +53,7 @@ function compile(rootFiles: string[]): string[] {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+    lib: workspaceLib(),
     types: ['node'],
     skipLibCheck: true,
     noUncheckedIndexedAccess: true,
