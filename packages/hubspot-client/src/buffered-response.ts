@@ -25,10 +25,16 @@ function checkedName(name: string, method: string): string {
   return text.toLowerCase();
 }
 
-function checkedValue(value: string, method: string): string {
+/**
+ * The value as a header carries it. A refused one is not quoted in the error (as WHATWG
+ * `Headers` does not quote it either): it may be a credential, `Authorization: Bearer <token>`.
+ */
+function checkedValue(name: string, value: string, method: string): string {
   const text = `${value}`.replace(OUTER_WHITESPACE, '');
   if (BAD_VALUE.test(text))
-    throw new TypeError(`Headers.${method}: "${text}" is an invalid header value.`);
+    throw new TypeError(
+      `Headers.${method}: the value of "${name}" is an invalid header value (NUL, CR, LF or a character beyond U+00FF).`,
+    );
   return text;
 }
 
@@ -96,7 +102,7 @@ export class BufferedHeaders implements Headers {
 
   append(name: string, value: string): void {
     const key = checkedName(name, 'append');
-    const text = checkedValue(value, 'append');
+    const text = checkedValue(key, value, 'append');
     const values = this.#values.get(key);
     if (values) values.push(text);
     else this.#values.set(key, [text]);
@@ -104,7 +110,8 @@ export class BufferedHeaders implements Headers {
   }
 
   set(name: string, value: string): void {
-    this.#values.set(checkedName(name, 'set'), [checkedValue(value, 'set')]);
+    const key = checkedName(name, 'set');
+    this.#values.set(key, [checkedValue(key, value, 'set')]);
     this.#sorted = undefined;
   }
 

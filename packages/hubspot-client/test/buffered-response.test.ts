@@ -329,3 +329,26 @@ describe('answers on the wire', () => {
     expect(server.requests[0]!.headers['content-type']).toMatch(/^multipart\/form-data/);
   });
 });
+
+describe('a refused header value', () => {
+  it('is not quoted in the error: it may be the token (Authorization)', async () => {
+    const secret = 'pat-na1-SECRETSECRETSECRET\u200b';
+    expect(() => new BufferedHeaders().set('Authorization', `Bearer ${secret}`)).toThrow(
+      /the value of "authorization" is an invalid header value/,
+    );
+    // Through the client: a pasted token with a zero-width space never reaches an error message.
+    const server = await startTestServer((_req, res) => json(res, 200, {}));
+    try {
+      const client = createHubSpotClient({ token: async () => secret, baseUrl: server.url });
+      const error = await client.POST('/batch/update', { body: { inputs: [] } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain('SECRET');
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
