@@ -36,6 +36,7 @@ import { EXIT, plural, type CliIo, type ExitCode } from './io.js';
 import { createProgress, progressMode } from './progress.js';
 import { ReportWriter } from './report.js';
 import type { InputRow } from './rows.js';
+import { heldSecrets } from './secrets.js';
 import {
   NOT_SENT,
   newTally,
@@ -89,7 +90,8 @@ export async function sendThroughGateway(
   /** --job-size, lowered to the gateway's MAX_CAMPAIGNS_PER_JOB once it says it is lower. */
   let jobSize = jobSizeOf(options);
   const gateway = await openGateway(options, io);
-  const safe = (text: string) => redactString(text, gateway.secrets);
+  // Every text the gateway sent (its messages, HubSpot's, job ids) is redacted before it is kept.
+  const safe = (text: string) => redactString(text, heldSecrets(io));
   const maxBodyBytes = gateway.credentialed ? MAX_JOB_BODY_BYTES : MAX_ANONYMOUS_BODY_BYTES;
   const report = await ReportWriter.open(
     options.report === undefined ? undefined : path.resolve(io.cwd, options.report),
@@ -235,17 +237,28 @@ export async function sendThroughGateway(
                   }
                 : { reason, message: `job ${start.id} stopped (${last.stopReason})` };
         }
-        const outcome = await readOutcome(gateway, start.id, rows);
+        const outcome = await readOutcome(gateway, start.id, rows, giveUp.signal, safe);
         failures = writeOutcome(start.id, rows, outcome);
       } catch (error) {
-        if (!(error instanceof GatewayError)) throw error;
-        stopFor(error);
+        let why: string;
+        if (error instanceof GatewayError) {
+          stopFor(error);
+          why = error.message;
+        } else {
+          // Nothing planned for: the job's rows still get their lines, and the run stops.
+          why = safe(`unexpected error: ${(error as Error)?.message ?? String(error)}`);
+          stop ??= {
+            reason: 'failed',
+            message: `job ${start.id}'s outcome could not be read (${why})`,
+            headline: 'an unexpected error',
+          };
+        }
         // How the job ended cannot be asked: it may have applied any of its updates.
         failures = rows.length;
         for (const row of rows)
           fail(row, {
             category: CoreCategory.CANCELED_IN_FLIGHT,
-            message: `sent in job ${start.id}, whose outcome could not be read (${error.message}): HubSpot may or may not have applied it`,
+            message: `sent in job ${start.id}, whose outcome could not be read (${why}): HubSpot may or may not have applied it`,
           });
       } finally {
         clearTimeout(grace);
@@ -308,6 +321,8 @@ export async function sendThroughGateway(
     if (!stop && io.signal.aborted) stop = { reason: 'aborted', message: 'interrupted' };
     if (stop) return notSent(rows);
     let start: JobProgress;
+    /** Waits on JOB_LIMIT_EXCEEDED while none of this run's jobs was active (ms). */
+    let waitedAlone = 0;
     for (;;) {
       try {
         const answer = await gateway.request(
@@ -320,7 +335,17 @@ export async function sendThroughGateway(
             retry: false,
           },
         );
-        start = checkProgress(answer.startCampaignUpdate);
+        try {
+          start = checkProgress(answer.startCampaignUpdate);
+        } catch (error) {
+          // Answered, but not with a job: the gateway may have queued one all the same.
+          const malformed = error as GatewayError;
+          stopFor(malformed);
+          return settle(rows, () => ({
+            category: CoreCategory.CANCELED_IN_FLIGHT,
+            message: `sent to the gateway as a job whose answer was malformed (${malformed.message}): it may have queued it, and HubSpot may or may not have applied it`,
+          }));
+        }
         break;
       } catch (error) {
         if (!(error instanceof GatewayError)) throw error;
@@ -332,7 +357,17 @@ export async function sendThroughGateway(
             `${gateway.target} holds as many jobs of this credential as it takes (${error.message}): waiting for one to end`,
           );
           if (running.size > 0) await Promise.race([...running].map((j) => j.ended));
-          else await sleep(JOB_LIMIT_WAIT_MS);
+          else if (waitedAlone >= timings.jobLimitGiveUpMs) {
+            // Other runs' jobs hold the queue this long: stop rather than wait without end.
+            stop ??= {
+              reason: 'failed',
+              message: `${gateway.target} held as many jobs of this credential as it takes for ${waitedAlone / 1000} s with none of this run's (${error.message})`,
+              headline: "the gateway's job queue stayed full",
+            };
+          } else {
+            await sleep(JOB_LIMIT_WAIT_MS);
+            waitedAlone += JOB_LIMIT_WAIT_MS;
+          }
           if (!stop && io.signal.aborted) stop = { reason: 'aborted', message: 'interrupted' };
           if (stop) return notSent(rows);
           continue;
@@ -379,12 +414,13 @@ export async function sendThroughGateway(
    * later, when every problem is named, the other rows go again as a job of their own.
    */
   const refused = async (error: GatewayError, rows: InputRow[], body: string[]) => {
-    const { byId: problems, matched } = namedProblems(error, rows);
-    const summary =
+    const { byId: problems, matched } = namedProblems(error, rows, safe);
+    const summary = safe(
       problems.size > 0
         ? `${[...problems.values()].slice(0, 3).join('; ')}${problemCountOf(error) > 3 ? '; …' : ''}`
-        : error.message;
-    io.stderr.write(`${gateway.target} refused a job's input: ${safe(summary)}\n`);
+        : error.message,
+    );
+    io.stderr.write(`${gateway.target} refused a job's input: ${summary}\n`);
     const allNamed = matched > 0 && problemCountOf(error) === matched;
     if (jobsStarted === 0 || !allNamed) {
       if (jobsStarted === 0) {
@@ -453,7 +489,7 @@ export async function sendThroughGateway(
   printSummary(io, {
     scan,
     tally,
-    stop,
+    stop: stop && { ...stop, message: safe(stop.message) },
     elapsed: performance.now() - started,
     options,
     target: gateway.target,
@@ -489,6 +525,7 @@ function jobLimitOf(error: GatewayError): number | undefined {
 function namedProblems(
   error: GatewayError,
   rows: InputRow[],
+  safe: (text: string) => string,
 ): { byId: Map<string, string>; matched: number } {
   const named = new Map<string, string>();
   let matched = 0;
@@ -498,7 +535,7 @@ function namedProblems(
     const row = typeof index === 'number' ? rows[index] : undefined;
     if (!row || typeof message !== 'string') continue;
     const where = typeof field === 'string' ? ` ${columnOf(row, field)}` : '';
-    const text = `row ${row.row} (${row.id})${where}: ${message}`;
+    const text = safe(`row ${row.row} (${row.id})${where}: ${message}`);
     const before = named.get(row.id);
     named.set(row.id, before === undefined ? text : `${before}; ${text}`);
     matched++;
@@ -523,22 +560,47 @@ interface Outcome {
 /**
  * An ended job's answers: its results page by page (with the campaigns' values), and its error
  * groups (those listed with the first page when they are all there, else page by page). Only what
- * the rows need is kept.
+ * the rows need is kept. A gateway whose pages do not end (a cursor seen before, more pages than
+ * the job's rows need, a page over the size asked) is refused as malformed; `signal` ends the
+ * reading (a canceled job no longer waited for).
  */
-async function readOutcome(gateway: GatewayClient, id: string, rows: InputRow[]): Promise<Outcome> {
+async function readOutcome(
+  gateway: GatewayClient,
+  id: string,
+  rows: InputRow[],
+  signal: AbortSignal,
+  safe: (text: string) => string,
+): Promise<Outcome> {
   const rowById = new Map(rows.map((row) => [row.id, row]));
   const ok = new Map<string, Record<string, string>>();
   const failed = new Map<string, FailureLine>();
   let groups: ErrorGroup[] | undefined;
   let after: string | null = null;
-  for (;;) {
-    const answer: Awaited<ReturnType<typeof readResults>> = await readResults(gateway, id, after);
+  const cursors = new Set<string>();
+  let most = 1;
+  for (let pages = 1; ; pages++) {
+    const answer: Awaited<ReturnType<typeof readResults>> = await readResults(
+      gateway,
+      id,
+      after,
+      signal,
+    );
     const job = answer.campaignUpdateJob;
-    checkProgress(job, id);
+    const progress = checkProgress(job, id);
+    // A job of `total` rows has at most ceil(total / PAGE) pages of results (and one empty).
+    if (pages === 1) most = Math.ceil(progress.total / PAGE) + 1;
     const page = checkCampaignPage(job!.results, `job ${id}'s results`);
+    if (page.campaigns.length > PAGE) throw malformed(id, 'results', `a page over ${PAGE}`);
     if (groups === undefined) {
-      const listed = Array.isArray(job!.errors) ? job!.errors.map(checkErrorGroup) : [];
-      groups = job!.errorCount <= listed.length ? listed : await readErrorGroups(gateway, id);
+      const count: unknown = job!.errorCount;
+      if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)
+        throw malformed(id, 'error count', 'not a count');
+      const listed: ErrorGroup[] = [];
+      if (Array.isArray(job!.errors)) {
+        if (job!.errors.length > PAGE) throw malformed(id, 'error groups', `over ${PAGE}`);
+        for (const group of job!.errors) listed.push(checkErrorGroup(group));
+      }
+      groups = count <= listed.length ? listed : await readErrorGroups(gateway, id, count, signal);
     }
     for (const campaign of page.campaigns) {
       const row = rowById.get(campaign.id);
@@ -549,48 +611,84 @@ async function readOutcome(gateway: GatewayClient, id: string, rows: InputRow[])
       ok.set(campaign.id, now);
     }
     if (!page.hasNextPage || !page.endCursor) break;
+    if (cursors.has(page.endCursor)) throw malformed(id, 'results', 'a cursor seen before');
+    if (pages >= most) throw malformed(id, 'results', `more than ${most} pages`);
+    cursors.add(page.endCursor);
     after = page.endCursor;
   }
   for (const group of groups) {
     const line: FailureLine = {
-      category: group.category,
-      message: group.message,
-      ...(group.subCategory !== undefined ? { subCategory: group.subCategory } : {}),
+      category: safe(group.category),
+      message: safe(group.message),
+      ...(group.subCategory !== undefined ? { subCategory: safe(group.subCategory) } : {}),
       ...(group.httpStatus !== undefined ? { httpStatus: group.httpStatus } : {}),
-      ...(group.correlationId !== undefined ? { correlationId: group.correlationId } : {}),
+      ...(group.correlationId !== undefined ? { correlationId: safe(group.correlationId) } : {}),
     };
     for (const failedId of group.ids) if (rowById.has(failedId)) failed.set(failedId, line);
   }
   return { ok, failed };
 }
 
-function readResults(gateway: GatewayClient, id: string, after: string | null) {
-  return gateway.request(CampaignUpdateJobDocument, { id, first: PAGE, after });
+/** A gateway answer refused for how it pages: the job's rows cannot be told. */
+function malformed(id: string, what: string, why: string): GatewayError {
+  return new GatewayError(
+    `the gateway's answer (job ${id}'s ${what}) is malformed: ${why}`,
+    'failed',
+  );
 }
 
-async function readErrorGroups(gateway: GatewayClient, id: string): Promise<ErrorGroup[]> {
+function readResults(
+  gateway: GatewayClient,
+  id: string,
+  after: string | null,
+  signal: AbortSignal,
+) {
+  return gateway.request(CampaignUpdateJobDocument, { id, first: PAGE, after }, { signal });
+}
+
+/** A job's error groups, page by page: at most `count` (its errorCount) groups, so pages. */
+async function readErrorGroups(
+  gateway: GatewayClient,
+  id: string,
+  count: number,
+  signal: AbortSignal,
+): Promise<ErrorGroup[]> {
   const groups: ErrorGroup[] = [];
   let after: string | null = null;
-  for (;;) {
+  const cursors = new Set<string>();
+  for (let pages = 1; ; pages++) {
     const answer: Awaited<ReturnType<typeof readGroupsPage>> = await readGroupsPage(
       gateway,
       id,
       after,
+      signal,
     );
     const job = answer.campaignUpdateJob;
     if (!job) checkProgress(job, id);
     const page = job!.errorGroups;
     if (!page || !Array.isArray(page.groups) || typeof page.pageInfo?.hasNextPage !== 'boolean')
-      throw new GatewayError(
-        `the gateway's answer (job ${id}'s error groups) is malformed`,
-        'failed',
-      );
-    groups.push(...page.groups.map(checkErrorGroup));
+      throw malformed(id, 'error groups', 'not a page');
+    if (page.groups.length > PAGE) throw malformed(id, 'error groups', `a page over ${PAGE}`);
+    for (const group of page.groups) groups.push(checkErrorGroup(group));
+    if (groups.length > count) throw malformed(id, 'error groups', `more than its ${count}`);
     if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return groups;
-    after = page.pageInfo.endCursor;
+    const cursor = page.pageInfo.endCursor;
+    if (cursors.has(cursor)) throw malformed(id, 'error groups', 'a cursor seen before');
+    if (pages >= count) throw malformed(id, 'error groups', `more than ${count} pages`);
+    cursors.add(cursor);
+    after = cursor;
   }
 }
 
-function readGroupsPage(gateway: GatewayClient, id: string, after: string | null) {
-  return gateway.request(CampaignUpdateJobErrorGroupsDocument, { id, first: PAGE, after });
+function readGroupsPage(
+  gateway: GatewayClient,
+  id: string,
+  after: string | null,
+  signal: AbortSignal,
+) {
+  return gateway.request(
+    CampaignUpdateJobErrorGroupsDocument,
+    { id, first: PAGE, after },
+    { signal },
+  );
 }

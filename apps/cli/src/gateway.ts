@@ -46,10 +46,16 @@ const STREAM_RETRY_MS = 500;
  * running one within about a second): Ctrl-C never leaves the command waiting on the gateway.
  */
 const CANCEL_GRACE_MS = 60_000;
+/**
+ * How long a start answered JOB_LIMIT_EXCEEDED is tried again while none of this run's jobs is
+ * queued or running (other runs' jobs hold the gateway's queue) before the run stops.
+ */
+const JOB_LIMIT_GIVE_UP_MS = 600_000;
 
 /** The waits above; tests shorten them (never the meaning of a run). */
 export const timings = {
   cancelGraceMs: CANCEL_GRACE_MS,
+  jobLimitGiveUpMs: JOB_LIMIT_GIVE_UP_MS,
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
   pollIntervalMs: POLL_INTERVAL_MS,
   streamIdleMs: STREAM_IDLE_MS,
@@ -104,6 +110,11 @@ export interface RequestOptions {
   retry?: boolean;
   /** The variables already serialized, sent instead of `variables`. */
   variablesJson?: string;
+  /**
+   * Once aborted, the request (and its waits before another try) ends at once with a GatewayError
+   * 'failed' carrying the abort reason's message: the request is no longer waited for.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GatewayClient {
@@ -194,21 +205,34 @@ async function limitedFetch(
 ): Promise<Response> {
   const drop = new AbortController();
   const signal = init?.signal ? AbortSignal.any([init.signal, drop.signal]) : drop.signal;
-  const response = await fetch(input, { ...init, signal });
-  if (!response.body) return response;
-  let seen = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let body: TransformStreamDefaultController<Uint8Array> | undefined;
   const arm = () => {
     clearTimeout(timer);
     if (idleMs === undefined) return;
     timer = setTimeout(() => {
-      body?.error(new Error(`nothing came for ${idleMs / 1000} s`));
-      drop.abort();
+      const silent = new Error(`nothing came for ${idleMs / 1000} s`);
+      body?.error(silent);
+      drop.abort(silent);
     }, idleMs);
     // The connection keeps the process alive while it is open; this timer must not.
     timer.unref();
   };
+  // Silence counts from the request on: a peer that never sends the headers is as dead as one
+  // that stops sending the body.
+  arm();
+  let response: Response;
+  try {
+    response = await fetch(input, { ...init, signal });
+  } catch (error) {
+    clearTimeout(timer);
+    throw error;
+  }
+  if (!response.body) {
+    clearTimeout(timer);
+    return response;
+  }
+  let seen = 0;
   const limited = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       start(controller) {
@@ -287,6 +311,13 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
     }
   };
 
+  /** The GatewayError for a job no longer followed: `signal`'s reason says why. */
+  const gaveUp = (signal: AbortSignal) =>
+    new GatewayError(
+      safe(signal.reason instanceof Error ? signal.reason.message : 'no longer followed'),
+      'failed',
+    );
+
   const unreachable = (why: string, mayHaveArrived = false) => {
     const error = new GatewayError(`${target} could not be reached (${safe(why)})`, 'unreachable');
     error.mayHaveArrived = mayHaveArrived;
@@ -296,10 +327,20 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
   async function request<Result, Variables>(
     document: TypedDocumentNode<Result, Variables>,
     variables: Variables,
-    { retry = true, variablesJson }: RequestOptions = {},
+    { retry = true, variablesJson, signal }: RequestOptions = {},
   ): Promise<Result> {
     const body = `{"query":${JSON.stringify(textOf(document))},"variables":${variablesJson ?? JSON.stringify(variables)}}`;
+    /** A wait between two tries, cut short once `signal` aborts. */
+    const pause = async (ms: number) => {
+      await sleep(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
+      if (signal?.aborted) throw gaveUp(signal);
+    };
+    const timeout = () => {
+      const limit = AbortSignal.timeout(timings.requestTimeoutMs);
+      return signal ? AbortSignal.any([signal, limit]) : limit;
+    };
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw gaveUp(signal);
       let response: Response;
       try {
         response = await boundedFetch(endpoint.graphql, {
@@ -310,12 +351,13 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
             ...headers,
           },
           body,
-          signal: AbortSignal.timeout(timings.requestTimeoutMs),
+          signal: timeout(),
         });
       } catch (error) {
+        if (signal?.aborted) throw gaveUp(signal);
         // A request that may have arrived is not sent again unless it is safe to (`retry`).
         if (retry && attempt < 2) {
-          await sleep(250 * 2 ** attempt);
+          await pause(250 * 2 ** attempt);
           continue;
         }
         const code = (error as { cause?: { code?: string } }).cause?.code;
@@ -325,6 +367,7 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
       try {
         text = await response.text();
       } catch (error) {
+        if (signal?.aborted) throw gaveUp(signal);
         throw unreachable(`the answer was cut off or too large: ${(error as Error).message}`, true);
       }
       let parsed: unknown;
@@ -344,7 +387,7 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
         // Admission (429, Retry-After) or a gateway restarting behind its proxy: wait, then again.
         const after = Number(response.headers.get('retry-after'));
         const ms = Number.isFinite(after) && after > 0 ? after * 1000 : 500 * 2 ** attempt;
-        await sleep(Math.min(ms, MAX_RETRY_AFTER_MS));
+        await pause(Math.min(ms, MAX_RETRY_AFTER_MS));
         continue;
       }
       if (errors && errors.length > 0) throw errorOf(errors[0], response.status);
@@ -365,13 +408,6 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
     }
   }
 
-  /** The GatewayError for a job no longer followed: `signal`'s reason says why. */
-  const gaveUp = (signal: AbortSignal) =>
-    new GatewayError(
-      signal.reason instanceof Error ? signal.reason.message : 'no longer followed',
-      'failed',
-    );
-
   async function poll(
     id: string,
     onProgress: (job: JobProgress) => void,
@@ -379,10 +415,11 @@ export async function openGateway(options: GatewayOptions, io: CliIo): Promise<G
   ): Promise<JobProgress> {
     for (;;) {
       if (signal?.aborted) throw gaveUp(signal);
-      const { campaignUpdateJob } = await request(CampaignUpdateJobResultsDocument, {
-        id,
-        first: 1,
-      });
+      const { campaignUpdateJob } = await request(
+        CampaignUpdateJobResultsDocument,
+        { id, first: 1 },
+        signal ? { signal } : {},
+      );
       const job = checkProgress(campaignUpdateJob, id);
       onProgress(job);
       if (isJobEnded(job)) return job;
