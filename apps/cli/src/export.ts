@@ -20,6 +20,7 @@ import {
 } from '@campaigns/core';
 import type { HubSpotClient, PublicCampaign } from '@campaigns/hubspot-client';
 import { checkConnectionOptions, connect, type ConnectionOptions } from './connection.js';
+import { PageCursors } from './cursors.js';
 import { EXIT, plural, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
 import { createProgress, duration, progressMode } from './progress.js';
 import { formatOf } from './rows.js';
@@ -101,6 +102,7 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
   try {
     let after: string | undefined;
     let first = true;
+    const cursors = new PageCursors();
     do {
       const page = await connection.page(
         {
@@ -120,6 +122,10 @@ export async function exportCommand(options: ExportOptions, io: CliIo): Promise<
       figures.done += page.results.length;
       progress.update(figures);
       after = page.nextAfter;
+      if (after !== undefined && !cursors.advance(after))
+        throw new StoppedError(
+          `${connection.target} answered a page cursor it had already given: its pages would never end`,
+        );
     } while (after !== undefined);
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -20,6 +20,7 @@ import {
   type CampaignUpdateInput,
 } from '@campaigns/graphql';
 import { redactString } from '@campaigns/redact';
+import { PageCursors } from './cursors.js';
 import { jobSizeOf } from './gateway-options.js';
 import {
   checkCampaignPage,
@@ -576,7 +577,7 @@ async function readOutcome(
   const failed = new Map<string, FailureLine>();
   let groups: ErrorGroup[] | undefined;
   let after: string | null = null;
-  const cursors = new Set<string>();
+  const cursors = new PageCursors();
   let most = 1;
   for (let pages = 1; ; pages++) {
     const answer: Awaited<ReturnType<typeof readResults>> = await readResults(
@@ -611,9 +612,8 @@ async function readOutcome(
       ok.set(campaign.id, now);
     }
     if (!page.hasNextPage || !page.endCursor) break;
-    if (cursors.has(page.endCursor)) throw malformed(id, 'results', 'a cursor seen before');
+    if (!cursors.advance(page.endCursor)) throw malformed(id, 'results', 'a cursor seen before');
     if (pages >= most) throw malformed(id, 'results', `more than ${most} pages`);
-    cursors.add(page.endCursor);
     after = page.endCursor;
   }
   for (const group of groups) {
@@ -655,7 +655,7 @@ async function readErrorGroups(
 ): Promise<ErrorGroup[]> {
   const groups: ErrorGroup[] = [];
   let after: string | null = null;
-  const cursors = new Set<string>();
+  const cursors = new PageCursors();
   for (let pages = 1; ; pages++) {
     const answer: Awaited<ReturnType<typeof readGroupsPage>> = await readGroupsPage(
       gateway,
@@ -673,9 +673,8 @@ async function readErrorGroups(
     if (groups.length > count) throw malformed(id, 'error groups', `more than its ${count}`);
     if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return groups;
     const cursor = page.pageInfo.endCursor;
-    if (cursors.has(cursor)) throw malformed(id, 'error groups', 'a cursor seen before');
+    if (!cursors.advance(cursor)) throw malformed(id, 'error groups', 'a cursor seen before');
     if (pages >= count) throw malformed(id, 'error groups', `more than ${count} pages`);
-    cursors.add(cursor);
     after = cursor;
   }
 }
