@@ -1,14 +1,14 @@
 // The command line: commander parses, the commands run, and every way out becomes one of the
 // documented exit codes. `runCli` never touches `process`: main.ts wires it to the real one.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { MIN_SECRET_LENGTH, redactString } from '@campaigns/redact';
+import { redactString } from '@campaigns/redact';
 import { exportCommand, type ExportOptions } from './export.js';
 import { SIM_ENV, TOKEN_ENV } from './connection.js';
 import { DEFAULT_JOB_SIZE, GATEWAY_TOKEN_ENV } from './gateway-options.js';
 import { count, EXIT, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
 import { updateCommand, DEFAULT_BATCH_ROWS, type UpdateOptions } from './update.js';
 import { RESET_MARKER } from './rows.js';
-import { heldSecrets } from './secrets.js';
+import { heldSecrets, holdSecret } from './secrets.js';
 import { CLI_VERSION } from './version.js';
 
 const NAME = 'hubspot-campaigns';
@@ -115,11 +115,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     // Not expected: say what happened (with every credential taken out: those of the
     // environment, and those the command read from a file) and fail.
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    const secrets = [io.env[TOKEN_ENV] ?? '', io.env[GATEWAY_TOKEN_ENV] ?? '']
-      .map((s) => s.trim())
-      .filter((s) => s.length >= MIN_SECRET_LENGTH)
-      .concat(heldSecrets(io));
-    io.stderr.write(`${NAME}: unexpected error: ${redactString(text, secrets)}\n`);
+    for (const name of [TOKEN_ENV, GATEWAY_TOKEN_ENV]) holdSecret(io, io.env[name] ?? '');
+    io.stderr.write(`${NAME}: unexpected error: ${redactString(text, heldSecrets(io))}\n`);
     return EXIT.SOME_FAILED;
   }
 }
