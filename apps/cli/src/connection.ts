@@ -3,8 +3,6 @@
 // The token is read here and handed to the client; it is never printed, logged or written
 // anywhere (error messages name the file, never its content, the client redacts it from
 // everything it throws, and secrets.ts has it for the rest).
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   createHubSpotClient,
   isApiVersion,
@@ -15,7 +13,7 @@ import {
 } from '@campaigns/hubspot-client';
 import { checkGatewayOptions, GATEWAY_TOKEN_ENV, type GatewayOptions } from './gateway-options.js';
 import { UsageError, type CliIo } from './io.js';
-import { holdSecret } from './secrets.js';
+import { holdSecret, readSecretFile } from './secrets.js';
 
 export interface ConnectionOptions extends GatewayOptions {
   tokenFile?: string;
@@ -124,20 +122,7 @@ export async function connect(options: ConnectionOptions, io: CliIo): Promise<Co
 }
 
 async function readToken(options: ConnectionOptions, io: CliIo): Promise<string> {
-  if (options.tokenFile !== undefined) {
-    const file = path.resolve(io.cwd, options.tokenFile);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'unreadable';
-      throw new UsageError(`cannot read the token file ${options.tokenFile} (${code})`);
-    }
-    const token = text.trim();
-    if (token === '') throw new UsageError(`the token file ${options.tokenFile} is empty`);
-    holdSecret(io, token);
-    return token;
-  }
+  if (options.tokenFile !== undefined) return readSecretFile(io, options.tokenFile, 'token file');
   const token = io.env[TOKEN_ENV]?.trim();
   if (!token)
     throw new UsageError(

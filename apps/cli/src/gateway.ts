@@ -4,8 +4,6 @@
 // nothing else. The operator's credential for the gateway (never a HubSpot token: the gateway
 // holds that) goes in a header and nowhere else: it is redacted from every message, and what the
 // gateway answers is read up to MAX_RESPONSE_BYTES and checked before it is used.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CampaignUpdateJobProgressDocument,
@@ -14,7 +12,7 @@ import {
   type JobProgress,
   type TypedDocumentNode,
 } from '@campaigns/graphql';
-import { redactString } from '@campaigns/redact';
+import { MIN_SECRET_LENGTH, redactString } from '@campaigns/redact';
 import { print } from 'graphql';
 import { createClient } from 'graphql-sse';
 import {
@@ -24,7 +22,7 @@ import {
   type GatewayOptions,
 } from './gateway-options.js';
 import { UsageError, type CliIo } from './io.js';
-import { holdSecret } from './secrets.js';
+import { holdSecret, readSecretFile } from './secrets.js';
 
 /** The most bytes read from one answer of the gateway (an event stream counts as one). */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -149,20 +147,9 @@ async function readCredential(options: GatewayOptions, io: CliIo): Promise<strin
 
 async function findCredential(options: GatewayOptions, io: CliIo): Promise<string | undefined> {
   if (options.gatewayTokenFile !== undefined) {
-    const file = path.resolve(io.cwd, options.gatewayTokenFile);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'unreadable';
-      throw new UsageError(
-        `cannot read the gateway token file ${options.gatewayTokenFile} (${code})`,
-      );
-    }
-    const token = text.trim();
-    if (token === '')
-      throw new UsageError(`the gateway token file ${options.gatewayTokenFile} is empty`);
-    return checkCredential(token, `the gateway token file ${options.gatewayTokenFile}`);
+    const what = 'gateway token file';
+    const token = await readSecretFile(io, options.gatewayTokenFile, what);
+    return checkCredential(token, `the ${what} ${options.gatewayTokenFile}`);
   }
   const token = io.env[GATEWAY_TOKEN_ENV]?.trim();
   return token ? checkCredential(token, GATEWAY_TOKEN_ENV) : undefined;
@@ -174,8 +161,10 @@ function checkCredential(token: string, where: string): string {
     throw new UsageError(
       `${where} holds characters an HTTP header cannot carry (spaces, line breaks, non-ASCII)`,
     );
-  if (token.length < 6)
-    throw new UsageError(`${where} is too short to be a gateway key or token (under 6 characters)`);
+  if (token.length < MIN_SECRET_LENGTH)
+    throw new UsageError(
+      `${where} is too short to be a gateway key or token (under ${MIN_SECRET_LENGTH} characters)`,
+    );
   return token;
 }
 
