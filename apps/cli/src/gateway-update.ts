@@ -9,7 +9,6 @@
 // jobs' rows and one more being read. A job that ended is paged (its results for the `ok` lines
 // with the values HubSpot holds now, its error groups for the failed ids) before its rows are
 // let go: every row of a job gets exactly one line.
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreCategory, type StopReason } from '@campaigns/core';
 import {
@@ -34,13 +33,12 @@ import {
   type JobProgress,
 } from './gateway.js';
 import { EXIT, plural, type CliIo, type ExitCode } from './io.js';
-import { createProgress, progressMode } from './progress.js';
-import { ReportWriter } from './report.js';
 import type { InputRow } from './rows.js';
 import { heldSecrets } from './secrets.js';
 import {
   NOT_SENT,
   newTally,
+  openRunOutputs,
   printSummary,
   recordFailure,
   rowsToSend,
@@ -94,15 +92,7 @@ export async function sendThroughGateway(
   // Every text the gateway sent (its messages, HubSpot's, job ids) is redacted before it is kept.
   const safe = (text: string) => redactString(text, heldSecrets(io));
   const maxBodyBytes = gateway.credentialed ? MAX_JOB_BODY_BYTES : MAX_ANONYMOUS_BODY_BYTES;
-  const report = await ReportWriter.open(
-    options.report === undefined ? undefined : path.resolve(io.cwd, options.report),
-    gateway.secrets,
-  );
-  const progress = await createProgress(io, {
-    verb: 'updated',
-    mode: progressMode(io, options.quiet === true),
-    ...(options.progressInterval !== undefined ? { intervalMs: options.progressInterval } : {}),
-  });
+  const { report, progress } = await openRunOutputs(options, io, gateway.secrets);
   const tally = newTally();
   let stop: Stop | undefined;
   /** Jobs the gateway accepted: once there is one, something may have been applied. */

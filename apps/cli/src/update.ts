@@ -271,17 +271,26 @@ export interface Tally {
   byCategory: Map<string, { count: number; message: string; ids: string[] }>;
 }
 
-async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): Promise<ExitCode> {
-  const connection = await connect(options, io);
+/**
+ * What a sending run writes to, whichever way it sends: the report (`--report`, redacted with
+ * `secrets`) and the progress display.
+ */
+export async function openRunOutputs(options: UpdateOptions, io: CliIo, secrets: string[]) {
   const report = await ReportWriter.open(
     options.report === undefined ? undefined : path.resolve(io.cwd, options.report),
-    connection.secrets,
+    secrets,
   );
   const progress = await createProgress(io, {
     verb: 'updated',
     mode: progressMode(io, options.quiet === true),
     ...(options.progressInterval !== undefined ? { intervalMs: options.progressInterval } : {}),
   });
+  return { report, progress };
+}
+
+async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): Promise<ExitCode> {
+  const connection = await connect(options, io);
+  const { report, progress } = await openRunOutputs(options, io, connection.secrets);
   const tally = newTally();
   let stop: { reason: StopReason; message: string } | undefined;
   /** Ids done in finished batches, and failures among them; progress adds the running ones'. */
