@@ -3,13 +3,15 @@
 //   npm run spec:update -- --version 2026-03 --from <file> [--docs-date YYYY-MM-DD [--origin O]] [--report FILE] [--dry-run]
 //   npm run spec:report -- --from <old file> --to <new file> [--report FILE]
 //   npm run spec:check [-- --accept]
-// Exit codes: 0 done, 1 failed (the report says why), 2 wrong arguments or unreadable file.
+// Exit codes: 0 done, 1 failed (the report says why), 2 wrong arguments or unreadable file,
+// 130 stopped by Ctrl-C or SIGTERM (update: with every file it wrote put back).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkSpecs,
   findWorkspaceRoot,
+  INTERRUPTED_EXIT_CODE,
   npmRunner,
   reportFiles,
   updateSpec,
@@ -28,6 +30,17 @@ const callerDir = process.env.INIT_CWD ?? process.cwd();
 const file = (value: string | undefined) =>
   value === undefined ? undefined : path.resolve(callerDir, value);
 
+// Ctrl-C or SIGTERM: `update` stops the script it runs (in a process group of its own) and puts
+// back what it wrote before exiting 130. Anything else, or a second Ctrl-C, stops at once.
+const interrupt = new AbortController();
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(name, () => {
+    if (command !== 'update' || interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    console.error(`spec: ${name}: stopping; the files spec:update wrote are put back`);
+    interrupt.abort();
+  });
+}
+
 try {
   const { values } = parseArgs({
     args,
@@ -43,7 +56,12 @@ try {
     },
   });
   const root = findWorkspaceRoot(process.cwd());
-  const ws = { root, run: npmRunner(root), log: (text: string) => console.log(text) };
+  const ws = {
+    root,
+    run: npmRunner(root),
+    log: (text: string) => console.log(text),
+    signal: interrupt.signal,
+  };
   if (command === 'update') {
     if (!values.version || !values.from) throw new UsageError('update needs --version and --from');
     const outcome = await updateSpec(ws, {

@@ -20,5 +20,6 @@ export {
   findWorkspaceRoot,
   UsageError,
   ACCEPTED_DIR,
+  INTERRUPTED_EXIT_CODE,
 } from './workspace.js';
 export type { Workspace, ScriptRunner, Outcome, UpdateOptions, CheckOptions } from './workspace.js';

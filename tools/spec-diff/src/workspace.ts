@@ -19,8 +19,11 @@ import { findSpecFile, readDataFile, specVersions } from '@campaigns/openapi';
 import { diffSpecs, prepare, type SpecDiff } from './diff.js';
 import { formatReport } from './report.js';
 
-/** Runs an npm script of the workspace (`codegen`, `typecheck`); resolves to its exit code. */
-export type ScriptRunner = (script: string) => Promise<number>;
+/**
+ * Runs an npm script of the workspace (`codegen`, `typecheck`); resolves to its exit code. When
+ * `signal` aborts, the script is stopped and the promise resolves once it has exited.
+ */
+export type ScriptRunner = (script: string, signal?: AbortSignal) => Promise<number>;
 
 export interface Workspace {
   /** The workspace root (where nx.json is). */
@@ -28,17 +31,45 @@ export interface Workspace {
   run: ScriptRunner;
   /** Where messages and the report go. */
   log: (text: string) => void;
+  /** Aborts when the user stops the command (Ctrl-C, SIGTERM): spec:update then undoes its writes. */
+  signal?: AbortSignal;
 }
 
-/** `npm run <script>` in `root`, its output passed through. */
+/** Exit code of a command the user stopped (128 + SIGINT), as a shell reports it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * `npm run <script>` in `root`, its output passed through. The script runs in a process group of
+ * its own, stopped as a whole with SIGTERM on abort: npm does not pass a SIGTERM on to the script,
+ * which would go on writing generated files after spec:update had put them back.
+ */
 export function npmRunner(root: string): ScriptRunner {
-  return (script) =>
+  return (script, signal) =>
     new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', script], { cwd: root, stdio: 'inherit' });
-      child.on('error', reject);
-      child.on('exit', (code) => resolve(code ?? 1));
+      const child = spawn('npm', ['run', script], { cwd: root, stdio: 'inherit', detached: true });
+      const stop = () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // Already gone.
+        }
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      const done = () => signal?.removeEventListener('abort', stop);
+      child.on('error', (error) => {
+        done();
+        reject(error);
+      });
+      child.on('exit', (code) => {
+        done();
+        resolve(code ?? 1);
+      });
+      if (signal?.aborted) stop();
     });
 }
+
+/** Thrown inside spec:update's writing steps once the user has stopped the command. */
+class Interrupted extends Error {}
 
 /** The folder with nx.json at or above `from`. */
 export function findWorkspaceRoot(from: string): string {
@@ -127,8 +158,9 @@ export interface UpdateOptions {
  * `spec:update`: checks the supplied file (OpenAPI 3, paths under the version's root, the
  * meta.json it will get) before writing anything, reports it against the version's accepted
  * snapshot (or its current file, or nothing for a new version), puts it and its meta.json in
- * `openapi/<version>/`, regenerates and typechecks. If the codegen fails (or anything throws),
- * the spec, meta.json and generated files are put back as they were. Fails (exit 1, with the
+ * `openapi/<version>/`, regenerates and typechecks. If the codegen fails (or anything throws, or
+ * `ws.signal` aborts before the typecheck has ended: exit 130), the spec, meta.json and generated
+ * files are put back as they were. Fails (exit 1, with the
  * report) when the typecheck fails: after a breaking change, that is the code not handling it;
  * the new file stays to fix the code against. On success the file becomes the accepted snapshot,
  * unless it has breaking changes the types cannot show: those wait for a review and
@@ -202,10 +234,20 @@ export async function updateSpec(ws: Workspace, options: UpdateOptions): Promise
   const metaFile = path.join(dir, 'meta.json');
   const ext = /\.json$/i.test(from) ? 'json' : 'yaml';
   const target = path.join(dir, `campaigns.${ext}`);
+  if (ws.signal?.aborted) {
+    ws.log(`spec:update: interrupted before writing anything; openapi/${version}/ is unchanged.`);
+    return { exitCode: INTERRUPTED_EXIT_CODE, report, diff };
+  }
   const backup = await Backup.take(
     [target, metaFile, ...(current ? [current] : [])],
     await generatedDirs(ws.root),
   );
+  // From the first write to the typecheck's end, a stop puts everything back: the user's Ctrl-C
+  // must not leave a new spec with half-generated types (the scripts get the same Ctrl-C).
+  const stopped = () => {
+    if (ws.signal?.aborted) throw new Interrupted();
+  };
+  let typecheck: number;
   try {
     await mkdir(dir, { recursive: true });
     // The new file first; only then the old one of another extension.
@@ -220,7 +262,10 @@ export async function updateSpec(ws: Workspace, options: UpdateOptions): Promise
     ]);
     await writeFile(metaFile, formatted!.content);
     ws.log(`spec:update: wrote ${rel(ws.root, target)} and meta.json`);
-    if ((await ws.run('codegen')) !== 0) {
+    stopped();
+    const codegen = await ws.run('codegen', ws.signal);
+    stopped();
+    if (codegen !== 0) {
       await backup.restore();
       ws.log(report);
       ws.log(
@@ -228,11 +273,16 @@ export async function updateSpec(ws: Workspace, options: UpdateOptions): Promise
       );
       return { exitCode: 1, report, diff };
     }
+    typecheck = await ws.run('typecheck', ws.signal);
+    stopped();
   } catch (error) {
     await backup.restore();
-    throw error;
+    if (!(error instanceof Interrupted)) throw error;
+    ws.log(
+      `spec:update: interrupted; openapi/${version}/ and the generated files are back as they were.`,
+    );
+    return { exitCode: INTERRUPTED_EXIT_CODE, report, diff };
   }
-  const typecheck = await ws.run('typecheck');
   ws.log(report);
   if (typecheck !== 0) {
     ws.log(unhandled(diff, `openapi/${version}`));

@@ -8,7 +8,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkSpecs, updateSpec, UsageError, type Workspace } from '../src/index.js';
+import {
+  ACCEPTED_DIR,
+  checkSpecs,
+  INTERRUPTED_EXIT_CODE,
+  npmRunner,
+  updateSpec,
+  UsageError,
+  type Workspace,
+} from '../src/index.js';
 import { baseSpec, edited, renameField, ROOT, schemas, type Spec } from './fixture.js';
 
 let root: string;
@@ -208,6 +216,89 @@ describe('spec:update', () => {
     expect(existsSync(path.join(root, 'openapi'))).toBe(false);
   });
 
+  it('Ctrl-C during the codegen or the typecheck: stops, puts every file back, exits 130', async () => {
+    await writeFile(
+      path.join(root, 'package.json'),
+      JSON.stringify({ workspaces: ['packages/*'] }),
+    );
+    const client = path.join(root, 'packages', 'client');
+    const generated = path.join(client, 'src', 'generated');
+    await mkdir(generated, { recursive: true });
+    await writeFile(
+      path.join(client, 'package.json'),
+      JSON.stringify({
+        scripts: {
+          codegen:
+            'tsx ../../tools/codegen/src/cli.ts --spec-dir ../../openapi --out-dir src/generated',
+        },
+      }),
+    );
+    await writeFile(path.join(generated, `${VERSION}.ts`), 'old types');
+    await acceptedBase();
+    const dir = path.join(root, 'openapi', VERSION);
+    const before = {
+      spec: await readFile(path.join(dir, 'campaigns.json'), 'utf8'),
+      meta: await readFile(path.join(dir, 'meta.json'), 'utf8'),
+      accepted: await readFile(path.join(root, ACCEPTED_DIR, `${VERSION}.json`), 'utf8'),
+    };
+    const from = await supply(
+      'next.json',
+      edited((spec) => delete spec.paths[`${ROOT}/batch/archive`]),
+    );
+    for (const during of ['codegen', 'typecheck']) {
+      ran = [];
+      output = [];
+      const interrupt = new AbortController();
+      const seen: (AbortSignal | undefined)[] = [];
+      const interrupted: Workspace = {
+        ...workspace(),
+        signal: interrupt.signal,
+        run: async (script, signal) => {
+          ran.push(script);
+          seen.push(signal);
+          // What the codegen has written by the time the user presses Ctrl-C.
+          await writeFile(path.join(generated, `${VERSION}.ts`), 'half-written');
+          await writeFile(path.join(generated, 'stray.ts'), 'new');
+          if (script !== during) return 0;
+          interrupt.abort();
+          return 1; // a script stopped by a signal
+        },
+      };
+      const result = await updateSpec(interrupted, {
+        version: VERSION,
+        from,
+        docsDate: '2026-12-01',
+      });
+      expect(result.exitCode, during).toBe(INTERRUPTED_EXIT_CODE);
+      expect(ran).toEqual(during === 'codegen' ? ['codegen'] : ['codegen', 'typecheck']);
+      // The runner was given the signal, so it can stop the script.
+      expect(seen.every((signal) => signal === interrupt.signal)).toBe(true);
+      expect(output.at(-1)).toMatch(
+        /interrupted; openapi\/2026-09-beta\/ and the generated files are back as they were/,
+      );
+      expect(await readFile(path.join(dir, 'campaigns.json'), 'utf8')).toBe(before.spec);
+      expect(await readFile(path.join(dir, 'meta.json'), 'utf8')).toBe(before.meta);
+      expect(await readFile(path.join(generated, `${VERSION}.ts`), 'utf8')).toBe('old types');
+      expect(existsSync(path.join(generated, 'stray.ts'))).toBe(false);
+      // Not accepted either.
+      expect(await readFile(path.join(root, ACCEPTED_DIR, `${VERSION}.json`), 'utf8')).toBe(
+        before.accepted,
+      );
+    }
+
+    // Stopped before anything was written: nothing is written and nothing runs.
+    ran = [];
+    const early = new AbortController();
+    early.abort();
+    const result = await updateSpec(
+      { ...workspace(), signal: early.signal },
+      { version: VERSION, from, docsDate: '2026-12-01' },
+    );
+    expect(result.exitCode).toBe(INTERRUPTED_EXIT_CODE);
+    expect(ran).toEqual([]);
+    expect(await readFile(path.join(dir, 'meta.json'), 'utf8')).toBe(before.meta);
+  });
+
   it('--dry-run reports against the accepted spec and changes nothing', async () => {
     await acceptedBase();
     const from = await supply(
@@ -373,4 +464,41 @@ describe('spec:check (CI)', () => {
     await checkSpecs(workspace(), { accept: true });
     expect((await checkSpecs(workspace())).map((o) => o.exitCode)).toEqual([0]);
   });
+});
+
+describe('npmRunner', () => {
+  it('stops the whole script on abort, not only npm (npm does not pass SIGTERM on)', async () => {
+    const pidFile = path.join(root, 'script.pid');
+    await writeFile(
+      path.join(root, 'package.json'),
+      JSON.stringify({
+        name: 'stop-test',
+        private: true,
+        scripts: {
+          hang: `node -e "require('fs').writeFileSync(${JSON.stringify(JSON.stringify(pidFile)).slice(1, -1)}, String(process.pid)); setInterval(() => {}, 1000)"`,
+        },
+      }),
+    );
+    const interrupt = new AbortController();
+    const running = npmRunner(root)('hang', interrupt.signal);
+    while (!existsSync(pidFile) || (await readFile(pidFile, 'utf8')) === '')
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    interrupt.abort();
+    expect(await running).not.toBe(0);
+    // The script's own process goes too (polled: it gets the signal with npm, and exits on its own time).
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const left = alive();
+    if (left) process.kill(pid, 'SIGKILL');
+    expect(left).toBe(false);
+  }, 30_000);
 });
