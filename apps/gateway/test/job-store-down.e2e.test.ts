@@ -2,13 +2,13 @@
 // neither Redis' address nor its password (ioredis' own retries, 20 by default, kept a caller
 // waiting over a minute for a raw client message). Without redis-server: skipped loudly (fails in
 // CI).
-import { redisServerForTests, startRedisServer } from '@campaigns/testing';
+import { redisServerForTests, runningInCI, startRedisServer } from '@campaigns/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJob, startJob, untilEnded } from './jobs-helpers.js';
 import { graphqlErrors, notesInputs, startStack, type Stack } from './stack.js';
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: 'the gateway test of job calls while Redis is down',
   path: process.env.PATH,
 });

@@ -3,7 +3,7 @@
 // by the other (`both`) and readable from either; the synchronous path of one and the job on the
 // other share one rate budget (0 429s at a tight simulator limit, where two budgets of their own
 // get 429s); /readyz says when Redis is gone. Without redis-server: skipped loudly (fails in CI).
-import { redisServerForTests, startRedisServer } from '@campaigns/testing';
+import { redisServerForTests, runningInCI, startRedisServer } from '@campaigns/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/server.js';
@@ -14,7 +14,7 @@ import { GraphQLClient } from 'graphql-request';
 import { Redis } from 'ioredis';
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: 'the gateway tests on Redis (jobs across gateways, the shared rate budget, /readyz)',
   path: process.env.PATH,
 });

@@ -30,8 +30,8 @@ export function findChromium(search: { known?: string[]; path?: string } = {}): 
 export type ChromiumAvailability = ExecutableAvailability;
 
 /**
- * Whether the browser tests can run: with a Chromium they do; without one this throws when `ci`
- * is true (CI must never skip them) and otherwise prints a loud SKIPPED banner and returns
+ * Whether the browser tests can run: with a Chromium they do; without one this throws in CI (`ci`:
+ * pass `runningInCI(process.env)` of @campaigns/testing; CI must never skip them) and otherwise prints a loud SKIPPED banner and returns
  * `{ available: false }` for `describe.skipIf`.
  */
 export function chromiumForTests(options: {

@@ -17,9 +17,10 @@ import {
   startWebStack,
   type WebStack,
 } from './stack';
+import { runningInCI } from '@campaigns/testing';
 
 const browserCheck = chromiumForTests({
-  ci: process.env.CI === 'true' || process.env.CI === '1',
+  ci: runningInCI(process.env),
   what: 'the browser tests of apps/web (the bulk editor in Chromium)',
   path: process.env.PATH,
 });

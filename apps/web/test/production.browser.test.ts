@@ -15,9 +15,10 @@ import {
   startProductionStack,
   type ProductionStack,
 } from './stack';
+import { runningInCI } from '@campaigns/testing';
 
 const browserCheck = chromiumForTests({
-  ci: process.env.CI === 'true' || process.env.CI === '1',
+  ci: runningInCI(process.env),
   what: 'the production browser tests of apps/web (cross-origin page, JWT, CORS)',
   path: process.env.PATH,
 });

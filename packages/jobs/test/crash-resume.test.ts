@@ -3,7 +3,12 @@
 // value for every id, and only chunks that were in flight at the crash are sent twice.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import {
+  type RedisServer,
+  redisServerForTests,
+  runningInCI,
+  startRedisServer,
+} from '@campaigns/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../src/index.js';
@@ -18,7 +23,7 @@ import {
 } from './helpers.js';
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: '@campaigns/jobs crash-resume test',
   path: process.env.PATH,
 });

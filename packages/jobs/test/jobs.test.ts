@@ -2,7 +2,12 @@
 // throwaway redis-server when one is installed (CI must have one: see @campaigns/testing).
 import { CoreCategory, InvalidInputsError, RateLimitBudget } from '@campaigns/core';
 import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
-import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import {
+  type RedisServer,
+  redisServerForTests,
+  runningInCI,
+  startRedisServer,
+} from '@campaigns/testing';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -33,7 +38,7 @@ import {
 } from './helpers.js';
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: '@campaigns/jobs BullMQ backend tests (jobs.test.ts, crash-resume.test.ts)',
   path: process.env.PATH,
 });

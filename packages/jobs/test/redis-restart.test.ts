@@ -1,12 +1,17 @@
 // A Redis restart under a live job service: once Redis is back, close() finishes. BullMQ's own
 // graceful Worker.close() waited for ever there (its blocking connection, between two
 // reconnection attempts, never reports that it ended).
-import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import {
+  type RedisServer,
+  redisServerForTests,
+  runningInCI,
+  startRedisServer,
+} from '@campaigns/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobService, startCountingSim, type CountingSim } from './helpers.js';
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: '@campaigns/jobs Redis restart test (redis-restart.test.ts)',
   path: process.env.PATH,
 });

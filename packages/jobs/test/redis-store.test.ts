@@ -1,11 +1,16 @@
 // The Redis store's own edges, on a throwaway redis-server.
-import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import {
+  type RedisServer,
+  redisServerForTests,
+  runningInCI,
+  startRedisServer,
+} from '@campaigns/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INPUT_CHUNK, RedisJobStore } from '../src/redis-store.js';
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: '@campaigns/jobs Redis store tests (redis-store.test.ts)',
   path: process.env.PATH,
 });

@@ -8,7 +8,12 @@ import {
 } from '@campaigns/core';
 import { createHubSpotClient } from '@campaigns/hubspot-client';
 import { DEFAULT_SIM_TOKEN, startHubSpotSim, type HubSpotSim } from '@campaigns/hubspot-sim';
-import { redisServerForTests, startRedisServer, type RedisServer } from '@campaigns/testing';
+import {
+  type RedisServer,
+  redisServerForTests,
+  runningInCI,
+  startRedisServer,
+} from '@campaigns/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FAIR_RESERVE_SLOTS } from '@campaigns/core/internal';
@@ -16,7 +21,7 @@ import { RedisRateBudget, accountKeyOf } from '../src/index.js';
 import { BUDGET_SCRIPT, budgetKeys } from '../src/script.js';
 
 const redisAvailable = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: 'the shared Redis rate budget tests (packages/redis-budget)',
 }).available;
 

@@ -57,9 +57,18 @@ export interface RequiredExecutable {
 }
 
 /**
- * Whether the suites that need `program` can run: with it they do; without it this throws when
- * `ci` is true (CI must never skip them silently) and otherwise prints a loud SKIPPED banner and
- * returns `{ available: false }` for `describe.skipIf`.
+ * Whether this is a CI run, by the `CI` variable CI services set (`.ci/run` is given `CI=true`):
+ * set to anything but the empty string, `false` or `0`. The one reading of `CI` for every suite.
+ */
+export function runningInCI(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== 'false' && value !== '0';
+}
+
+/**
+ * Whether the suites that need `program` can run: with it they do; without it this throws in CI
+ * (`ci`: pass `runningInCI(process.env)`; CI must never skip them silently) and otherwise prints a
+ * loud SKIPPED banner and returns `{ available: false }` for `describe.skipIf`.
  */
 export function executableForTests(
   program: RequiredExecutable,

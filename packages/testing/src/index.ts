@@ -12,7 +12,7 @@ export type {
   RedisServerSearch,
   StartRedisOptions,
 } from './redis-server.js';
-export { executableForTests, findExecutable } from './executable.js';
+export { executableForTests, findExecutable, runningInCI } from './executable.js';
 export type { ExecutableAvailability, ExecutableSearch, RequiredExecutable } from './executable.js';
 export { JWKS_PATH, signRs256, startJwtIssuer } from './jwt-issuer.js';
 export type { JwtIssuer, JwtIssuerOptions } from './jwt-issuer.js';

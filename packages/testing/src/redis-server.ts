@@ -176,9 +176,9 @@ export type RedisAvailability = ExecutableAvailability;
 
 /**
  * Decides, once per test file, whether Redis-backed tests run: with a `redis-server` they do;
- * without one they FAIL when `ci` is true (CI must never skip them silently: this throws) and
- * are skipped otherwise, with a loud message naming `what` was skipped and how to install the
- * server. Pass `ci: Boolean(process.env.CI)` from the test file.
+ * without one they FAIL in CI (`ci`: pass `runningInCI(process.env)`; CI must never skip them
+ * silently: this throws) and are skipped otherwise, with a loud message naming `what` was skipped
+ * and how to install the server.
  */
 export function redisServerForTests(
   options: RedisServerSearch & { ci: boolean; what: string },

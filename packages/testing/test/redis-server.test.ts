@@ -1,6 +1,11 @@
 import { createConnection, createServer, type Server } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { findRedisServer, redisServerForTests, startRedisServer } from '../src/index.js';
+import {
+  findRedisServer,
+  redisServerForTests,
+  runningInCI,
+  startRedisServer,
+} from '../src/index.js';
 
 type Reply = string | Reply[] | null;
 
@@ -61,7 +66,7 @@ async function squatter(): Promise<{ server: Server; port: number }> {
 }
 
 const redis = redisServerForTests({
-  ci: Boolean(process.env.CI),
+  ci: runningInCI(process.env),
   what: '@campaigns/testing redis-server tests',
   path: process.env.PATH,
 });
@@ -88,6 +93,15 @@ describe('redisServerForTests', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('runningInCI: the one reading of CI for every suite that needs a program', () => {
+  it('is on for CI=true, CI=1 and any other value, off when unset, empty, false or 0', () => {
+    for (const value of ['true', 'TRUE', '1', 'yes', 'github'])
+      expect(runningInCI({ CI: value }), value).toBe(true);
+    for (const value of [undefined, '', ' ', 'false', 'False', '0'])
+      expect(runningInCI({ CI: value }), String(value)).toBe(false);
   });
 });
 
