@@ -1,26 +1,17 @@
 // The benchmark's side of the gateway's job API (issue 12): GraphQL over HTTP with an API key,
 // and the small pure checks the job scenarios report (exactly once, repeats at HubSpot).
-import { StartCampaignUpdateDocument } from '@campaigns/graphql';
+import {
+  StartCampaignUpdateDocument,
+  type CampaignUpdateInput,
+  type CampaignUpdateJobFieldsFragment,
+} from '@campaigns/graphql';
 import { findRedisServer, INSTALL_REDIS_HINT } from '@campaigns/testing';
 import { print } from 'graphql';
 
-export interface JobState {
-  id: string;
-  status: 'PENDING' | 'PROCESSING' | 'COMPLETE' | 'CANCELED';
-  stopReason: string | null;
-  total: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-  requestedAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-}
+/** A job as the benchmark reads it: the trusted fragment's fields, less the coalesced ids. */
+export type JobState = Omit<CampaignUpdateJobFieldsFragment, 'coalesced'>;
 
-export interface PropertyUpdate {
-  id: string;
-  properties: Array<{ name: string; value: string }>;
-}
+export type PropertyUpdate = CampaignUpdateInput;
 
 const JOB_FIELDS =
   'id status stopReason total done succeeded failed requestedAt startedAt completedAt';
