@@ -130,7 +130,7 @@ export function createGraphQLHandler(options: GraphQLHttpOptions): GraphQLHandle
       const admitted = documents.admit({
         method,
         body,
-        search: new URL(req.url ?? '/', 'http://gateway').search,
+        search: searchOf(req.url ?? '/'),
       });
       if (!admitted.ok) {
         metrics.graphqlErrors.inc({ code: admitted.code });
@@ -250,6 +250,14 @@ export function authRefusal(error: unknown, store: RequestScope): HttpRefusal {
     message: 'the gateway cannot verify caller credentials right now; retry shortly',
     headers: [['retry-after', '5']],
   };
+}
+
+/**
+ * The query string of a request target as `URL` reads it (`?…`, or empty); without a `?` it is
+ * empty, known without parsing the target.
+ */
+export function searchOf(target: string): string {
+  return target.includes('?') ? new URL(target, 'http://gateway').search : '';
 }
 
 /** A header's value as Apollo's HeaderMap gave it (repeated values joined). */

@@ -29,6 +29,11 @@ import { DateTimeScalar, JSONScalar } from './scalars.js';
 export interface ResolverDeps {
   /** The process's one HubSpot client. */
   hubspot: CampaignsClient & Pick<HubSpotClient, 'GET'>;
+  /**
+   * The client for one request's calls, sending its id as X-Request-Id (see server.ts); default
+   * `hubspot` itself.
+   */
+  hubspotFor?: (requestId: string) => CampaignsClient & Pick<HubSpotClient, 'GET'>;
   /** The rate budget of its token: every operation draws from this one. */
   budget: RateBudget;
   config: Pick<GatewayConfig, 'limits' | 'auth' | 'hubspot' | 'mutationDeadlineMs' | 'jobs'>;
@@ -53,6 +58,8 @@ const STOP_REASONS: Record<CoreStopReason, StopReason> = {
 
 export function createResolvers(deps: ResolverDeps): Resolvers {
   const { config, metrics } = deps;
+  /** The HubSpot client for `ctx`'s request. */
+  const hubspotOf = (ctx: GatewayContext) => deps.hubspotFor?.(ctx.requestId) ?? deps.hubspot;
 
   /** Engine options shared by every operation of this request. */
   const runOptions = (ctx: GatewayContext): BulkOptions => ({
@@ -201,7 +208,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
           'update',
           ctx,
           checked,
-          () => updateCampaigns(deps.hubspot, updates, runOptions(ctx)),
+          () => updateCampaigns(hubspotOf(ctx), updates, runOptions(ctx)),
           ({ outcome, error, durationMs }) =>
             deps.audit?.record({
               requestId: ctx.requestId,
@@ -220,7 +227,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
         scoped('query', ctx, config.auth.readScope, 'campaigns');
         const checked = validated('query', () => checkReadIds(ids, properties, config.limits));
         return run('query', 'read', ctx, checked, () =>
-          readCampaigns(deps.hubspot, checked.inputs, {
+          readCampaigns(hubspotOf(ctx), checked.inputs, {
             ...runOptions(ctx),
             ...(properties?.length ? { properties: [...properties] } : {}),
           }),
@@ -230,7 +237,7 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
         scoped('query', ctx, config.auth.readScope, 'campaignList');
         const query = validated('query', () => listQueryOf(args));
         try {
-          const page = await campaignList(deps, query, ctx);
+          const page = await campaignList({ ...deps, hubspot: hubspotOf(ctx) }, query, ctx);
           metrics.recordOperation('query', 'complete');
           return page;
         } catch (error) {

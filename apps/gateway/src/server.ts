@@ -5,7 +5,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createHubSpotClient, type HubSpotClient } from '@campaigns/hubspot-client';
+import {
+  createHubSpotClient,
+  type ApiVersion,
+  type HubSpotClient,
+  type HubSpotClientOptions,
+} from '@campaigns/hubspot-client';
 import type { JobService } from '@campaigns/jobs';
 import { redactString } from '@campaigns/redact';
 import type { TracerProvider } from '@opentelemetry/api';
@@ -134,7 +139,7 @@ export async function createGateway(
     logger,
     metrics,
   });
-  const hubspot = createHubSpotClient({
+  const clientOptions: HubSpotClientOptions<ApiVersion> = {
     token: () => credentials.token(),
     ...(baseUrl ? { baseUrl } : {}),
     apiVersion: config.hubspot.apiVersion,
@@ -144,14 +149,16 @@ export async function createGateway(
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     onCall: upstream.observeCall,
     ...(tracing ? { tracer: tracing.tracer } : {}),
-  });
-  // The gateway's request id goes along to HubSpot (X-Request-Id), to match a call to its request.
-  hubspot.use({
-    onRequest({ request }) {
-      const requestId = scope.getStore()?.requestId;
-      if (requestId) request.headers.set('x-request-id', requestId);
-    },
-  });
+  };
+  const hubspot = createHubSpotClient(clientOptions);
+  // A request's own HubSpot calls carry its id (X-Request-Id), to match a call to its request:
+  // they go through a client of the request's own, made with that header (a few microseconds),
+  // sharing everything else with the process's client: credential, hooks, tracer, and the
+  // transport's keep-alive connections (one pool per process). Not a middleware on the process's
+  // client: any middleware takes every call off the client's lean transport onto WHATWG Request
+  // and Response objects, about half a millisecond of CPU per call.
+  const hubspotFor = (requestId: string) =>
+    createHubSpotClient({ ...clientOptions, headers: { 'x-request-id': requestId } });
   // The audit trail, before the jobs: the end of each job is written to it too.
   const audit = await openAuditLog(config.audit, {
     ...(deps.logDestination ? { destination: deps.logDestination } : {}),
@@ -185,6 +192,7 @@ export async function createGateway(
   const drain = new Drain({ logger, metrics, graceMs: config.shutdownGraceMs });
   const resolvers = createResolvers({
     hubspot,
+    hubspotFor,
     budget,
     config,
     metrics,
