@@ -31,6 +31,8 @@ export interface GatewayJobs {
 export interface GatewayJobsDeps {
   config: Pick<GatewayConfig, 'jobs' | 'hubspot'>;
   hubspot: CampaignsClient;
+  /** A client whose calls carry `requestId` as X-Request-Id (a job's: {@link jobRequestId}). */
+  hubspotFor?: (requestId: string) => CampaignsClient;
   /**
    * The HubSpot token in use at start, when no portal id names the account: its hash (never the
    * token) keys the shared budget.
@@ -40,6 +42,11 @@ export interface GatewayJobsDeps {
   metrics: GatewayMetrics;
   /** The audit trail: a line for each job this process's workers end. */
   audit?: AuditLog;
+}
+
+/** The X-Request-Id a job's HubSpot calls carry, to match them to the job (`job:<id>`). */
+export function jobRequestId(jobId: string): string {
+  return `job:${jobId}`;
 }
 
 /** The account the shared budget is kept for: the portal id if configured, else a credential's hash. */
@@ -104,7 +111,7 @@ export async function createGatewayJobs(deps: GatewayJobsDeps): Promise<GatewayJ
       ? {}
       : {
           worker: {
-            client: () => deps.hubspot,
+            client: (job) => deps.hubspotFor?.(jobRequestId(job.id)) ?? deps.hubspot,
             budget: () => jobBudget,
             onRunEvent: (event) => metrics.onRunEvent(event),
             lockDurationMs: config.jobs.lockMs,

@@ -171,6 +171,7 @@ export async function createGateway(
   const jobs = await createGatewayJobs({
     config,
     hubspot,
+    hubspotFor,
     token: () => credentials.token(),
     logger,
     metrics,

@@ -2,7 +2,7 @@
 // transport: every call a request makes carries its own request's id, concurrent requests never
 // each other's, and the process's client stays on the lean transport (no middleware on it, which
 // would send every call through WHATWG Request and Response objects). A recording proxy between
-// the gateway and the simulator sees what goes on the wire.
+// the gateway and the simulator sees what goes on the wire. A job's calls carry `job:<job id>`.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   ReadCampaignsDocument,
   UpdateCampaignsDocument,
 } from '@campaigns/graphql';
+import { startJob, untilEnded } from './jobs-helpers.js';
 import { notesInputs, startStack, type Stack } from './stack.js';
 
 interface Seen {
@@ -130,6 +131,20 @@ describe('X-Request-Id to HubSpot', () => {
     });
     expect(response.status).toBe(200);
     expect(seen.map((s) => s.requestId)).toEqual([response.headers.get('x-request-id')]);
+  });
+
+  it('sends job:<id> with every HubSpot call of a job, whichever request started its worker', async () => {
+    const { stack, seen } = await proxiedStack();
+    const ids = stack.sim.store
+      .list()
+      .slice(0, 120)
+      .map((c) => c.id);
+    const client = stack.client({ 'x-request-id': 'rid-start' });
+    const job = await startJob(client, notesInputs(ids));
+    expect((await untilEnded(client, job.id)).status).toBe('COMPLETE');
+    const calls = seen.filter((s) => s.path.endsWith('/batch/update'));
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const call of calls) expect(call.requestId).toBe(`job:${job.id}`);
   });
 
   it('keeps the process’s client on the lean transport (no middleware registered on it)', async () => {
