@@ -3,10 +3,10 @@
 // report as results arrive.
 //
 // Memory: rows are never all held. The first pass keeps only the ids (to find duplicates) and
-// writes the checked rows to a temporary file (spool.ts); the second reads them back and holds
-// at most three batches of `batchRows` rows (two being sent, one being read). Two batches
-// overlap only while the first has its last few chunks out, and together never have more
-// requests in flight than the core's own single run would.
+// writes the checked rows to a temporary file (spool.ts), a batch of `batchRows` rows a line; the
+// second reads a line back only when its batch can start, and holds at most two batches (both
+// being sent). Two batches overlap only while the first has its last few chunks out, and
+// together never have more requests in flight than the core's own single run would.
 // Every batch draws from one RateLimitBudget, so the whole file runs under one rate budget.
 import path from 'node:path';
 import {
@@ -102,7 +102,7 @@ export async function updateCommand(options: UpdateOptions, io: CliIo): Promise<
       );
   }
   const input = await openInput(options.file, io);
-  const spool = await Spool.create();
+  const spool = await Spool.create({ lineRows: batchRows });
   try {
     const plan: Plan = {
       input,
@@ -387,36 +387,48 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
   };
 
   progress.start(scan.toSend);
-  let batch: InputRow[] = [];
+  const source = rowsToSend(plan, report);
+  /** Rows read and not yet handed to the engine: only when the spool's lines are not batches. */
+  let carry: InputRow[] = [];
+  /**
+   * The next batch's rows, read from the spool (a line is a batch, unless some of its rows are
+   * not to be sent) and made objects only now that the batch can start: rows held while the
+   * previous batches run would live long enough to reach V8's old generation.
+   */
+  const nextBatch = async (): Promise<InputRow[]> => {
+    let rows = carry;
+    carry = [];
+    while (rows.length < plan.batchRows) {
+      const next = await source.next();
+      if (next.done) break;
+      if (rows.length === 0) rows = next.value;
+      else for (const row of next.value) rows.push(row);
+    }
+    if (rows.length > plan.batchRows) {
+      carry = rows.slice(plan.batchRows);
+      rows = rows.slice(0, plan.batchRows);
+    }
+    return rows;
+  };
   let previous: BatchRun | undefined;
   let beforePrevious: Promise<void> = Promise.resolve();
-  /**
-   * Hands the rows read so far to the engine as one batch. At most two batches run at once: the
-   * next starts when the previous one's last requests are on their way (its tail), so the pipe
-   * stays full across batch boundaries, and reading the file goes on meanwhile.
-   */
-  const dispatch = async () => {
-    const rows = batch;
-    batch = [];
-    if (rows.length === 0) return;
-    if (previous) {
-      await previous.tail;
-      await beforePrevious;
-      beforePrevious = previous.done;
-    }
-    previous = startBatch(rows);
-  };
   try {
-    for await (const rows of rowsToSend(plan, report)) {
-      for (const row of rows) {
-        batch.push(row);
-        if (batch.length >= plan.batchRows) await dispatch();
+    // At most two batches run at once: the next starts when the previous one's last requests
+    // are on their way (its tail), so the pipe stays full across batch boundaries.
+    for (;;) {
+      if (previous) {
+        await previous.tail;
+        await beforePrevious;
+        beforePrevious = previous.done;
       }
+      const rows = await nextBatch();
+      if (rows.length === 0) break;
+      previous = startBatch(rows);
     }
-    await dispatch();
     await beforePrevious;
     await previous?.done;
   } finally {
+    await source.return(undefined);
     progress.stop();
     await report.close();
     await connection.close();
@@ -489,21 +501,23 @@ export async function* rowsToSend(
   report: Pick<ReportWriter, 'write' | 'flush'>,
 ): AsyncGenerator<InputRow[]> {
   for await (const rows of plan.spool.read()) {
-    const send: InputRow[] = [];
-    let written = false;
-    for (const row of rows) {
+    /** The rows to send, once some row of the line is not (until then: all of them). */
+    let send: InputRow[] | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
       const resumed = plan.resumedOk.has(row.id);
       if (resumed || isEmpty(row.properties)) {
+        send ??= rows.slice(0, i);
         const line: ReportLine = resumed
           ? { id: row.id, row: row.row, status: 'ok', resumed: true }
           : { id: row.id, row: row.row, status: 'skipped', reason: 'nothing to change' };
         report.write(line);
-        written = true;
-      } else send.push(row);
+      } else send?.push(row);
     }
     // A file of mostly resumed rows writes its lines here, faster than a disk may take them:
     // wait for the report to catch up, so that memory stays bounded whatever the file's length.
-    if (written) await report.flush();
+    if (send) await report.flush();
+    send ??= rows;
     if (send.length > 0) yield send;
   }
 }

@@ -10,7 +10,7 @@ const id = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '
 
 describe('rowsToSend', () => {
   it('waits for the report after each piece it wrote lines for (a mostly resumed file stays bounded)', async () => {
-    const spool = await Spool.create();
+    const spool = await Spool.create({ lineRows: 100 });
     const resumedOk = new IdSet();
     const pieces = 5;
     try {

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MAX_CONCURRENCY } from '@campaigns/core';
 import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EXIT } from '../src/index.js';
+import { Spool } from '../src/spool.js';
 import { csv, readReport, run, scratch, sim } from './helpers.js';
 
 const UNKNOWN = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
@@ -205,6 +206,46 @@ describe('update from CSV', () => {
       url: s.url,
     });
     expect(s.stats().batchInputsReceived).toBe(1);
+  });
+
+  it('sends full batches of --batch-rows when resumed and empty rows thin out what is read back', async () => {
+    const s = await sim({ campaigns: 250 });
+    const dir = scratch();
+    const ids = s.store.list().map((x) => x.id);
+    // Every third row ok in the earlier report, every fifth changing nothing.
+    const resumed = ids.filter((_, i) => i % 3 === 0);
+    writeFileSync(
+      path.join(dir, 'earlier.jsonl'),
+      resumed.map((id) => JSON.stringify({ id, row: 0, status: 'ok', properties: {} })).join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'all.csv'),
+      csv([['id', 'hs_notes'], ...ids.map((id, i) => [id, i % 5 === 0 ? '' : `n${i}`])]),
+    );
+    const toSend = ids.filter((_, i) => i % 3 !== 0 && i % 5 !== 0);
+    const result = await run(
+      [
+        'update',
+        '--file',
+        'all.csv',
+        '--batch-rows',
+        '40',
+        '--resume',
+        'earlier.jsonl',
+        '--report',
+        'report.jsonl',
+      ],
+      { cwd: dir, url: s.url },
+    );
+    expect(result.code).toBe(EXIT.OK);
+    // A batch of 40 rows is one request: every batch but the last was full, none larger.
+    expect(s.stats().batchInputsReceived).toBe(toSend.length);
+    expect(s.stats().totalRequests).toBe(Math.ceil(toSend.length / 40));
+    expect(s.stats().largestBatch).toBe(40);
+    for (const id of toSend)
+      expect(s.store.get(id)!.properties.hs_notes).toBe(`n${ids.indexOf(id)}`);
+    const report = readReport(path.join(dir, 'report.jsonl'));
+    expect(report.map((l) => l.id).sort()).toEqual([...ids].sort());
   });
 
   it('sends a file larger than a batch in several batches, every row once', async () => {
@@ -416,6 +457,41 @@ describe('update of a large file', () => {
     expect(result.code).toBe(EXIT.BAD_INPUT);
     expect(result.stderr).toContain(`not a readable CSV file at row ${ids.length + 2}`);
     expect(s.stats().totalRequests).toBe(0);
+  });
+
+  it("reads a batch's rows from the temporary file only when the batch can start", async () => {
+    // Rows read ahead of their batch would live long enough to reach V8's old generation: a
+    // line of the spool is a batch, taken once the batch two before it is done.
+    const s = await sim({ campaigns: 2_000, latency: { fixedMs: 5 } });
+    const dir = scratch();
+    const ids = s.store.list().map((x) => x.id);
+    writeFileSync(
+      path.join(dir, 'all.csv'),
+      csv([['id', 'hs_notes'], ...ids.map((id, i) => [id, `n${i}`])]),
+    );
+    const read = Spool.prototype.read;
+    let taken = 0;
+    let mostAhead = 0;
+    const spy = vi.spyOn(Spool.prototype, 'read').mockImplementation(async function* (this: Spool) {
+      for await (const rows of read.call(this)) {
+        taken += rows.length;
+        mostAhead = Math.max(mostAhead, taken - s.stats().batchInputsReceived);
+        yield rows;
+      }
+    });
+    try {
+      const result = await run(['update', '--file', 'all.csv', '--batch-rows', '100'], {
+        cwd: dir,
+        url: s.url,
+      });
+      expect(result.code).toBe(EXIT.OK);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(taken).toBe(2_000);
+    expect(s.stats().batchInputsReceived).toBe(2_000);
+    // The batch just read and the one before it, whose requests may not all have left yet.
+    expect(mostAhead).toBeLessThanOrEqual(200);
   });
 
   it('never has more requests in flight than one run of the core, across batch boundaries', async () => {
