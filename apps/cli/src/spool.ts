@@ -185,8 +185,14 @@ export class Spool {
         buffer.copy(bigger, 0, 0, end);
         buffer = bigger;
       } else if (start > 0) {
-        buffer.copy(buffer, 0, start, end);
-        end -= start;
+        const kept = end - start;
+        if (buffer.length > READ_BYTES && kept < READ_BYTES) {
+          // The long line that grew the buffer is handed out: back to the usual size.
+          const usual = Buffer.allocUnsafe(READ_BYTES);
+          buffer.copy(usual, 0, start, end);
+          buffer = usual;
+        } else buffer.copy(buffer, 0, start, end);
+        end = kept;
         searched -= start;
         start = 0;
       }

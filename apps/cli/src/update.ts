@@ -393,7 +393,9 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
   /**
    * The next batch's rows, read from the spool (a line is a batch, unless some of its rows are
    * not to be sent) and made objects only now that the batch can start: rows held while the
-   * previous batches run would live long enough to reach V8's old generation.
+   * previous batches run would live long enough to reach V8's old generation. The exception is
+   * the rest of a line a batch did not take (fewer than `batchRows` rows, after `--resume` or
+   * rows that change nothing), carried to the next batch.
    */
   const nextBatch = async (): Promise<InputRow[]> => {
     let rows = carry;

@@ -51,6 +51,18 @@ describe('Spool', () => {
     expect(back).toEqual(rows);
   });
 
+  it('reads short lines after a long one intact (the buffer the long line grew goes back to its size)', async () => {
+    const rows = Array.from({ length: 40 }, (_, n) => ({
+      row: n + 2,
+      id: id(n),
+      properties: { hs_notes: n === 5 ? 'é😀'.repeat(150_000) : `short ${n} é😀` },
+    }));
+    // Lines of 4 rows: the second holds the long value (about 1 MB), the eight after it are short.
+    const { lines, rows: back } = await roundTrip([rows], 4);
+    expect(lines.map((l) => l.length)).toEqual(Array(10).fill(4));
+    expect(back).toEqual(rows);
+  });
+
   it('ends a line early once its values pass MAX_LINE_CHARS', async () => {
     const value = 'v'.repeat(Math.ceil(MAX_LINE_CHARS / 3));
     const rows = Array.from({ length: 8 }, (_, n) => ({

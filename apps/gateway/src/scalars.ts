@@ -2,7 +2,29 @@
 // time-zone games); JSON carries HubSpot's free-form maps (`context`, `links`) as they are.
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+
+/**
+ * True when the fields of an ISO_DATE_TIME match name a real instant: a day its month has (no
+ * 30 February: `Date.parse` rolls it over to March), hours to 23, minutes and seconds to 59.
+ */
+function isCalendarDateTime(match: RegExpExecArray): boolean {
+  // Absent groups (seconds, a `Z` offset) read as 0.
+  const [, year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match.map(
+    (group) => (group === undefined ? 0 : Number(group)),
+  );
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return (
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second! <= 59 &&
+    offsetHours! <= 23 &&
+    offsetMinutes! <= 59
+  );
+}
 
 /** Valid strings remembered, at most this many (then the set starts over)… */
 export const CHECKED_DATE_TIMES_MAX = 512;
@@ -16,10 +38,11 @@ const CHECKED_DATE_TIME_LENGTH = 40;
  */
 const checkedDateTimes = new Set<string>();
 
-/** True when `value` is an ISO 8601 date-time that `Date.parse` reads. */
+/** True when `value` is an ISO 8601 date-time of a real day and time that `Date.parse` reads. */
 export function isDateTimeString(value: string): boolean {
   if (checkedDateTimes.has(value)) return true;
-  if (!ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) return false;
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match || !isCalendarDateTime(match) || Number.isNaN(Date.parse(value))) return false;
   if (value.length <= CHECKED_DATE_TIME_LENGTH) {
     if (checkedDateTimes.size >= CHECKED_DATE_TIMES_MAX) checkedDateTimes.clear();
     checkedDateTimes.add(value);

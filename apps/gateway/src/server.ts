@@ -64,6 +64,11 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** The process's one HubSpot client. */
   readonly hubspot: HubSpotClient;
+  /**
+   * The client for one request's (or job's) calls: the process's, sending `requestId` as
+   * X-Request-Id.
+   */
+  readonly hubspotFor: (requestId: string) => HubSpotClient;
   /** The job service (`durable` false without REDIS_URL). */
   readonly jobs: JobService;
   /** The resolvers' context for an authenticated request: every transport builds it here. */
@@ -360,6 +365,7 @@ export async function createGateway(
     logger,
     metrics,
     hubspot,
+    hubspotFor,
     jobs: jobs.service,
     contextFor,
     schema,

@@ -147,14 +147,15 @@ describe('X-Request-Id to HubSpot', () => {
     for (const call of calls) expect(call.requestId).toBe(`job:${job.id}`);
   });
 
-  it('keeps the process’s client on the lean transport (no middleware registered on it)', async () => {
-    const { stack } = await proxiedStack();
+  it('keeps the process’s client and each request’s on the lean transport (no middleware)', async () => {
+    const { stack, seen } = await proxiedStack();
     const id = stack.sim.store.list()[0]!.id;
-    const { response } = await stack.gateway.hubspot.POST('/batch/read', {
-      body: { inputs: [{ id }] },
-    });
-    // A middleware would have sent the call through openapi-fetch, answering a WHATWG Response.
-    expect(response instanceof Response).toBe(false);
-    expect(response.ok).toBe(true);
+    for (const client of [stack.gateway.hubspot, stack.gateway.hubspotFor('rid-lean')]) {
+      const { response } = await client.POST('/batch/read', { body: { inputs: [{ id }] } });
+      // A middleware would have sent the call through openapi-fetch, answering a WHATWG Response.
+      expect(response instanceof Response).toBe(false);
+      expect(response.ok).toBe(true);
+    }
+    expect(seen.map((s) => s.requestId)).toEqual([undefined, 'rid-lean']);
   });
 });

@@ -28,6 +28,13 @@ describe('DateTime', () => {
       // The pattern's shape, but no such day or month: refused every time.
       expect(() => serialize('2026-13-01T12:00:00Z')).toThrow(/ISO 8601/);
       expect(() => serialize('2026-02-30T25:00:00Z')).toThrow(/ISO 8601/);
+      // Days their month does not have, which Date.parse would roll over into the next one.
+      for (const day of ['2026-02-29', '2026-02-30', '2026-04-31', '2026-06-31', '2026-00-10'])
+        expect(() => serialize(`${day}T12:00:00Z`), day).toThrow(/ISO 8601/);
+      for (const time of ['24:00:00Z', '12:60:00Z', '12:00:60Z', '12:00:00+24:00', '12:00+01:60'])
+        expect(() => serialize(`2026-03-01T${time}`), time).toThrow(/ISO 8601/);
+      expect(serialize('2028-02-29T00:00:00Z')).toBe('2028-02-29T00:00:00Z');
+      expect(serialize('2026-12-31T23:59:59.999-12:00')).toBe('2026-12-31T23:59:59.999-12:00');
       expect(() => serialize('yesterday')).toThrow(/ISO 8601/);
     }
   });
