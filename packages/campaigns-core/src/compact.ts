@@ -4,6 +4,11 @@
 // input already holds. JSON.parse makes a string for each; a 100,000-result outcome held them
 // all. An update's answer also echoes each value the caller sent, which the caller's input holds
 // already. Strings are values, so sharing one copy changes nothing a caller can see.
+//
+// A campaign's `businessUnits` (an array, an object per unit and a heap number for an id past
+// 2^31: about 100 bytes a result) is most often the same for every campaign of an account. Equal
+// ones are shared across the run's results as one frozen array of frozen objects: deep-equal to
+// what HubSpot sent, but one result's cannot be changed through another (the types say `readonly`).
 import type { UpdatedCampaign } from './api.js';
 
 /** Values a property has had, while they repeat enough to be worth one copy each. */
@@ -25,12 +30,17 @@ const TRIAL = 256;
  * it is). Each is still checked before use: HubSpot's answer can hold anything.
  */
 export type Compactable = Partial<
-  Pick<UpdatedCampaign, 'id' | 'properties' | 'createdAt' | 'updatedAt'>
+  Pick<UpdatedCampaign, 'id' | 'properties' | 'createdAt' | 'updatedAt' | 'businessUnits'>
 >;
+
+/** Distinct `businessUnits` lists kept for sharing at most (past it, new ones stay as they are). */
+const MAX_UNIT_LISTS = 1_024;
 
 /** One per run: shares the repeated strings of the results it keeps (see the top of the file). */
 export class ResultCompactor {
   private readonly pools = new Map<string, PropertyPool>();
+  /** Frozen `businessUnits` lists by their {@link unitsKey}. */
+  private readonly unitLists = new Map<string, Compactable['businessUnits']>();
 
   /**
    * Compacts `result` in place; `id`, when given, is the caller's own string for its id, and
@@ -61,7 +71,22 @@ export class ResultCompactor {
       )
         campaign.updatedAt = properties.hs_lastmodifieddate;
     }
+    if (Array.isArray(campaign.businessUnits))
+      campaign.businessUnits = this.shareUnits(campaign.businessUnits);
     return result;
+  }
+
+  /** One frozen copy of each distinct list (see the top of the file); `units` when not shareable. */
+  private shareUnits(units: NonNullable<Compactable['businessUnits']>) {
+    const key = unitsKey(units);
+    if (key === undefined) return units;
+    const known = this.unitLists.get(key);
+    if (known !== undefined) return known;
+    if (this.unitLists.size >= MAX_UNIT_LISTS) return units;
+    // Typed as the result's own list (see `Frozen` in api.ts): frozen, whatever the type says.
+    const shared = Object.freeze(units.map((unit) => Object.freeze({ ...unit }))) as typeof units;
+    this.unitLists.set(key, shared);
+    return shared;
   }
 
   private share(name: string, value: string): string {
@@ -87,4 +112,26 @@ export class ResultCompactor {
     pool.values.set(value, value);
     return value;
   }
+}
+
+/**
+ * A key that equal lists of business units share (and no two lists that differ do): JSON of an
+ * array of plain objects whose own values are strings, finite numbers other than -0 (which JSON
+ * would write as 0), booleans or null. Undefined for anything else, which is then not shared.
+ */
+function unitsKey(units: readonly unknown[]): string | undefined {
+  for (const unit of units) {
+    if (
+      typeof unit !== 'object' ||
+      unit === null ||
+      Object.getPrototypeOf(unit) !== Object.prototype
+    )
+      return undefined;
+    for (const value of Object.values(unit)) {
+      if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || Object.is(value, -0))
+        return undefined;
+    }
+  }
+  return JSON.stringify(units);
 }

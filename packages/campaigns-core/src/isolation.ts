@@ -17,7 +17,11 @@ export function namedKeys<P>(
   error: HubSpotApiError,
   items: ReadonlyArray<RunnerItem<P>>,
 ): Map<string, ErrorPayload> {
-  const keys = new Set(items.map((i) => i.key));
+  return namedAmong(error, new Set(items.map((i) => i.key)));
+}
+
+/** {@link namedKeys} among `keys`. */
+function namedAmong(error: HubSpotApiError, keys: ReadonlySet<string>): Map<string, ErrorPayload> {
   const named = new Map<string, ErrorPayload>();
   const base = apiErrorPayload(error);
   const idsIn = (context: Record<string, unknown> | undefined, message: string | undefined) => {
@@ -49,22 +53,24 @@ export function namedKeys<P>(
 }
 
 /**
- * Splits a chunk by the ids its 400 names: a report failing the named ones, and the rest to
- * resend. Undefined when the error names none of them (then the chunk is bisected).
+ * Splits a chunk (the items at `positions`, whose keys `keys` holds by position) by the ids its
+ * 400 names: a report failing the named ones, and the positions of the rest to resend. Undefined
+ * when the error names none of them (then the chunk is bisected).
  */
-export function dropNamed<P>(
+export function dropNamed(
   error: HubSpotApiError,
-  items: ReadonlyArray<RunnerItem<P>>,
-): { report: ChunkReport<never>; named: number; rest: Array<RunnerItem<P>> } | undefined {
-  const named = namedKeys(error, items);
+  positions: readonly number[],
+  keys: ReadonlyArray<string>,
+): { report: ChunkReport<never>; named: number; rest: number[] } | undefined {
+  const named = namedAmong(error, new Set(positions.map((p) => keys[p]!)));
   if (named.size === 0) return undefined;
   return {
     report: {
-      keys: items.filter((i) => named.has(i.key)).map((i) => i.key),
+      keys: positions.filter((p) => named.has(keys[p]!)).map((p) => keys[p]!),
       results: [],
       errors: [...named].map(([key, payload]) => ({ keys: [key], error: payload })),
     },
     named: named.size,
-    rest: items.filter((i) => !named.has(i.key)),
+    rest: positions.filter((p) => !named.has(keys[p]!)),
   };
 }

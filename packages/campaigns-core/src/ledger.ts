@@ -1,6 +1,6 @@
 // The books of one run: what each chunk came to (results and errors by input position), the
 // counters that progress and the outcome's stats report, and why the run stopped, if it did.
-import type { RunnerItem } from './batch-operation.js';
+import type { RunItems } from './batch-operation.js';
 import type { BudgetSnapshot } from './limiter.js';
 import { ResultBook, type ChunkReport, type ErrorPayload, type MergedBatch } from './merge.js';
 import type { RunStats, StopReason } from './outcome.js';
@@ -13,8 +13,14 @@ export interface RunStop {
   payload: ErrorPayload;
 }
 
-/** One of the run's chunks, as `chunk()` cut it: the chunk-loop books a part of one under it. */
-export type RunChunk = ReadonlyArray<RunnerItem<unknown>>;
+/**
+ * One of the run's chunks: the positions `start` to `end` (exclusive) of the run's items. The
+ * chunk loop books a part of one (positions) under it.
+ */
+export interface RunChunk {
+  readonly start: number;
+  readonly end: number;
+}
 
 export class RunLedger<R> {
   readonly stats: Omit<RunStats, 'durationMs' | 'mergeMs' | 'succeeded'>;
@@ -28,12 +34,9 @@ export class RunLedger<R> {
    * once, by position, and no report, pair or key map per result until the merge.
    */
   private readonly book: ResultBook<R>;
-  /** Where each chunk starts among the run's items. */
-  private readonly starts = new Map<RunChunk, number>();
-
   constructor(
-    private readonly items: ReadonlyArray<RunnerItem<unknown>>,
-    chunks: ReadonlyArray<RunChunk>,
+    private readonly items: RunItems<unknown>,
+    chunks: number,
     private readonly results: {
       onResults?: ((results: R[]) => void) | undefined;
       keepResults?: boolean | undefined;
@@ -43,15 +46,10 @@ export class RunLedger<R> {
       requests: 0,
       retries: 0,
       rateLimited: 0,
-      chunks: chunks.length,
+      chunks,
       isolationRequests: 0,
     };
-    let start = 0;
-    for (const c of chunks) {
-      this.starts.set(c, start);
-      start += c.length;
-    }
-    this.book = new ResultBook<R>(items.length, results.keepResults !== false);
+    this.book = new ResultBook<R>(items.keys.length, results.keepResults !== false);
   }
 
   /**
@@ -61,20 +59,19 @@ export class RunLedger<R> {
   report(chunk: RunChunk, r: ChunkReport<R>): void {
     const found = r.results;
     if (found.length > 0) this.results.onResults?.(found.map(([, value]) => value));
-    const start = this.starts.get(chunk);
+    const { keys } = this.items;
     // A chunk has at most 50 items: a scan finds a key's position without a map per run.
-    if (start !== undefined)
-      this.book.record(r, (key) => {
-        for (let i = 0; i < chunk.length; i++) if (chunk[i]!.key === key) return start + i;
-        return undefined;
-      });
+    this.book.record(r, (key) => {
+      for (let p = chunk.start; p < chunk.end; p++) if (keys[p] === key) return p;
+      return undefined;
+    });
     this.idsDone += r.keys.length;
     this.succeeded += found.length;
   }
 
-  /** Books every item (of the run's `chunk`) as failed with `error`. */
-  fail<P>(chunk: RunChunk, items: ReadonlyArray<RunnerItem<P>>, error: ErrorPayload): void {
-    const keys = items.map((i) => i.key);
+  /** Books the items at `positions` (of the run's `chunk`) as failed with `error`. */
+  fail(chunk: RunChunk, positions: readonly number[], error: ErrorPayload): void {
+    const keys = positions.map((p) => this.items.keys[p]!);
     this.report(chunk, { keys, results: [], errors: [{ keys, error }] });
   }
 
@@ -83,7 +80,7 @@ export class RunLedger<R> {
     fallback: { startedAt: string; completedAt: string },
     displayId?: (key: string) => string,
   ): MergedBatch<R> {
-    return this.book.merge((position) => this.items[position]!.key, fallback, displayId);
+    return this.book.merge((position) => this.items.keys[position]!, fallback, displayId);
   }
 
   /** Records why the run stopped; false when it had already stopped (the first reason stays). */

@@ -31,7 +31,7 @@ import {
   type CampaignBatchOutcome,
   type CoalescedId,
 } from './outcome.js';
-import { runBatch, type RunOptions } from './runner.js';
+import { runItems, type RunOptions } from './runner.js';
 import {
   checkCreateInputs,
   checkIds,
@@ -250,8 +250,9 @@ export async function updateCampaigns(
     },
     match: byId(compactorFor(options), (update) => update.properties),
   };
-  const items = updates.map((u) => ({ key: u.id, payload: u }));
-  const outcome = await runBatch(op, items, budget, options);
+  // Keys as they are now: an id the caller changes during the run still books its own item.
+  const keys = updates.map((u) => u.id);
+  const outcome = await runItems(op, { keys, payloads: updates }, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, rejectedIds)), coalesced };
 }
 
@@ -267,17 +268,17 @@ export async function readCampaigns(
   options: ReadOptions = {},
 ): Promise<CampaignBatchOutcome<ReadCampaign>> {
   const budget = prepare(client, options);
-  const { items, problems, coalesced } = prepareIds(ids, options);
+  const { unique, problems, coalesced } = prepareIds(ids, options);
   // Body and query typed as every version takes them: a field renamed in one version fails here.
   const query: EveryVersionQuery<{ properties: string[] }, ReadRequestQuery> | undefined = options
     .properties?.length
     ? { properties: options.properties }
     : undefined;
-  const op: BatchOperation<{ id: string }, ReadCampaign> = {
+  const op: BatchOperation<string, ReadCampaign> = {
     name: 'read',
     idempotent: true,
     send: async (payloads, signal) => {
-      const body: ReadRequest = { inputs: payloads };
+      const body: ReadRequest = { inputs: payloads.map((id) => ({ id })) };
       return toSentChunk<ReadCampaign>(
         await client.POST('/batch/read', {
           body,
@@ -288,7 +289,7 @@ export async function readCampaigns(
     },
     match: byId(compactorFor(options)),
   };
-  const outcome = await runBatch(op, items, budget, options);
+  const outcome = await runItems(op, { keys: unique, payloads: unique }, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -299,22 +300,22 @@ export async function archiveCampaigns(
   options: BulkOptions<{ id: string }> = {},
 ): Promise<CampaignBatchOutcome<{ id: string }>> {
   const budget = prepare(client, options);
-  const { items, problems, coalesced } = prepareIds(ids, options);
-  const op: BatchOperation<{ id: string }, { id: string }> = {
+  const { unique, problems, coalesced } = prepareIds(ids, options);
+  const op: BatchOperation<string, { id: string }> = {
     name: 'archive',
     idempotent: true,
     send: async (payloads, signal) => {
       // 204, no body: everything sent counts as archived.
-      const body: ArchiveRequest = { inputs: payloads };
+      const body: ArchiveRequest = { inputs: payloads.map((id) => ({ id })) };
       const { response } = await client.POST('/batch/archive', { body, signal });
       return {
         ...toSentChunk<{ id: string }>({ response }),
-        results: payloads.map((p) => ({ id: p.id })),
+        results: payloads.map((id) => ({ id })),
       };
     },
     match: byId(undefined),
   };
-  const outcome = await runBatch(op, items, budget, options);
+  const outcome = await runItems(op, { keys: unique, payloads: unique }, budget, options);
   return { ...withInvalid(outcome, invalidErrors(problems, new Map())), coalesced };
 }
 
@@ -334,10 +335,13 @@ export async function createCampaigns(
   const problems = checkCreateInputs(inputs);
   if (problems.length > 0 && options.onInvalid === 'reject') throw new InvalidInputsError(problems);
   const bad = new Set(problems.map((p) => p.index));
-  const items: Array<RunnerItem<CreateInput>> = [];
+  const keys: string[] = [];
+  const payloads: CreateInput[] = [];
   for (let index = 0; index < inputs.length; index++)
-    if (!bad.has(index))
-      items.push({ key: `#${index}`, payload: { properties: inputs[index]!.properties } });
+    if (!bad.has(index)) {
+      keys.push(`#${index}`);
+      payloads.push({ properties: inputs[index]!.properties });
+    }
   const op: BatchOperation<CreateInput, CreatedCampaign> = {
     name: 'create',
     idempotent: false,
@@ -347,7 +351,7 @@ export async function createCampaigns(
     },
     match: matchByProperties(compactorFor(options)),
   };
-  const outcome = await runBatch(op, items, budget, options);
+  const outcome = await runItems(op, { keys, payloads }, budget, options);
   return withInvalid(outcome, invalidErrors(problems, new Map()));
 }
 
@@ -388,10 +392,11 @@ function prepareIds(ids: ReadonlyArray<string>, options: Pick<BulkOptions, 'onIn
     else at.push(index);
   }
   const coalesced: CoalescedId[] = [];
-  const items: Array<RunnerItem<{ id: string }>> = [];
+  /** Each id once: the run's keys, and what it sends. */
+  const unique: string[] = [];
   for (const [id, at] of seen) {
-    items.push({ key: id, payload: { id } });
+    unique.push(id);
     if (typeof at !== 'number') coalesced.push({ id, indices: at });
   }
-  return { items, problems, coalesced };
+  return { unique, problems, coalesced };
 }

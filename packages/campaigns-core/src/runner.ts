@@ -4,11 +4,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Tracer } from '@opentelemetry/api';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
-import type { BatchOperation, RunnerItem } from './batch-operation.js';
+import type { BatchOperation, RunItems, RunnerItem } from './batch-operation.js';
 import type { RateBudget } from './budget.js';
-import { chunk, HUBSPOT_BATCH_LIMIT } from './chunk.js';
+import { checkChunkSize, HUBSPOT_BATCH_LIMIT } from './chunk.js';
 import { sendChunk, type RunContext } from './chunk-loop.js';
-import { RunLedger } from './ledger.js';
+import { RunLedger, type RunChunk } from './ledger.js';
 import type { BatchOutcome, StopReason } from './outcome.js';
 import { canceledPayload } from './payloads.js';
 import type { RunEvent, RunHooks } from './progress.js';
@@ -72,16 +72,31 @@ export async function runBatch<P, R>(
   budget: RateBudget,
   options: RunOptions<R> = {},
 ): Promise<BatchOutcome<R>> {
+  return runItems(
+    op,
+    { keys: items.map((i) => i.key), payloads: items.map((i) => i.payload) },
+    budget,
+    options,
+  );
+}
+
+/** {@link runBatch} over items held by position (what the operations pass: no object per item). */
+export async function runItems<P, R>(
+  op: BatchOperation<P, R>,
+  items: RunItems<P>,
+  budget: RateBudget,
+  options: RunOptions<R> = {},
+): Promise<BatchOutcome<R>> {
   const tracer = options.tracer;
   if (!tracer) return execute(op, items, budget, options);
-  return traceRun(tracer, op.name, items.length, (runTrace) =>
+  return traceRun(tracer, op.name, items.keys.length, (runTrace) =>
     execute(op, items, budget, options, runTrace),
   );
 }
 
 async function execute<P, R>(
   op: BatchOperation<P, R>,
-  items: ReadonlyArray<RunnerItem<P>>,
+  items: RunItems<P>,
   budget: RateBudget,
   options: RunOptions<R>,
   runTrace?: RunTrace,
@@ -90,7 +105,14 @@ async function execute<P, R>(
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     throw new RangeError(`retry.maxAttempts must be a positive integer, got ${policy.maxAttempts}`);
   }
-  const chunks = chunk(items, options.chunkSize ?? HUBSPOT_BATCH_LIMIT);
+  if (items.payloads.length !== items.keys.length)
+    throw new RangeError(
+      `${items.keys.length} keys for ${items.payloads.length} payloads: one key per payload`,
+    );
+  const chunkSize = options.chunkSize ?? HUBSPOT_BATCH_LIMIT;
+  checkChunkSize(chunkSize);
+  const total = items.keys.length;
+  const chunkCount = Math.ceil(total / chunkSize);
 
   const started = Date.now();
   const deadline =
@@ -101,9 +123,10 @@ async function execute<P, R>(
   // One listener per request in flight and per waiter on the budget: more than 10 is not a leak.
   setMaxListeners(0, runSignal, controlSignal);
 
-  const ledger = new RunLedger<R>(items, chunks, options);
+  const ledger = new RunLedger<R>(items, chunkCount, options);
   const run: RunContext<P, R> = {
     op,
+    items,
     budget,
     policy,
     random: options.random ?? Math.random,
@@ -133,15 +156,35 @@ async function execute<P, R>(
     },
   };
 
-  await Promise.all(
-    chunks.map(async (c, index) => {
-      await (runTrace
-        ? runTrace.chunk(index, c.length, (chunkTrace) => sendChunk(run, c, false, chunkTrace))
-        : sendChunk(run, c, false));
-      ledger.chunksDone++;
-      options.onProgress?.(ledger.progress(op.name, items.length, budget.snapshot()));
-    }),
-  );
+  // Chunks are queued in order, but no more at once than the run has request slots: the next one
+  // is queued as one leaves the queue (admitted, or not sent), so a slot that frees always has a
+  // chunk waiting for it. A 100,000-item run queued all its 2,000 chunks at the start, each with
+  // its coroutine, promises and waiter held (and promoted to V8's old generation) until its turn.
+  const waiting = run.semaphore.limit;
+  await new Promise<void>((resolve, reject) => {
+    let queued = 0;
+    let done = 0;
+    const queueNext = (): void => {
+      if (queued >= chunkCount) return;
+      const index = queued++;
+      const c: RunChunk = {
+        start: index * chunkSize,
+        end: Math.min(total, (index + 1) * chunkSize),
+      };
+      (runTrace
+        ? runTrace.chunk(index, c.end - c.start, (chunkTrace) =>
+            sendChunk(run, c, undefined, chunkTrace, queueNext),
+          )
+        : sendChunk(run, c, undefined, undefined, queueNext)
+      ).then(() => {
+        ledger.chunksDone++;
+        options.onProgress?.(ledger.progress(op.name, total, budget.snapshot()));
+        if (++done === chunkCount) resolve();
+      }, reject);
+    };
+    if (chunkCount === 0) resolve();
+    for (let i = 0; i < Math.min(waiting, chunkCount); i++) queueNext();
+  });
 
   const completed = Date.now();
   const mergeStarted = performance.now();
@@ -156,7 +199,7 @@ async function execute<P, R>(
     ...(stop ? { stopReason: stop.reason } : {}),
     stats: {
       ...ledger.stats,
-      succeeded: items.length - merged.numErrors,
+      succeeded: total - merged.numErrors,
       durationMs: completed - started,
       mergeMs: performance.now() - mergeStarted,
     },

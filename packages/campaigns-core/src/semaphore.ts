@@ -6,7 +6,7 @@ export class Semaphore {
   private readonly queue: Array<{ grant: () => void; reject: (e: unknown) => void }> = [];
 
   constructor(
-    private readonly limit: number,
+    readonly limit: number,
     private readonly signal?: AbortSignal,
   ) {
     if (!Number.isInteger(limit) || limit < 1)

@@ -63,6 +63,48 @@ describe('ResultCompactor', () => {
     });
   });
 
+  it('shares equal business unit lists as one frozen list, deep-equal to what HubSpot sent', () => {
+    const compactor = new ResultCompactor();
+    const units = (n: number) => [{ id: 2 ** 31 + (n % 3) }, { id: 7, name: `unit ${n % 3}` }];
+    const kept = Array.from({ length: 9 }, (_, n) =>
+      compactor.compact({ ...hubspotResult(`cmp-${n}`, n), businessUnits: units(n) }),
+    );
+    for (const [n, result] of kept.entries()) {
+      expect(result.businessUnits).toEqual(units(n));
+      expect(result.businessUnits).toBe(kept[n % 3]!.businessUnits);
+      expect(Object.isFrozen(result.businessUnits)).toBe(true);
+      for (const unit of result.businessUnits) expect(Object.isFrozen(unit)).toBe(true);
+    }
+    expect(kept[0]!.businessUnits).not.toBe(kept[1]!.businessUnits);
+    // Shared, so one result's list cannot be changed through another's.
+    expect(() => kept[0]!.businessUnits.push({ id: 1 })).toThrow(TypeError);
+    expect(() => {
+      (kept[0]!.businessUnits[0] as { id: number }).id = 1;
+    }).toThrow(TypeError);
+    expect(kept[3]!.businessUnits[0]!.id).toBe(2 ** 31);
+  });
+
+  it('leaves a business unit list alone when equal JSON would not mean equal values', () => {
+    const compactor = new ResultCompactor();
+    // -0 writes as 0 in JSON; a nested object, an undefined or a class instance is not plain.
+    const odd = [
+      [{ id: -0 }],
+      [{ id: 0, extra: { a: 1 } }],
+      [{ id: 0, extra: undefined }],
+      [new Date(0)],
+    ];
+    for (const units of odd) {
+      const result = compactor.compact({
+        id: 'a',
+        businessUnits: units as unknown as Array<{ id: number }>,
+      });
+      expect(result.businessUnits).toBe(units);
+      expect(Object.isFrozen(units)).toBe(false);
+    }
+    const zero = compactor.compact({ id: 'b', businessUnits: [{ id: 0 }] });
+    expect(Object.is(zero.businessUnits[0]!.id, 0)).toBe(true);
+  });
+
   it('hands back the same results through a run that keeps them', async () => {
     const echo = (req: SentRequest) =>
       jsonResponse(200, {
@@ -76,6 +118,9 @@ describe('ResultCompactor', () => {
       input.map((id) => ({ id, properties: { hs_notes: 'n' } })),
     );
     expect(outcome.results).toEqual(input.map((id) => hubspotResult(id, Number(id.slice(4)))));
+    // Every result's `[{ id: 0 }]` is one frozen list, chunk after chunk.
+    expect(new Set(outcome.results.map((r) => r.businessUnits)).size).toBe(1);
+    expect(Object.isFrozen(outcome.results[299]!.businessUnits)).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   type HubSpotSim,
   type HubSpotSimOptions,
 } from '@campaigns/hubspot-sim';
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoreCategory, updateCampaigns } from '../src/index.js';
 
@@ -151,5 +152,19 @@ describe('updateCampaigns on the simulator', () => {
     const outcome = await updateCampaigns(client, [{ id: ids[0]!, properties: { hs_notes: '' } }]);
     expect(outcome.results[0]?.properties.hs_notes ?? '').toBe('');
     expect(sim.store.get(ids[0]!)?.properties.hs_notes).toBeUndefined();
+  });
+});
+
+describe('signals of a run', () => {
+  it('leaves no listener on the caller’s signal, even through openapi-fetch’s `Request`', async () => {
+    sim = await startHubSpotSim({ campaigns: 100, seed: 4 });
+    const ids = sim.store.list().map((c) => c.id);
+    const client = createHubSpotClient({ token: DEFAULT_SIM_TOKEN, baseUrl: sim.url });
+    // A middleware sends every call through openapi-fetch's `Request`, which links to its signal.
+    client.use({ onRequest: () => undefined });
+    const caller = new AbortController();
+    const outcome = await updateCampaigns(client, notes(ids, 'generic'), { signal: caller.signal });
+    expect(outcome.stats.succeeded).toBe(100);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 });

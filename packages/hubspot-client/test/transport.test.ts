@@ -209,6 +209,27 @@ describe('the default transport on the wire', () => {
     expect(data?.results[0]?.id).toBe(ID);
   });
 
+  it('makes no AbortController of its own for a call: its timeout is a timer', async () => {
+    server = await startTestServer((_req, res) => json(res, 200, batchOk));
+    const client = createHubSpotClient({ token: TOKEN, baseUrl: server.url, timeoutMs: 25_000 });
+    const caller = new AbortController();
+    const Original = globalThis.AbortController;
+    let made = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      await client.POST('/batch/update', { body });
+      await client.POST('/batch/update', { body, signal: caller.signal });
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(made).toBe(0);
+  });
+
   it('bounds the body by the timeout too: an answer that stops half-way times out', async () => {
     server = await startTestServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
