@@ -16,8 +16,8 @@ import {
   updateCampaigns,
   type CampaignBatchError,
   type StopReason,
+  type UpdatedCampaign,
 } from '@campaigns/core';
-import type { PublicCampaign } from '@campaigns/hubspot-client';
 import { connect, checkConnectionOptions, type ConnectionOptions } from './connection.js';
 import { IdRows, IdSet } from './ids.js';
 import { openInput, type InputFile } from './input.js';
@@ -332,7 +332,7 @@ async function send(plan: Plan, scan: Scan, options: UpdateOptions, io: CliIo): 
       signal: io.signal,
       keepResults: false,
       maxConcurrency: BATCH_CONCURRENCY,
-      onResults: (results: PublicCampaign[]) => {
+      onResults: (results: UpdatedCampaign[]) => {
         tally.ok += results.length;
         if (!report.enabled) return;
         const rowById = byId();

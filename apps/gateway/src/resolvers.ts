@@ -23,7 +23,7 @@ import { checkReadIds, checkUpdateInputs, type Checked } from './input.js';
 import { createJobResolvers } from './job-resolvers.js';
 import { campaignList, listQueryOf } from './list-resolvers.js';
 import type { GatewayMetrics, OperationOutcome } from './metrics.js';
-import type { CampaignModel } from './models.js';
+import type { BusinessUnitModel, CampaignModel } from './models.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
 export interface ResolverDeps {
@@ -272,7 +272,9 @@ export function createResolvers(deps: ResolverDeps): Resolvers {
         const value: unknown = properties[name];
         return typeof value === 'string' ? value : null;
       },
-      businessUnits: (campaign: CampaignModel) => campaign.businessUnits ?? [],
+      // The core's lists are frozen (read-only); GraphQL's execution only reads them.
+      businessUnits: (campaign: CampaignModel) =>
+        (campaign.businessUnits ?? []) as BusinessUnitModel[],
     },
 
     BusinessUnit: {

@@ -79,18 +79,13 @@ export type ListAnswer = JsonAnswer<paths['/']['get']>;
 /** One result of an answer: the element of its `results`, on every answer it can be. */
 export type ResultOf<A extends { results: ReadonlyArray<unknown> }> = A['results'][number];
 
-/**
- * A list the core shares between results and freezes, its objects typed read-only. The array
- * itself is typed as HubSpot's (mutable) so that code written against the generated types (the
- * gateway's resolvers, the jobs' and the CLI's result handlers) still takes it; it is frozen all
- * the same, and a `push` throws a TypeError.
- */
-type Frozen<T> = T extends ReadonlyArray<infer E> ? Array<Readonly<E>> : T;
+/** A list the core freezes (and shares between a run's results): read-only, its objects too. */
+type Frozen<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<Readonly<E>> : T;
 
 /**
- * A campaign as a run hands it over: HubSpot's, with the objects of `businessUnits` read-only.
- * Equal lists are one frozen array shared by the run's results (see compact.ts); the rest of a
- * result is its own.
+ * A campaign as a run hands it over: HubSpot's, with `businessUnits` frozen, its objects too
+ * (equal lists are one list shared by the run's results, see compact.ts); the rest of a result
+ * is its own.
  */
 type KeptCampaign<C> = C extends unknown
   ? { [K in keyof C]: K extends 'businessUnits' ? Frozen<C[K]> : C[K] }

@@ -76,14 +76,17 @@ export class ResultCompactor {
     return result;
   }
 
-  /** One frozen copy of each distinct list (see the top of the file); `units` when not shareable. */
+  /**
+   * One frozen copy of each distinct list (see the top of the file); `units` itself, frozen, when
+   * not shareable or past MAX_UNIT_LISTS: a caller finds every result's list frozen alike.
+   */
   private shareUnits(units: NonNullable<Compactable['businessUnits']>) {
     const key = unitsKey(units);
-    if (key === undefined) return units;
+    if (key === undefined) return freezeList(units);
     const known = this.unitLists.get(key);
     if (known !== undefined) return known;
-    if (this.unitLists.size >= MAX_UNIT_LISTS) return units;
-    // Typed as the result's own list (see `Frozen` in api.ts): frozen, whatever the type says.
+    if (this.unitLists.size >= MAX_UNIT_LISTS) return freezeList(units);
+    // Typed as the result's own list: a copy of it, frozen like it.
     const shared = Object.freeze(units.map((unit) => Object.freeze({ ...unit }))) as typeof units;
     this.unitLists.set(key, shared);
     return shared;
@@ -134,4 +137,20 @@ function unitsKey(units: readonly unknown[]): string | undefined {
     }
   }
   return JSON.stringify(units);
+}
+
+/** `units` and its objects frozen in place. */
+function freezeList<T extends readonly object[]>(units: T): T {
+  for (const unit of units) Object.freeze(unit);
+  return Object.freeze(units);
+}
+
+/**
+ * Freezes a result's `businessUnits` in place, as a run that keeps its results hands them over
+ * (shared, see the top of the file): the same for results a run streams and does not keep.
+ */
+export function freezeUnits<R>(result: R): R {
+  const units = (result as Compactable | null)?.businessUnits;
+  if (Array.isArray(units)) freezeList(units);
+  return result;
 }

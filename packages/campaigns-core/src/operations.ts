@@ -22,7 +22,7 @@ import type {
 import type { BatchOperation, RunnerItem, SentChunk } from './batch-operation.js';
 import { budgetOf, type RateBudget } from './budget.js';
 import { coalesceInputs } from './coalesce.js';
-import { ResultCompactor, type Compactable } from './compact.js';
+import { freezeUnits, ResultCompactor, type Compactable } from './compact.js';
 import type { RateLimitBudgetOptions } from './limiter.js';
 import {
   CoreCategory,
@@ -118,7 +118,8 @@ function prepare(
 /**
  * Pairs HubSpot's results with the items by id. Given a compactor (the run keeps its results),
  * each result is held compactly: its id the caller's own string, repeated values one copy, and
- * with `sentOf`, each value the caller sent (and HubSpot echoed) the caller's own string.
+ * with `sentOf`, each value the caller sent (and HubSpot echoed) the caller's own string. Either
+ * way its `businessUnits` comes frozen (compact.ts).
  */
 function byId<P, R extends { id: string } & Compactable>(
   compactor: ResultCompactor | undefined,
@@ -133,7 +134,9 @@ function byId<P, R extends { id: string } & Compactable>(
       if (item === undefined) continue;
       pairs.push([
         item.key,
-        compactor ? compactor.compact(result, item.key, sentOf?.(item.payload)) : result,
+        compactor
+          ? compactor.compact(result, item.key, sentOf?.(item.payload))
+          : freezeUnits(result),
       ]);
     }
     return letGo(results, pairs);
@@ -371,7 +374,7 @@ function matchByProperties(compactor: ResultCompactor | undefined) {
         ),
       );
       const item = free.splice(i >= 0 ? i : 0, 1)[0];
-      if (item) pairs.push([item.key, compactor ? compactor.compact(result) : result]);
+      if (item) pairs.push([item.key, compactor ? compactor.compact(result) : freezeUnits(result)]);
     }
     return letGo(results, pairs);
   };

@@ -176,11 +176,14 @@ async function execute<P, R>(
             sendChunk(run, c, undefined, chunkTrace, queueNext),
           )
         : sendChunk(run, c, undefined, undefined, queueNext)
-      ).then(() => {
-        ledger.chunksDone++;
-        options.onProgress?.(ledger.progress(op.name, total, budget.snapshot()));
-        if (++done === chunkCount) resolve();
-      }, reject);
+      )
+        .then(() => {
+          ledger.chunksDone++;
+          // A caller's onProgress that throws fails the run, as any other error of a chunk does.
+          options.onProgress?.(ledger.progress(op.name, total, budget.snapshot()));
+          if (++done === chunkCount) resolve();
+        })
+        .catch(reject);
     };
     if (chunkCount === 0) resolve();
     for (let i = 0; i < Math.min(waiting, chunkCount); i++) queueNext();

@@ -84,7 +84,7 @@ describe('ResultCompactor', () => {
     expect(kept[3]!.businessUnits[0]!.id).toBe(2 ** 31);
   });
 
-  it('leaves a business unit list alone when equal JSON would not mean equal values', () => {
+  it('does not share a business unit list when equal JSON would not mean equal values, but freezes it', () => {
     const compactor = new ResultCompactor();
     // -0 writes as 0 in JSON; a nested object, an undefined or a class instance is not plain.
     const odd = [
@@ -99,7 +99,7 @@ describe('ResultCompactor', () => {
         businessUnits: units as unknown as Array<{ id: number }>,
       });
       expect(result.businessUnits).toBe(units);
-      expect(Object.isFrozen(units)).toBe(false);
+      expect(Object.isFrozen(units)).toBe(true);
     }
     const zero = compactor.compact({ id: 'b', businessUnits: [{ id: 0 }] });
     expect(Object.is(zero.businessUnits[0]!.id, 0)).toBe(true);
@@ -121,6 +121,35 @@ describe('ResultCompactor', () => {
     // Every result's `[{ id: 0 }]` is one frozen list, chunk after chunk.
     expect(new Set(outcome.results.map((r) => r.businessUnits)).size).toBe(1);
     expect(Object.isFrozen(outcome.results[299]!.businessUnits)).toBe(true);
+  });
+
+  it('freezes every list alike: results a run streams, and kept lists past the shared ones', async () => {
+    // Each result its own list: more distinct lists than a run shares.
+    const distinct = (id: string, n: number) => ({
+      ...hubspotResult(id, n),
+      businessUnits: [{ id: n }],
+    });
+    const echo = (req: SentRequest) =>
+      jsonResponse(200, {
+        status: 'COMPLETE',
+        results: req.inputs.map((input) => distinct(input.id!, Number(input.id!.slice(4)))),
+      });
+    const { client } = fakeHubSpot(echo);
+    const input = ids(1_100).map((id) => ({ id, properties: { hs_notes: 'n' } }));
+    const kept = await updateCampaigns(client, input);
+    expect(kept.results).toHaveLength(1_100);
+    const streamed: Array<(typeof kept.results)[number]> = [];
+    const outcome = await updateCampaigns(client, input, {
+      keepResults: false,
+      onResults: (results) => streamed.push(...results),
+    });
+    expect(outcome.results).toEqual([]);
+    expect(streamed).toHaveLength(1_100);
+    for (const result of [...kept.results, ...streamed]) {
+      expect(result).toEqual(distinct(result.id, Number(result.id.slice(4))));
+      expect(Object.isFrozen(result.businessUnits)).toBe(true);
+      expect(Object.isFrozen(result.businessUnits[0])).toBe(true);
+    }
   });
 });
 

@@ -70,4 +70,32 @@ describe('runBatch queues', () => {
     expect(queued).toBe(300);
     expect(mostInFlight).toBe(3);
   });
+
+  it('fails the run when the caller’s onProgress throws, as before lazy queueing (never hangs)', async () => {
+    const op: BatchOperation<string, { id: string }> = {
+      name: 'read',
+      idempotent: true,
+      send: async (payloads) => ({
+        status: 200,
+        results: payloads.map((id) => ({ id })),
+        errors: [],
+        rateLimit: {},
+      }),
+      match: (items, results) => results.map((r, i) => [items[i]!.key, r]),
+    };
+    const keys = ids(10);
+    const run = runBatch(
+      op,
+      keys.map((key) => ({ key, payload: key })),
+      unlimited(),
+      {
+        chunkSize: 1,
+        maxConcurrency: 2,
+        onProgress: (p) => {
+          if (p.chunksDone === 3) throw new Error('onProgress bug');
+        },
+      },
+    );
+    await expect(run).rejects.toThrow('onProgress bug');
+  });
 });

@@ -8,9 +8,9 @@ import {
   type CampaignBatchOutcome,
   type StopReason,
   type UpdateInput,
+  type UpdatedCampaign,
 } from '@campaigns/core';
 import { corePayload } from '@campaigns/core/internal';
-import type { PublicCampaign } from '@campaigns/hubspot-client';
 import { groupErrors } from './error-groups.js';
 import { progressOf, type Answer, type ErrorPayload, type JobStore } from './store.js';
 import type { JobEvent, JobProgress, RunningJob, WorkerOptions } from './types.js';
@@ -43,7 +43,7 @@ export const failedPayload = (why: string): ErrorPayload =>
  * The engine's answer for each id of a chunk. Errors lose their `ids` (and `context.ids`, which
  * repeats them): the merge puts them back, grouped over the whole job.
  */
-function answersOf(outcome: CampaignBatchOutcome<PublicCampaign>): Array<[string, Answer]> {
+function answersOf(outcome: CampaignBatchOutcome<UpdatedCampaign>): Array<[string, Answer]> {
   const answers: Array<[string, Answer]> = outcome.results.map((result) => [result.id, { result }]);
   for (const { ids, context, ...rest } of outcome.errors) {
     const { ids: _ids, ...otherContext } = context ?? {};
@@ -55,7 +55,7 @@ function answersOf(outcome: CampaignBatchOutcome<PublicCampaign>): Array<[string
 
 /** Why the rest of a job is not sent after the engine stopped a chunk for good. */
 function stopOf(
-  outcome: CampaignBatchOutcome<PublicCampaign>,
+  outcome: CampaignBatchOutcome<UpdatedCampaign>,
 ): { reason: StopReason; payload: ErrorPayload } | undefined {
   if (outcome.stopReason === 'daily-limit') {
     const daily = outcome.errors.find((e) => e.category === CoreCategory.DAILY_LIMIT_REACHED);

@@ -1,15 +1,20 @@
 // Where jobs live: one interface, kept in memory (the in-process backend) or in Redis (BullMQ).
 // The runner and the service speak only to this, so both backends behave the same.
-import type { CampaignBatchError, CoalescedId, StopReason, UpdateInput } from '@campaigns/core';
+import type {
+  CampaignBatchError,
+  CoalescedId,
+  StopReason,
+  UpdateInput,
+  UpdatedCampaign,
+} from '@campaigns/core';
 import type { ErrorPayload } from '@campaigns/core/internal';
-import type { PublicCampaign } from '@campaigns/hubspot-client';
 import type { CampaignUpdateJob, JobProgress, JobStatus } from './types.js';
 
 /** An error as stored for one id: the engine's error without the ids it covered. */
 export type { ErrorPayload };
 
 /** One id's final answer. */
-export type Answer = { result: PublicCampaign } | { error: ErrorPayload };
+export type Answer = { result: UpdatedCampaign } | { error: ErrorPayload };
 
 /**
  * The stored record of a job: the job as callers see it, without `coalesced` (which can be long,

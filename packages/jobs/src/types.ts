@@ -6,8 +6,8 @@ import type {
   RateBudget,
   RunEvent,
   StopReason,
+  UpdatedCampaign,
 } from '@campaigns/core';
-import type { PublicCampaign } from '@campaigns/hubspot-client';
 
 /** HubSpot's own batch vocabulary: PENDING → PROCESSING → COMPLETE | CANCELED. */
 export type JobStatus = 'PENDING' | 'PROCESSING' | 'COMPLETE' | 'CANCELED';
@@ -55,7 +55,7 @@ export type JobProgress = Pick<
  * `first` items (even none), with `hasNextPage` true and `endCursor` at the last position read.
  */
 export interface JobResultsPage {
-  items: Array<{ cursor: string; campaign: PublicCampaign }>;
+  items: Array<{ cursor: string; campaign: UpdatedCampaign }>;
   /**
    * Pass as `after` for the next page: the last item's cursor, or the last position read when the
    * page ended early.
