@@ -50,7 +50,7 @@ export const DEFAULT_BATCH_ROWS = 1_000;
  * together never have more in flight than one run of the core (`DEFAULT_MAX_CONCURRENCY`), and
  * every request in flight holds its body and answer in memory.
  */
-const TAIL_CHUNKS = 10;
+const TAIL_CHUNKS = 20;
 const BATCH_CONCURRENCY = DEFAULT_MAX_CONCURRENCY - TAIL_CHUNKS;
 /** Failed ids listed in the summary when there is no report to look them up in. */
 const MAX_FAILED_SHOWN = 20;
