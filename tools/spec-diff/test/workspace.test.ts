@@ -45,6 +45,28 @@ async function supply(name: string, spec: Spec): Promise<string> {
   return file;
 }
 
+/**
+ * A workspace package whose codegen script writes the OpenAPI types, as packages/hubspot-client's
+ * does, with `old types` generated for VERSION; its generated folder.
+ */
+async function packageWithGeneratedTypes(): Promise<string> {
+  await writeFile(path.join(root, 'package.json'), JSON.stringify({ workspaces: ['packages/*'] }));
+  const client = path.join(root, 'packages', 'client');
+  const generated = path.join(client, 'src', 'generated');
+  await mkdir(generated, { recursive: true });
+  await writeFile(
+    path.join(client, 'package.json'),
+    JSON.stringify({
+      scripts: {
+        codegen:
+          'tsx ../../tools/codegen/src/cli.ts --spec-dir ../../openapi --out-dir src/generated',
+      },
+    }),
+  );
+  await writeFile(path.join(generated, `${VERSION}.ts`), 'old types');
+  return generated;
+}
+
 /** A workspace whose 2026-09-beta spec is the base fixture, accepted. */
 async function acceptedBase(): Promise<void> {
   const result = await updateSpec(workspace(), {
@@ -115,24 +137,7 @@ describe('spec:update', () => {
   });
 
   it('codegen failing: puts back the old spec (of another extension), meta.json and generated files', async () => {
-    // A package whose codegen script writes the OpenAPI types, as packages/hubspot-client's does.
-    await writeFile(
-      path.join(root, 'package.json'),
-      JSON.stringify({ workspaces: ['packages/*'] }),
-    );
-    const client = path.join(root, 'packages', 'client');
-    await mkdir(path.join(client, 'src', 'generated'), { recursive: true });
-    await writeFile(
-      path.join(client, 'package.json'),
-      JSON.stringify({
-        scripts: {
-          codegen:
-            'tsx ../../tools/codegen/src/cli.ts --spec-dir ../../openapi --out-dir src/generated',
-        },
-      }),
-    );
-    const generated = path.join(client, 'src', 'generated');
-    await writeFile(path.join(generated, `${VERSION}.ts`), 'old types');
+    const generated = await packageWithGeneratedTypes();
     await acceptedBase();
     const dir = path.join(root, 'openapi', VERSION);
     const before = {
@@ -217,23 +222,7 @@ describe('spec:update', () => {
   });
 
   it('Ctrl-C during the codegen or the typecheck: stops, puts every file back, exits 130', async () => {
-    await writeFile(
-      path.join(root, 'package.json'),
-      JSON.stringify({ workspaces: ['packages/*'] }),
-    );
-    const client = path.join(root, 'packages', 'client');
-    const generated = path.join(client, 'src', 'generated');
-    await mkdir(generated, { recursive: true });
-    await writeFile(
-      path.join(client, 'package.json'),
-      JSON.stringify({
-        scripts: {
-          codegen:
-            'tsx ../../tools/codegen/src/cli.ts --spec-dir ../../openapi --out-dir src/generated',
-        },
-      }),
-    );
-    await writeFile(path.join(generated, `${VERSION}.ts`), 'old types');
+    const generated = await packageWithGeneratedTypes();
     await acceptedBase();
     const dir = path.join(root, 'openapi', VERSION);
     const before = {
