@@ -12,7 +12,7 @@ import { DEFAULT_SIM_TOKEN } from '@campaigns/hubspot-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openGateway, timings, type JobProgress } from '../src/gateway.js';
 import { EXIT, runCli, type CliIo, type ReportLine } from '../src/index.js';
-import { ENV, jobEvents, KEY, notesFile, proxy, stack } from './gateway-stack.js';
+import { ENV, jobEvents, KEY, notesFile, proxy, stack, gatewayUpdate } from './gateway-stack.js';
 import { csv, readReport, run, scratch } from './helpers.js';
 
 const defaults = { ...timings };
@@ -145,20 +145,7 @@ describe('the gateway refusing input', () => {
       .map((c) => c.id)
       .slice(0, 10);
     notesFile(dir, ids);
-    const result = await run(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '7',
-        '--gateway',
-        gw.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
+    const result = await run(gatewayUpdate(gw.origin, 7), { cwd: dir, env: ENV });
     expect(result.stderr).toContain('Done: 10 of 10 campaigns updated');
     expect(result.code).toBe(EXIT.OK);
     expect(s.stats().batchInputsReceived).toBe(10);
@@ -180,20 +167,7 @@ describe('the gateway pushing back', () => {
       .map((c) => c.id)
       .slice(0, 20);
     notesFile(dir, ids);
-    const result = await run(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '5',
-        '--gateway',
-        gw.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
+    const result = await run(gatewayUpdate(gw.origin, 5), { cwd: dir, env: ENV });
     expect(result.code).toBe(EXIT.OK);
     expect(await errorsAnswered(gw, 'JOB_LIMIT_EXCEEDED')).toBeGreaterThan(0);
     expect(result.stderr).toContain('waiting for one to end');
@@ -261,20 +235,7 @@ describe('following a job without its event stream', () => {
     const dir = scratch();
     const ids = s.store.list().map((c) => c.id);
     notesFile(dir, ids);
-    const result = await run(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '40',
-        '--gateway',
-        front.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
+    const result = await run(gatewayUpdate(front.origin, 40), { cwd: dir, env: ENV });
     expect(result.code).toBe(EXIT.OK);
     expect(result.stderr).toContain('Done: 120 of 120 campaigns updated');
     expect(front.seen.some((r) => r.path === '/graphql/stream')).toBe(true);
@@ -348,20 +309,7 @@ describe('jobs that stop, and a gateway that goes away', () => {
       const ids = s.store.list().map((c) => c.id);
       notesFile(dir, ids);
       s.script(fault);
-      const result = await run(
-        [
-          'update',
-          '--file',
-          'e.csv',
-          '--report',
-          'r.jsonl',
-          '--job-size',
-          '10',
-          '--gateway',
-          gw.origin,
-        ],
-        { cwd: dir, env: ENV },
-      );
+      const result = await run(gatewayUpdate(gw.origin, 10), { cwd: dir, env: ENV });
       expect(result.code).toBe(EXIT.STOPPED);
       expect(result.stderr).toContain(says);
       const report = readReport(path.join(dir, 'r.jsonl'));
@@ -377,20 +325,7 @@ describe('jobs that stop, and a gateway that goes away', () => {
     const dir = scratch();
     const ids = s.store.list().map((c) => c.id);
     notesFile(dir, ids);
-    const running = run(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '50',
-        '--gateway',
-        front.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
+    const running = run(gatewayUpdate(front.origin, 50), { cwd: dir, env: ENV });
     while (s.stats().batchInputsReceived < 50) await sleep(5);
     await front.close();
     const result = await running;

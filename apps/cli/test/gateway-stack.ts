@@ -52,6 +52,21 @@ export async function stack(
 }
 
 /** The gateway's count of job lifecycle events (`queued`, `ended`, …). */
+/** `update --file e.csv --report r.jsonl --job-size N --gateway URL`: the tests' usual run. */
+export function gatewayUpdate(origin: string, jobSize: number): string[] {
+  return [
+    'update',
+    '--file',
+    'e.csv',
+    '--report',
+    'r.jsonl',
+    '--job-size',
+    String(jobSize),
+    '--gateway',
+    origin,
+  ];
+}
+
 export async function jobEvents(gw: Gateway, event: string): Promise<number> {
   const { values } = await gw.metrics.jobs.get();
   return values.find((v) => v.labels.event === event)?.value ?? 0;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../src/index.js';
-import { ENV, jobEvents, notesFile, stack } from './gateway-stack.js';
+import { ENV, jobEvents, notesFile, stack, gatewayUpdate } from './gateway-stack.js';
 import { readReport, run, scratch, spawnCli } from './helpers.js';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000001';
@@ -184,20 +184,7 @@ describe('update --gateway', () => {
     const dir = scratch();
     const ids = s.store.list().map((c) => c.id);
     notesFile(dir, ids);
-    const child = spawnCli(
-      [
-        'update',
-        '--file',
-        'e.csv',
-        '--report',
-        'r.jsonl',
-        '--job-size',
-        '150',
-        '--gateway',
-        gw.origin,
-      ],
-      { cwd: dir, env: ENV },
-    );
+    const child = spawnCli(gatewayUpdate(gw.origin, 150), { cwd: dir, env: ENV });
     while (s.stats().batchInputsReceived < 50 && child.exitCode === null) await sleep(5);
     child.kill('SIGINT');
     expect(await child.exited).toBe(EXIT.STOPPED);
