@@ -105,10 +105,6 @@ async function execute<P, R>(
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     throw new RangeError(`retry.maxAttempts must be a positive integer, got ${policy.maxAttempts}`);
   }
-  if (items.payloads.length !== items.keys.length)
-    throw new RangeError(
-      `${items.keys.length} keys for ${items.payloads.length} payloads: one key per payload`,
-    );
   const chunkSize = options.chunkSize ?? HUBSPOT_BATCH_LIMIT;
   checkChunkSize(chunkSize);
   const total = items.keys.length;
@@ -163,7 +159,6 @@ async function execute<P, R>(
   const waiting = run.semaphore.limit;
   await new Promise<void>((resolve, reject) => {
     let queued = 0;
-    let done = 0;
     const queueNext = (): void => {
       if (queued >= chunkCount) return;
       const index = queued++;
@@ -181,7 +176,7 @@ async function execute<P, R>(
           ledger.chunksDone++;
           // A caller's onProgress that throws fails the run, as any other error of a chunk does.
           options.onProgress?.(ledger.progress(op.name, total, budget.snapshot()));
-          if (++done === chunkCount) resolve();
+          if (ledger.chunksDone === chunkCount) resolve();
         })
         .catch(reject);
     };
