@@ -2,6 +2,7 @@
 // of the gateway's trusted manifest), and polling and paging helpers.
 import {
   CampaignUpdateJobDocument,
+  isJobEnded,
   StartCampaignUpdateDocument,
   type CampaignUpdateJobFieldsFragment,
   type CampaignUpdateJobQuery,
@@ -38,7 +39,7 @@ export async function untilEnded(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await readJob(client, id);
-    if (job.status === 'COMPLETE' || job.status === 'CANCELED') return job;
+    if (isJobEnded(job)) return job;
     if (Date.now() > deadline)
       throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
