@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { redactString } from '@campaigns/redact';
 import { exportCommand, type ExportOptions } from './export.js';
 import { SIM_ENV, TOKEN_ENV } from './connection.js';
-import { DEFAULT_JOB_SIZE, GATEWAY_TOKEN_ENV } from './gateway-options.js';
+import { DEFAULT_JOB_SIZE, GATEWAY_AUTHS, GATEWAY_TOKEN_ENV } from './gateway-options.js';
 import { count, EXIT, StoppedError, UsageError, type CliIo, type ExitCode } from './io.js';
 import { updateCommand, DEFAULT_BATCH_ROWS, type UpdateOptions } from './update.js';
 import { RESET_MARKER } from './rows.js';
@@ -32,11 +32,9 @@ function connectionOptions(command: Command): Command {
       `read the gateway's API key or JWT from a file (else ${GATEWAY_TOKEN_ENV})`,
     )
     .addOption(
-      new Option('--gateway-auth <kind>', 'how the gateway credential is sent').choices([
-        'auto',
-        'bearer',
-        'api-key',
-      ]),
+      new Option('--gateway-auth <kind>', 'how the gateway credential is sent').choices(
+        GATEWAY_AUTHS,
+      ),
     )
     .option('-q, --quiet', 'no progress display (the summary is still printed)')
     .addOption(

@@ -8,7 +8,19 @@ export const GATEWAY_TOKEN_ENV = 'HUBSPOT_CAMPAIGNS_GATEWAY_TOKEN';
 /** The gateway's GraphQL path (its GRAPHQL_PATH) and its event stream below it. */
 const GRAPHQL_PATH = '/graphql';
 const STREAM_SUFFIX = '/stream';
-export type GatewayAuth = 'auto' | 'bearer' | 'api-key';
+/** How the gateway credential may be sent (`--gateway-auth`). */
+export const GATEWAY_AUTHS = ['auto', 'bearer', 'api-key'] as const;
+export type GatewayAuth = (typeof GATEWAY_AUTHS)[number];
+
+/** `--gateway-auth` as given, or `auto`; a value not in GATEWAY_AUTHS is a UsageError. */
+export function gatewayAuthOf(options: Pick<GatewayOptions, 'gatewayAuth'>): GatewayAuth {
+  const given = options.gatewayAuth ?? 'auto';
+  if (!(GATEWAY_AUTHS as readonly string[]).includes(given))
+    throw new UsageError(
+      `--gateway-auth must be ${GATEWAY_AUTHS.join(', ')}, got ${JSON.stringify(given)}`,
+    );
+  return given as GatewayAuth;
+}
 
 export interface GatewayOptions {
   gateway?: string;
@@ -81,13 +93,7 @@ export function checkGatewayOptions(
     return;
   }
   gatewayEndpoint(options.gateway);
-  if (
-    options.gatewayAuth !== undefined &&
-    !['auto', 'bearer', 'api-key'].includes(options.gatewayAuth)
-  )
-    throw new UsageError(
-      `--gateway-auth must be auto, bearer or api-key, got ${JSON.stringify(options.gatewayAuth)}`,
-    );
+  gatewayAuthOf(options);
   if (options.batchRows !== undefined)
     throw new UsageError(
       '--batch-rows is for updates sent to HubSpot from here; with --gateway, --job-size sets how many campaigns each job holds',

@@ -143,9 +143,7 @@ export async function sendThroughGateway(
   };
   const notSent = (rows: InputRow[]) => {
     const why = notSentWhy();
-    for (const row of rows) fail(row, why);
-    finished.done += rows.length;
-    finished.failed += rows.length;
+    settle(rows, () => why);
   };
   /** The first stop wins; a GatewayError stops the run by what it means. */
   const stopFor = (error: GatewayError) => {

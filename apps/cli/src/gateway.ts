@@ -16,6 +16,7 @@ import { MIN_SECRET_LENGTH, redactString } from '@campaigns/redact';
 import { print } from 'graphql';
 import { createClient } from 'graphql-sse';
 import {
+  gatewayAuthOf,
   gatewayEndpoint,
   GATEWAY_TOKEN_ENV,
   type GatewayAuth,
@@ -263,7 +264,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export async function openGateway(options: GatewayOptions, io: CliIo): Promise<GatewayClient> {
   const endpoint = gatewayEndpoint(options.gateway ?? '');
   const token = await readCredential(options, io);
-  const headers = credentialHeaders(token, (options.gatewayAuth ?? 'auto') as GatewayAuth);
+  const headers = credentialHeaders(token, gatewayAuthOf(options));
   const secrets = token === undefined ? [] : [token];
   const target = `the gateway at ${endpoint.graphql}`;
   const safe = (text: string) => redactString(text, secrets);
