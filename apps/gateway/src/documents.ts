@@ -449,7 +449,7 @@ export function documentGate(
     if (id === undefined) {
       // No query: nothing to run (Apollo answers that a query is missing).
       if (typeof query !== 'string' || allowArbitrary) return unchanged;
-      const trusted = byBody.get(query) ?? byId.get(sha256Hex(query));
+      const trusted = byBody.get(query);
       if (trusted) return { ...unchanged, trusted };
       return refuse(
         'TRUSTED_DOCUMENT_REQUIRED',
