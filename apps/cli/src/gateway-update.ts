@@ -50,7 +50,7 @@ import {
 } from './update.js';
 
 /** This run's jobs queued or running at the gateway at once. */
-export const MAX_ACTIVE_JOBS = 2;
+const MAX_ACTIVE_JOBS = 2;
 /**
  * The largest job body sent: half the gateway's default MAX_JOB_BODY_BYTES (16 MiB), which it
  * takes from a caller with a credential; without one (AUTH_MODE=none) its MAX_BODY_BYTES (1 MiB)

@@ -26,11 +26,11 @@ import { UsageError, type CliIo } from './io.js';
 import { holdSecret, readSecretFile } from './secrets.js';
 
 /** The most bytes read from one answer of the gateway (an event stream counts as one). */
-export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** How long one request may wait for the gateway's answer before it counts as unreachable. */
 const REQUEST_TIMEOUT_MS = 120_000;
 /** Reads of a job between two when its event stream cannot be used. */
-export const POLL_INTERVAL_MS = 500;
+const POLL_INTERVAL_MS = 500;
 /**
  * How long the event stream may stay silent before it counts as dead: the gateway writes a
  * heartbeat comment every 12 s, so a minute without a byte is a peer gone without a word (a host
@@ -170,7 +170,7 @@ function checkCredential(token: string, where: string): string {
 }
 
 /** The header the credential goes in: a JWT as a bearer token, anything else as an API key. */
-export function credentialHeaders(
+function credentialHeaders(
   token: string | undefined,
   auth: GatewayAuth = 'auto',
 ): Record<string, string> {

@@ -103,7 +103,7 @@ export async function* readLines(
 }
 
 /** Rows in a spool line unless told otherwise: the second pass's default batch. */
-export const DEFAULT_LINE_ROWS = 1_000;
+const DEFAULT_LINE_ROWS = 1_000;
 /**
  * A line ends early once the ids and values in it have this many characters: a line is read
  * whole, and rows of long values would otherwise make one line of many megabytes.

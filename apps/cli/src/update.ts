@@ -193,7 +193,7 @@ async function scanFile(plan: Plan, io: CliIo): Promise<Scan> {
   return scan;
 }
 
-export function isEmpty(record: Record<string, string>): boolean {
+function isEmpty(record: Record<string, string>): boolean {
   for (const _ in record) return false;
   return true;
 }
@@ -243,7 +243,7 @@ export const NOT_SENT: Record<StopReason, { category: string; message: string }>
 };
 
 /** Failures that mean "not done because the run stopped" rather than "HubSpot said no". */
-export const NOT_DONE_CATEGORIES: ReadonlySet<string> = new Set([
+const NOT_DONE_CATEGORIES: ReadonlySet<string> = new Set([
   CoreCategory.CANCELED,
   CoreCategory.CANCELED_IN_FLIGHT,
   CoreCategory.NOT_SENT_AFTER_AUTH_FAILURE,

@@ -45,7 +45,7 @@ export interface GatewayJobsDeps {
 }
 
 /** The X-Request-Id a job's HubSpot calls carry, to match them to the job (`job:<id>`). */
-export function jobRequestId(jobId: string): string {
+function jobRequestId(jobId: string): string {
   return `job:${jobId}`;
 }
 

@@ -165,7 +165,7 @@ function isLoggedAsError(value: unknown): boolean {
   );
 }
 
-export const CENSOR = '[REDACTED]';
+const CENSOR = '[REDACTED]';
 
 /**
  * REDACT_PATHS as censorFields walks them: `top`, the fields censored at the top of a line;
